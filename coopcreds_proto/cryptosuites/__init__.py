@@ -1,0 +1,37 @@
+"""The Data Integrity cryptosuites the workbench knows; no others are accepted.
+
+>>> get_cryptosuite("eddsa-rdfc-2022").name
+'eddsa-rdfc-2022'
+>>> get_cryptosuite("ecdsa-sd-2023")
+Traceback (most recent call last):
+...
+coopcreds_proto.errors.ProofError: unknown cryptosuite 'ecdsa-sd-2023' (known: eddsa-jcs-2022, eddsa-rdfc-2022) (at $.proof.cryptosuite)
+"""
+
+from __future__ import annotations
+
+from ..errors import ProofError
+from .base import CanonicalizationInput, EddsaCryptosuite
+from .eddsa_jcs_2022 import EddsaJcs2022
+from .eddsa_rdfc_2022 import EddsaRdfc2022
+
+CRYPTOSUITES: dict[str, EddsaCryptosuite] = {
+    suite.name: suite for suite in (EddsaRdfc2022(), EddsaJcs2022())
+}
+DEFAULT_CRYPTOSUITE = "eddsa-rdfc-2022"
+
+
+def get_cryptosuite(name: object) -> EddsaCryptosuite:
+    """The suite called ``name``, or ``ProofError`` 'unknown-cryptosuite'."""
+    suite = CRYPTOSUITES.get(name) if isinstance(name, str) else None
+    if suite is None:
+        known = ", ".join(sorted(CRYPTOSUITES))
+        raise ProofError(
+            "unknown-cryptosuite",
+            f"unknown cryptosuite {name!r} (known: {known})",
+            path="$.proof.cryptosuite",
+        )
+    return suite
+
+
+__all__ = ["CRYPTOSUITES", "DEFAULT_CRYPTOSUITE", "CanonicalizationInput", "get_cryptosuite"]

@@ -1,0 +1,80 @@
+"""DID resolution and verification-method dereferencing, through the offline loader.
+
+Only methods the loader can answer offline resolve (did:key today); anything
+else is refused with the URL named.
+
+>>> from coopcreds_proto.loader import OfflineDocumentLoader
+>>> did = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+>>> vm = dereference_verification_method(did + "#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+...                                      OfflineDocumentLoader.default())
+>>> vm.controller == did, vm.relationships
+(True, ('assertionMethod', 'authentication', 'capabilityDelegation', 'capabilityInvocation'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import CoopCredsError, InputError
+from .keys import Ed25519PublicKey
+from .loader import OfflineDocumentLoader
+
+RELATIONSHIPS = ("assertionMethod", "authentication", "capabilityDelegation", "capabilityInvocation")
+
+
+@dataclass(frozen=True)
+class VerificationMethod:
+    """A verification method as its DID document lists it, with its public key."""
+
+    id: str
+    controller: str
+    public_key: Ed25519PublicKey
+    # The verification relationships of the DID document that list this method.
+    relationships: tuple[str, ...]
+
+
+def resolve_did(did: str, loader: OfflineDocumentLoader) -> dict:
+    """The DID document of ``did`` (offline), or an error naming it."""
+    document = loader.load(did)
+    if document.get("id") != did:
+        raise InputError("did-document-id-mismatch", f"DID document id is not {did}", path=did)
+    return document
+
+
+def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> VerificationMethod:
+    """Find verification method ``url`` in its controller's DID document.
+
+    The method's ``id`` must equal ``url`` and its ``controller`` the DID.
+    """
+    if not isinstance(url, str) or "#" not in url or not url.startswith("did:"):
+        raise InputError(
+            "bad-verification-method", f"verificationMethod {url!r} is not a DID URL with a fragment"
+        )
+    did = url.split("#", 1)[0]
+    document = resolve_did(did, loader)
+    for method in document.get("verificationMethod", []):
+        if isinstance(method, dict) and method.get("id") == url:
+            break
+    else:
+        raise InputError(
+            "verification-method-not-found", f"{did} has no verification method {url}", path=url
+        )
+    if method.get("controller") != did:
+        raise InputError(
+            "verification-method-controller",
+            f"verification method {url} is controlled by {method.get('controller')}, not {did}",
+            path=url,
+        )
+    try:
+        public_key = Ed25519PublicKey.from_multikey(method)
+    except CoopCredsError as exc:
+        raise InputError(exc.code, f"verification method {url}: {exc.message}", path=url) from None
+    relationships = tuple(
+        name
+        for name in RELATIONSHIPS
+        if any(
+            (entry == url) or (isinstance(entry, dict) and entry.get("id") == url)
+            for entry in document.get(name, [])
+        )
+    )
+    return VerificationMethod(url, did, public_key, relationships)

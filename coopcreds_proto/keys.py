@@ -1,0 +1,449 @@
+"""Ed25519 keys (PyNaCl): did:key identity, Multikey JSON and key files.
+
+>>> from coopcreds_proto.randomness import SeededRandom
+>>> key = Ed25519Key.generate(SeededRandom("doc"))
+>>> key.verify(b"hi", key.sign(b"hi"))
+True
+>>> repr(key).startswith("Ed25519Key(did:key:z6Mk")
+True
+
+Key files hold the Multikey JSON with the secret key, written atomically with
+mode 0600 and never silently overwritten; with a passphrase the secret is
+sealed with Argon2id + XSalsa20-Poly1305 and only the public fields stay
+readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nacl.exceptions
+import nacl.secret
+import nacl.signing
+from nacl.pwhash import argon2id
+
+from coopcreds_proto.did_key import MULTIKEY_CONTEXT, did_key_from_public_key
+from coopcreds_proto.errors import InputError, KeyMaterialError
+from coopcreds_proto.multibase import (
+    ED25519_PRIV,
+    ED25519_PUB,
+    decode_multikey,
+    encode_multikey,
+)
+from coopcreds_proto.randomness import DEFAULT_RANDOM, RandomSource
+
+SEED_LENGTH = 32
+SIGNATURE_LENGTH = 64
+# Ceiling for Argon2id costs read from a file: a hostile file must not make
+# load_key burn unbounded memory/CPU. Also enforced on save, so we never
+# write a file we would refuse to read.
+MAX_OPSLIMIT = argon2id.OPSLIMIT_SENSITIVE
+MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE
+
+
+def _default_ids(public: bytes, controller: str | None, id: str | None) -> tuple[str, str]:
+    did = did_key_from_public_key(public)
+    mb = did[len("did:key:") :]
+    return controller or did, id or f"{did}#{mb}"
+
+
+def _optional_str(doc: dict, name: str) -> str | None:
+    value = doc.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InputError("bad-multikey", f"{name} must be a string", path=f"$.{name}")
+    return value
+
+
+@dataclass(frozen=True, repr=False)
+class Ed25519PublicKey:
+    """A public Ed25519 key: enough to verify, nothing to sign with."""
+
+    public_bytes: bytes
+    controller: str | None = field(default=None, kw_only=True)
+    id: str | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        public = bytes(self.public_bytes)
+        if len(public) != SEED_LENGTH:
+            raise KeyMaterialError(
+                "bad-public-key", f"an Ed25519 public key has 32 bytes, got {len(public)}"
+            )
+        controller, id = _default_ids(public, self.controller, self.id)
+        object.__setattr__(self, "public_bytes", public)
+        object.__setattr__(self, "controller", controller)
+        object.__setattr__(self, "id", id)
+
+    @classmethod
+    def from_multikey(cls, doc: dict) -> Ed25519PublicKey:
+        """The public key of a Multikey document (any secret in it is ignored)."""
+        if not isinstance(doc, dict):
+            raise InputError("bad-multikey", "a Multikey document must be a JSON object")
+        if doc.get("type", "Multikey") != "Multikey":
+            raise InputError("bad-multikey", "type must be 'Multikey'", path="$.type")
+        mb = doc.get("publicKeyMultibase")
+        if not isinstance(mb, str):
+            raise InputError(
+                "bad-multikey", "publicKeyMultibase is missing", path="$.publicKeyMultibase"
+            )
+        try:
+            public = decode_multikey(mb, ED25519_PUB, SEED_LENGTH)
+        except InputError as err:
+            raise InputError(err.code, err.message, path="$.publicKeyMultibase") from None
+        return cls(
+            public,
+            controller=_optional_str(doc, "controller"),
+            id=_optional_str(doc, "id"),
+        )
+
+    @property
+    def public_key_multibase(self) -> str:
+        return encode_multikey(ED25519_PUB, self.public_bytes)
+
+    @property
+    def did(self) -> str:
+        return did_key_from_public_key(self.public_bytes)
+
+    @property
+    def verification_method(self) -> str:
+        """The key's ``id`` (by default ``did:key:<mb>#<mb>``)."""
+        return str(self.id)
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """True for a valid signature; False (never an exception) for a bad one."""
+        if not isinstance(signature, (bytes, bytearray)) or len(signature) != SIGNATURE_LENGTH:
+            return False
+        try:
+            nacl.signing.VerifyKey(self.public_bytes).verify(message, bytes(signature))
+        except nacl.exceptions.BadSignatureError:
+            return False
+        return True
+
+    def to_multikey(self) -> dict[str, Any]:
+        return {
+            "@context": MULTIKEY_CONTEXT,
+            "id": self.id,
+            "type": "Multikey",
+            "controller": self.controller,
+            "publicKeyMultibase": self.public_key_multibase,
+        }
+
+    def __repr__(self) -> str:
+        return f"Ed25519PublicKey({self.did})"
+
+
+@dataclass(frozen=True, repr=False)
+class Ed25519Key:
+    """An Ed25519 key pair from a 32-byte seed; ``repr``/``str`` never show the seed."""
+
+    seed: bytes
+    controller: str | None = field(default=None, kw_only=True)
+    id: str | None = field(default=None, kw_only=True)
+    public_bytes: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.seed, (bytes, bytearray)) or len(self.seed) != SEED_LENGTH:
+            got = (
+                f"{len(self.seed)} bytes"
+                if isinstance(self.seed, (bytes, bytearray))
+                else type(self.seed).__name__
+            )
+            raise KeyMaterialError("bad-seed", f"an Ed25519 seed is 32 bytes, got {got}")
+        seed = bytes(self.seed)
+        public = bytes(nacl.signing.SigningKey(seed).verify_key)
+        controller, id = _default_ids(public, self.controller, self.id)
+        object.__setattr__(self, "seed", seed)
+        object.__setattr__(self, "public_bytes", public)
+        object.__setattr__(self, "controller", controller)
+        object.__setattr__(self, "id", id)
+
+    @classmethod
+    def generate(cls, rng: RandomSource = DEFAULT_RANDOM) -> Ed25519Key:
+        """A new key from 32 bytes of ``rng`` (seeded rngs are for demos only)."""
+        return cls(rng.bytes(SEED_LENGTH))
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> Ed25519Key:
+        return cls(seed)
+
+    @classmethod
+    def from_seed_hex(cls, hex_str: str) -> Ed25519Key:
+        # The messages never echo the input: it is secret material.
+        try:
+            seed = bytes.fromhex(hex_str)
+        except (ValueError, TypeError):
+            raise KeyMaterialError("bad-seed", "the seed is not a hexadecimal string") from None
+        if len(seed) != SEED_LENGTH:
+            raise KeyMaterialError(
+                "bad-seed", f"expected 64 hex digits (32 bytes), got {len(seed)} bytes"
+            )
+        return cls(seed)
+
+    @classmethod
+    def from_multikey(cls, doc: dict) -> Ed25519Key:
+        """A key from Multikey JSON with ``secretKeyMultibase`` (or ``privateKeyMultibase``)."""
+        public = Ed25519PublicKey.from_multikey(doc)
+        name = "secretKeyMultibase" if "secretKeyMultibase" in doc else "privateKeyMultibase"
+        secret_mb = doc.get(name)
+        if secret_mb is None:
+            raise KeyMaterialError(
+                "no-secret-key", "the Multikey has no secret key (use Ed25519PublicKey)"
+            )
+        try:
+            seed = decode_multikey(secret_mb, ED25519_PRIV, SEED_LENGTH)
+        except InputError:
+            # Generic message: the decoder's would quote characters of the secret.
+            raise InputError(
+                "bad-multikey",
+                "not an Ed25519 secret key multibase ('z3u2…', 32 bytes)",
+                path=f"$.{name}",
+            ) from None
+        key = cls(seed, controller=public.controller, id=public.id)
+        if key.public_bytes != public.public_bytes:
+            raise KeyMaterialError(
+                "key-mismatch", "the secret key does not belong to publicKeyMultibase"
+            )
+        return key
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey(self.public_bytes, controller=self.controller, id=self.id)
+
+    @property
+    def public_key_multibase(self) -> str:
+        return encode_multikey(ED25519_PUB, self.public_bytes)
+
+    @property
+    def secret_key_multibase(self) -> str:
+        return encode_multikey(ED25519_PRIV, self.seed)
+
+    @property
+    def did(self) -> str:
+        return did_key_from_public_key(self.public_bytes)
+
+    @property
+    def verification_method(self) -> str:
+        """The key's ``id`` (by default ``did:key:<mb>#<mb>``)."""
+        return str(self.id)
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of ``message``."""
+        return nacl.signing.SigningKey(self.seed).sign(message).signature
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        return self.public_key.verify(message, signature)
+
+    def to_multikey(self, include_secret: bool = False) -> dict[str, Any]:
+        doc = self.public_key.to_multikey()
+        if include_secret:
+            doc["secretKeyMultibase"] = self.secret_key_multibase
+        return doc
+
+    def __repr__(self) -> str:
+        return f"Ed25519Key({self.did})"
+
+
+# --- key files ---------------------------------------------------------------
+
+
+def _b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64d(text: str) -> bytes:
+    padded = text + "=" * (-len(text) % 4)
+    return base64.b64decode(padded, altchars=b"-_", validate=True)
+
+
+def _check_limits(opslimit: Any, memlimit: Any) -> bool:
+    return (
+        isinstance(opslimit, int)
+        and isinstance(memlimit, int)
+        and argon2id.OPSLIMIT_MIN <= opslimit <= MAX_OPSLIMIT
+        and argon2id.MEMLIMIT_MIN <= memlimit <= MAX_MEMLIMIT
+    )
+
+
+def _box(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> nacl.secret.SecretBox:
+    secret = argon2id.kdf(
+        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt, opslimit, memlimit
+    )
+    return nacl.secret.SecretBox(secret)
+
+
+def _encrypt_seed(
+    seed: bytes, passphrase: str, rng: RandomSource, opslimit: int, memlimit: int
+) -> dict[str, Any]:
+    salt = rng.bytes(argon2id.SALTBYTES)
+    nonce = rng.bytes(nacl.secret.SecretBox.NONCE_SIZE)
+    sealed = _box(passphrase, salt, opslimit, memlimit).encrypt(seed, nonce)
+    return {
+        "kdf": "argon2id",
+        "opslimit": opslimit,
+        "memlimit": memlimit,
+        "salt": _b64e(salt),
+        "nonce": _b64e(nonce),
+        "ciphertext": _b64e(sealed.ciphertext),
+    }
+
+
+def _decrypt_seed(enc: Any, passphrase: str, where: str) -> bytes:
+    def invalid(name: str) -> KeyMaterialError:
+        return KeyMaterialError(
+            "key-file-invalid", f"invalid field encryptedSecretKey.{name}", path=where
+        )
+
+    if not isinstance(enc, dict):
+        raise invalid("(not an object)")
+    if enc.get("kdf") != "argon2id":
+        raise invalid("kdf")
+    if not _check_limits(enc.get("opslimit"), enc.get("memlimit")):
+        raise invalid("opslimit/memlimit")
+    raw = {}
+    for name in ("salt", "nonce", "ciphertext"):
+        try:
+            raw[name] = _b64d(enc[name])
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise invalid(name) from None
+    if len(raw["salt"]) != argon2id.SALTBYTES:
+        raise invalid("salt")
+    if len(raw["nonce"]) != nacl.secret.SecretBox.NONCE_SIZE:
+        raise invalid("nonce")
+    box = _box(passphrase, raw["salt"], enc["opslimit"], enc["memlimit"])
+    try:
+        return box.decrypt(raw["ciphertext"], raw["nonce"])
+    except nacl.exceptions.CryptoError:
+        raise KeyMaterialError(
+            "wrong-passphrase", "wrong passphrase (or a corrupted key file)", path=where
+        ) from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the new directory entry durable; not possible on every platform.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_key(
+    key: Ed25519Key,
+    path: str | os.PathLike[str],
+    *,
+    passphrase: str | None = None,
+    overwrite: bool = False,
+    rng: RandomSource = DEFAULT_RANDOM,
+    opslimit: int = argon2id.OPSLIMIT_MODERATE,
+    memlimit: int = argon2id.MEMLIMIT_MODERATE,
+) -> Path:
+    """Write ``key`` as Multikey JSON (mode 0600), atomically; returns the path.
+
+    Raises KeyMaterialError 'key-file-exists' unless ``overwrite``.
+    """
+    path = Path(path)
+    if not overwrite and path.exists():  # early, before the slow KDF; link() re-checks
+        raise KeyMaterialError("key-file-exists", "the key file exists already", path=str(path))
+    doc = key.to_multikey(include_secret=passphrase is None)
+    if passphrase is not None:
+        if not _check_limits(opslimit, memlimit):
+            raise KeyMaterialError("bad-kdf-limits", "opslimit/memlimit out of range")
+        doc["encryptedSecretKey"] = _encrypt_seed(key.seed, passphrase, rng, opslimit, memlimit)
+    data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
+
+    # The temporary name is not secret, so it does not consume the caller's rng.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)  # a umask can only remove bits; make 0600 exact
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:  # link() fails if the target exists: no race with another writer
+                os.link(tmp, path)
+            except FileExistsError:
+                raise KeyMaterialError(
+                    "key-file-exists", "the key file exists already", path=str(path)
+                ) from None
+        _fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _read_doc(path: str | os.PathLike[str]) -> tuple[dict, str]:
+    where = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise KeyMaterialError("key-file-missing", "no such key file", path=where) from None
+    try:
+        doc = json.loads(data)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        raise KeyMaterialError(
+            "key-file-not-json", "the key file is not JSON", path=where
+        ) from None
+    if not isinstance(doc, dict):
+        raise KeyMaterialError("key-file-invalid", "the key file is not a JSON object", path=where)
+    return doc, where
+
+
+def _invalid(err: InputError, where: str) -> KeyMaterialError:
+    field_name = (err.path or "$").removeprefix("$.")
+    return KeyMaterialError(
+        "key-file-invalid", f"invalid field {field_name}: {err.message}", path=where
+    )
+
+
+def _public_of(doc: dict, where: str) -> Ed25519PublicKey:
+    try:
+        return Ed25519PublicKey.from_multikey(doc)
+    except InputError as err:
+        raise _invalid(err, where) from None
+
+
+def load_public_key(path: str | os.PathLike[str]) -> Ed25519PublicKey:
+    """The public key of any key file (public-only, plain or encrypted)."""
+    return _public_of(*_read_doc(path))
+
+
+def load_key(path: str | os.PathLike[str], *, passphrase: str | None = None) -> Ed25519Key:
+    """The key pair in a key file written by :func:`save_key` (or a W3C keyPair.json).
+
+    A passphrase given for an unencrypted file is not needed and is ignored.
+    """
+    doc, where = _read_doc(path)
+    if "encryptedSecretKey" in doc:
+        if passphrase is None:
+            raise KeyMaterialError(
+                "passphrase-required", "the key file is encrypted: give a passphrase", path=where
+            )
+        _public_of(doc, where)  # report field errors before the slow KDF
+        seed = _decrypt_seed(doc["encryptedSecretKey"], passphrase, where)
+        doc = {k: v for k, v in doc.items() if k != "encryptedSecretKey"}
+        doc["secretKeyMultibase"] = encode_multikey(ED25519_PRIV, seed)
+    elif "secretKeyMultibase" not in doc and "privateKeyMultibase" not in doc:
+        raise KeyMaterialError(
+            "no-secret-key", "the key file holds no secret key (use load_public_key)", path=where
+        )
+    try:
+        return Ed25519Key.from_multikey(doc)
+    except InputError as err:
+        raise _invalid(err, where) from None
+    except KeyMaterialError as err:
+        raise KeyMaterialError(err.code, err.message, path=where) from None

@@ -1,0 +1,158 @@
+"""Strict JSON: what the workbench accepts before any JSON-LD processing.
+
+Python's ``json`` module quietly keeps the last of two duplicate keys and reads
+``NaN`` and ``Infinity``; a signed document must be unambiguous, so here both
+are errors. Size, nesting and value-count limits stop a huge input before it
+costs anything, and control characters that canonical N-Quads would escape
+differently between implementations are refused.
+
+>>> loads_strict('{"a": 1}')
+{'a': 1}
+>>> loads_strict('{"a": 1, "a": 2}')
+Traceback (most recent call last):
+...
+coopcreds_proto.errors.UnsafeJsonLdError: duplicate key 'a' (at $.a)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError, UnsafeJsonLdError
+
+# Characters that RDFC-1.0 canonical N-Quads writes as \b, \f or \uXXXX but
+# PyLD writes raw: refused, so a signature never depends on that difference.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a document may cost to check and canonicalize."""
+
+    max_bytes: int = 1_000_000
+    max_depth: int = 32
+    max_values: int = 50_000
+    max_blank_nodes: int = 256
+    # Largest group of blank nodes that look alike: their permutations are tried.
+    max_blank_node_group: int = 6
+    # Hash N-Degree Quads calls allowed per blank node (RDFC-1.0 §4.4 work bound).
+    max_deep_iterations_per_blank_node: int = 4
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class _Pairs(list):
+    """An object's key/value pairs as parsed, kept so duplicates can be located."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise UnsafeJsonLdError("non-finite-number", f"{name} is not allowed in JSON", path="$")
+
+
+def loads_strict(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Parse JSON, refusing duplicate keys, NaN/Infinity, and oversize input."""
+    if isinstance(text, bytes):
+        if len(text) > limits.max_bytes:
+            raise _too_large(len(text), limits)
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("not-json", f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    if len(text.encode("utf-8")) > limits.max_bytes:
+        raise _too_large(len(text.encode("utf-8")), limits)
+    try:
+        raw = json.loads(text, object_pairs_hook=_Pairs, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "not-json", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise UnsafeJsonLdError("too-deep", "JSON nested too deeply", path="$") from None
+    return _build(raw, "$", 0, limits)
+
+
+def _too_large(size: int, limits: Limits) -> UnsafeJsonLdError:
+    return UnsafeJsonLdError(
+        "too-large", f"document is {size} bytes, over the limit of {limits.max_bytes}", path="$"
+    )
+
+
+def _build(value: Any, path: str, depth: int, limits: Limits) -> Any:
+    if depth > limits.max_depth:
+        raise UnsafeJsonLdError("too-deep", f"nesting deeper than {limits.max_depth}", path=path)
+    if isinstance(value, _Pairs):
+        obj: dict[str, Any] = {}
+        for key, item in value:
+            child = child_path(path, key)
+            if key in obj:
+                raise UnsafeJsonLdError("duplicate-key", f"duplicate key {key!r}", path=child)
+            obj[key] = _build(item, child, depth + 1, limits)
+        return obj
+    if isinstance(value, list):
+        return [_build(item, f"{path}[{i}]", depth + 1, limits) for i, item in enumerate(value)]
+    return value
+
+
+def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Check an already-parsed document: types, finiteness, limits, control characters.
+
+    Raises ``UnsafeJsonLdError`` with the JSON path of the first problem.
+    """
+    count = 0
+    size = 0
+    stack: list[tuple[Any, str, int]] = [(document, "$", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        count += 1
+        if count > limits.max_values:
+            raise UnsafeJsonLdError(
+                "too-many-values", f"more than {limits.max_values} JSON values", path="$"
+            )
+        if depth > limits.max_depth:
+            raise UnsafeJsonLdError("too-deep", f"nesting deeper than {limits.max_depth}", path=path)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise UnsafeJsonLdError("non-string-key", f"key {key!r} is not a string", path=path)
+                size += len(key) + 4
+                _check_text(key, child_path(path, key))
+                stack.append((item, child_path(path, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            size += len(value) + 3
+            _check_text(value, path)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise UnsafeJsonLdError("non-finite-number", f"{value} is not allowed in JSON", path=path)
+        elif value is not None and not isinstance(value, (bool, int)):
+            raise UnsafeJsonLdError(
+                "not-json-value", f"{type(value).__name__} is not a JSON value", path=path
+            )
+        if size > limits.max_bytes:
+            raise UnsafeJsonLdError(
+                "too-large", f"document is over the limit of {limits.max_bytes} bytes", path="$"
+            )
+
+
+def _check_text(text: str, path: str) -> None:
+    found = _CONTROL.search(text)
+    if found:
+        raise UnsafeJsonLdError(
+            "control-character",
+            f"control character U+{ord(found.group()):04X} is not allowed in a signed document",
+            path=path,
+        )
+
+
+_SIMPLE_KEY = re.compile(r"^[A-Za-z_@][A-Za-z0-9_@]*$")
+
+
+def child_path(path: str, key: str) -> str:
+    """The JSONPath of ``key`` under ``path``: ``$.a`` or ``$['a b']``."""
+    return f"{path}.{key}" if _SIMPLE_KEY.match(key) else f"{path}[{json.dumps(key)}]"

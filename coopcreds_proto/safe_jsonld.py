@@ -1,0 +1,257 @@
+"""Safe JSON-LD: refuse what PyLD would silently drop, rewrite or fetch.
+
+PyLD has no safe mode. Left alone it drops undefined terms, resolves relative
+IRIs against a made-up base, and happily loads any context URL. A signature
+over such a document would not cover what a person reads in it. ``expand_safely``
+closes those gaps before anything is canonicalized or signed:
+
+- every ``@context`` is a bundled URL (or, if the caller allows it, an inline object);
+- no property is dropped by expansion (an undefined term);
+- every ``@id`` and ``@type`` expands to an absolute IRI (or a blank node);
+- protected terms are not redefined;
+- plus the JSON checks of :mod:`coopcreds_proto.safe_json`.
+
+Terms that expand only through a context's ``@vocab`` fallback (the W3C
+examples context has one) are not refused but reported by name.
+
+>>> from coopcreds_proto.loader import OfflineDocumentLoader
+>>> doc = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+...        "type": ["VerifiableCredential"], "foo": "bar"}
+>>> expand_safely(doc, OfflineDocumentLoader.default())
+Traceback (most recent call last):
+...
+coopcreds_proto.errors.UnsafeJsonLdError: 'foo' is not defined by the document's contexts, so a signature would not cover it (at $.foo)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyld.jsonld import JsonLdError, JsonLdProcessor
+
+from .errors import DocumentLoaderError, UnsafeJsonLdError
+from .loader import OfflineDocumentLoader
+from .safe_json import DEFAULT_LIMITS, Limits, check_json_value, child_path
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
+_KEYWORD = re.compile(r"^@[a-z]+$")
+
+
+@dataclass(frozen=True)
+class ExpandedDocument:
+    """A document that passed the safety checks, with its expanded form."""
+
+    expanded: list
+    vocab_terms: tuple[str, ...] = ()
+
+
+class _Dropped(Exception):
+    def __init__(self, term: str | None) -> None:
+        self.term = term
+
+
+def _on_dropped(term: str | None) -> None:
+    raise _Dropped(term)
+
+
+def expand_safely(
+    document: dict,
+    loader: OfflineDocumentLoader,
+    *,
+    allow_inline_contexts: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ExpandedDocument:
+    """Check ``document`` and return its JSON-LD expansion, or raise ``UnsafeJsonLdError``."""
+    if not isinstance(document, dict):
+        raise UnsafeJsonLdError("not-an-object", "a JSON-LD document here must be a JSON object", path="$")
+    check_json_value(document, limits)
+    check_contexts(document, loader, allow_inline_contexts=allow_inline_contexts)
+    processor = JsonLdProcessor(on_property_dropped=_on_dropped)
+    try:
+        expanded = processor.expand(document, loader.jsonld_options(base=None))
+    except _Dropped as dropped:
+        term = dropped.term or "?"
+        raise UnsafeJsonLdError(
+            "undefined-term",
+            f"{term!r} is not defined by the document's contexts, so a signature would not cover it",
+            path=find_key(document, term) or "$",
+        ) from None
+    except JsonLdError as exc:
+        raise jsonld_error(exc, document) from None
+    vocab_terms = check_expanded(expanded, document, vocab_bases(loader, document))
+    return ExpandedDocument(expanded, vocab_terms)
+
+
+def check_contexts(document: Any, loader: OfflineDocumentLoader, *, allow_inline_contexts: bool) -> None:
+    """Every ``@context`` anywhere in ``document`` must be bundled (or allowed inline)."""
+    for path, context in _contexts(document, "$"):
+        for item, item_path in _each(context, path):
+            if isinstance(item, str):
+                if item not in loader.urls:
+                    raise UnsafeJsonLdError(
+                        "context-not-bundled",
+                        f"context {item} is not in the offline bundle",
+                        path=item_path,
+                    )
+            elif isinstance(item, dict):
+                if not allow_inline_contexts:
+                    raise UnsafeJsonLdError(
+                        "inline-context",
+                        "inline @context objects are not accepted; use a published context URL",
+                        path=item_path,
+                    )
+                # An allowed inline context may still import others: check those too.
+                check_contexts(
+                    {k: v for k, v in item.items()}, loader, allow_inline_contexts=True
+                )
+            else:
+                raise UnsafeJsonLdError(
+                    "bad-context", f"@context entry {item!r} is not a URL or an object", path=item_path
+                )
+
+
+def _contexts(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = child_path(path, key)
+            if key == "@context":
+                yield child, item
+            else:
+                yield from _contexts(item, child)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _contexts(item, f"{path}[{i}]")
+
+
+def _each(context: Any, path: str) -> Iterator[tuple[Any, str]]:
+    if isinstance(context, list):
+        for i, item in enumerate(context):
+            yield item, f"{path}[{i}]"
+    else:
+        yield context, path
+
+
+def vocab_bases(loader: OfflineDocumentLoader, document: dict) -> tuple[str, ...]:
+    """The ``@vocab`` IRIs that the document's contexts fall back on."""
+    bases = []
+    for _, context in _contexts(document, "$"):
+        for item, _ in _each(context, "$"):
+            ctx = loader.load(item).get("@context", {}) if isinstance(item, str) else item
+            if isinstance(ctx, dict) and isinstance(ctx.get("@vocab"), str):
+                bases.append(ctx["@vocab"])
+    return tuple(bases)
+
+
+def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse non-absolute ``@id``/``@type``; return the terms that only ``@vocab`` defined."""
+    fallback: set[str] = set()
+
+    def iri(value: Any, kind: str) -> None:
+        if not isinstance(value, str):
+            return
+        if value.startswith("_:"):
+            return
+        if not _ABSOLUTE_IRI.match(value):
+            raise UnsafeJsonLdError(
+                "relative-iri",
+                f"{kind} {value!r} is not an absolute IRI (a term the contexts do not define,"
+                " or a relative reference)",
+                path=find_value(document, value) or "$",
+            )
+        for base in vocab:
+            if value.startswith(base) and len(value) > len(base):
+                fallback.add(value[len(base):])
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key == "@id":
+                iri(value, "@id")
+            elif key == "@type":
+                is_value = "@value" in node
+                for t in value if isinstance(value, list) else [value]:
+                    if not (is_value and t == "@json"):
+                        iri(t, "@type")
+            elif key in ("@value", "@language", "@direction", "@index"):
+                continue
+            elif _KEYWORD.match(key):
+                walk(value)
+            else:
+                iri(key, "property")
+                walk(value)
+
+    walk(expanded)
+    return tuple(sorted(fallback))
+
+
+def jsonld_error(exc: JsonLdError, document: dict) -> UnsafeJsonLdError:
+    """Map a PyLD error (wrapped, often several levels deep) to a stable code."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DocumentLoaderError):
+            return UnsafeJsonLdError(cause.code, cause.message, path=cause.path)
+        code = getattr(cause, "code", None)
+        if code == "protected term redefinition":
+            term = (getattr(cause, "details", None) or {}).get("term")
+            return UnsafeJsonLdError(
+                "protected-term-redefinition",
+                f"the protected term {term!r} may not be redefined" if term
+                else "a protected term may not be redefined",
+                path=(find_key(document, "@context") if term is None else None) or "$.@context",
+            )
+        if code == "loading document failed":
+            url = (getattr(cause, "details", None) or {}).get("url")
+            if url:
+                return UnsafeJsonLdError(
+                    "context-not-bundled", f"refused to load {url}: not in the offline bundle", path=url
+                )
+        nested = cause.__cause__ or getattr(cause, "cause", None)
+        if nested is None:
+            break
+        cause = nested
+    message = str(getattr(cause, "message", None) or cause).splitlines()[0]
+    return UnsafeJsonLdError("invalid-jsonld", f"not valid JSON-LD: {message}", path="$")
+
+
+def find_key(value: Any, key: str, path: str = "$") -> str | None:
+    """The JSON path of the first occurrence of ``key`` in ``value``."""
+    if isinstance(value, dict):
+        if key in value:
+            return child_path(path, key)
+        items = ((child_path(path, k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for child, item in items:
+        found = find_key(item, key, child)
+        if found:
+            return found
+    return None
+
+
+def find_value(value: Any, target: str, path: str = "$") -> str | None:
+    """The JSON path of the first string equal to ``target`` (as a value or a key)."""
+    if value == target:
+        return path
+    if isinstance(value, dict):
+        if target in value:
+            return child_path(path, target)
+        items = ((child_path(path, k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for child, item in items:
+        found = find_value(item, target, child)
+        if found:
+            return found
+    return None

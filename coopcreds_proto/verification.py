@@ -1,0 +1,314 @@
+"""Verifying a credential: named checks, in order, each with a one-line reason.
+
+``verify_credential`` never raises on a bad credential: it returns a
+``VerificationResult`` whose checks say what passed, what failed and why, and
+what could not be checked because something before it failed. It raises only
+when the API itself is misused (a wrong argument type).
+
+The checks, in order: well-formed, contexts, safe JSON-LD, verification
+method, issuer binding, proof purpose, proof timing, signature, validity
+period, status. A credential is verified only if every check passes. Status is
+fail-closed: a credential carrying ``credentialStatus`` fails that check until
+its status has really been checked.
+
+>>> from coopcreds_proto.keys import Ed25519Key
+>>> from coopcreds_proto.credentials import issue, VC_V2_CONTEXT
+>>> key = Ed25519Key.from_seed(bytes(32))
+>>> signed = issue({"@context": [VC_V2_CONTEXT], "type": ["VerifiableCredential"],
+...                 "issuer": key.did, "credentialSubject": {"id": "did:example:1"}},
+...                key, created="2026-01-01T00:00:00Z")
+>>> result = verify_credential(signed, now="2026-02-01T00:00:00Z")
+>>> result.verified, [c.name for c in result.checks][:3]
+(True, ['well_formed', 'contexts', 'safe_jsonld'])
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .credentials import check_credential_shape, issuer_id
+from .dids import VerificationMethod, dereference_verification_method
+from .errors import CoopCredsError
+from .loader import OfflineDocumentLoader
+from .proofs import check_proof_shape, proofs_of, verify_proof_signature
+from .safe_json import DEFAULT_LIMITS, Limits, loads_strict
+from .safe_jsonld import check_contexts, expand_safely
+from .timestamps import as_datetime, format_timestamp, parse_timestamp
+
+PROOF_PROPERTY = "https://w3id.org/security#proof"
+
+CHECK_TITLES = {
+    "well_formed": "Well-formed credential",
+    "contexts": "Known contexts",
+    "safe_jsonld": "Safe JSON-LD (every claim is signed)",
+    "verification_method": "Verification method resolves",
+    "issuer_binding": "Issuer controls the key",
+    "proof_purpose": "Proof purpose",
+    "proof_timing": "Proof created/expires",
+    "signature": "Signature",
+    "validity_period": "Validity period",
+    "status": "Status (revocation)",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check: passed or not, and why, in one line."""
+
+    name: str
+    ok: bool
+    message: str
+    code: str | None = None
+    skipped: bool = False
+
+    @property
+    def title(self) -> str:
+        return CHECK_TITLES.get(self.name, self.name)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "ok": self.ok, "message": self.message}
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The outcome of verifying a credential: ``verified`` and the ordered checks."""
+
+    verified: bool
+    checks: tuple[Check, ...]
+    vocab_terms: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        """The checks that did not pass (including those that could not run)."""
+        return tuple(c for c in self.checks if not c.ok)
+
+    def check(self, name: str) -> Check:
+        """The check called ``name``."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_json(self) -> dict:
+        return {"verified": self.verified, "checks": [c.to_json() for c in self.checks]}
+
+    def __str__(self) -> str:
+        head = "VERIFIED" if self.verified else "NOT VERIFIED"
+        width = max(len(c.title) for c in self.checks)
+        lines = [head]
+        for c in self.checks:
+            mark = "skip" if c.skipped else ("ok" if c.ok else "FAIL")
+            lines.append(f"  {mark:<4}  {c.title:<{width}}  {c.message}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = "#1b7f3b" if self.verified else "#b3261e"
+        head = "Verified" if self.verified else "Not verified"
+        rows = []
+        for c in self.checks:
+            mark, tint = ("–", "#666") if c.skipped else (("✓", "#1b7f3b") if c.ok else ("✗", "#b3261e"))
+            rows.append(
+                f"<tr><td style='color:{tint};font-weight:bold;text-align:center'>{mark}</td>"
+                f"<td style='text-align:left'>{html.escape(c.title)}</td>"
+                f"<td style='text-align:left'>{html.escape(c.message)}</td></tr>"
+            )
+        return (
+            f"<div><p style='color:{colour};font-weight:bold;font-size:1.1em'>{head}</p>"
+            "<table><thead><tr><th></th><th style='text-align:left'>Check</th>"
+            "<th style='text-align:left'>Result</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )
+
+
+class _Checks:
+    """Collects checks in order; a check whose prerequisites failed is skipped."""
+
+    def __init__(self) -> None:
+        self.items: list[Check] = []
+
+    def passed(self, name: str) -> bool:
+        return any(c.name == name and c.ok for c in self.items)
+
+    def run(self, name: str, needs: tuple[str, ...], body: Callable[[], str]) -> None:
+        missing = [n for n in needs if not self.passed(n)]
+        if missing:
+            why = f"not checked, because “{CHECK_TITLES[missing[0]]}” did not pass"
+            self.items.append(Check(name, False, why, "not-checked", skipped=True))
+            return
+        try:
+            self.items.append(Check(name, True, body()))
+        except CoopCredsError as exc:
+            self.items.append(Check(name, False, _one_line(exc), exc.code))
+
+
+def _one_line(exc: CoopCredsError) -> str:
+    return str(exc).splitlines()[0]
+
+
+class _Failed(CoopCredsError):
+    pass
+
+
+def verify_credential(
+    credential: dict | str | bytes,
+    *,
+    now: datetime | str | None = None,
+    loader: OfflineDocumentLoader | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    clock_skew: timedelta = timedelta(minutes=5),
+    proof_purpose: str = "assertionMethod",
+    allow_inline_contexts: bool = False,
+) -> VerificationResult:
+    """Verify a credential (a dict, or JSON text) and explain the outcome.
+
+    ``now`` fixes the clock (a notebook passes one so its output never
+    changes); ``clock_skew`` is the tolerance for ``created``, ``expires``,
+    ``validFrom`` and ``validUntil``.
+    """
+    if not isinstance(credential, (dict, str, bytes, list)):
+        raise TypeError("credential must be a dict or JSON text")
+    if not isinstance(clock_skew, timedelta):
+        raise TypeError("clock_skew must be a timedelta")
+    moment = as_datetime(now)
+    loader = loader or OfflineDocumentLoader.default()
+    checks = _Checks()
+    state: dict[str, Any] = {}
+
+    def well_formed() -> str:
+        document = loads_strict(credential, limits) if isinstance(credential, (str, bytes)) else credential
+        state["document"] = document
+        check_credential_shape(document)
+        proofs = proofs_of(document)
+        if not proofs:
+            raise _Failed("no-proof", "the credential has no proof", path="$.proof")
+        for i, proof in enumerate(proofs):
+            check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
+        state["proofs"] = proofs
+        return f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
+
+    def contexts() -> str:
+        check_contexts(state["document"], loader, allow_inline_contexts=allow_inline_contexts)
+        return "every @context is in the offline bundle"
+
+    def safe_jsonld() -> str:
+        expanded = expand_safely(
+            state["document"], loader, allow_inline_contexts=allow_inline_contexts, limits=limits
+        )
+        state["expanded"] = expanded
+        if expanded.vocab_terms:
+            names = ", ".join(expanded.vocab_terms)
+            return f"signed as written; defined only by an @vocab fallback: {names}"
+        return "every term is defined, every claim is signed"
+
+    def verification_method() -> str:
+        methods = []
+        for proof in state["proofs"]:
+            methods.append(dereference_verification_method(proof["verificationMethod"], loader))
+        state["methods"] = methods
+        return "; ".join(sorted({m.id for m in methods}))
+
+    def issuer_binding() -> str:
+        issuer = issuer_id(state["document"])
+        method: VerificationMethod
+        for i, method in enumerate(state["methods"]):
+            if method.controller != issuer:
+                raise _Failed(
+                    "issuer-mismatch",
+                    f"{_which(i, len(state['proofs']))}signed by a key of {method.controller}, not of the issuer {issuer}",
+                    path="$.issuer",
+                )
+            if proof_purpose not in method.relationships:
+                raise _Failed(
+                    "key-not-authorised",
+                    f"{_which(i, len(state['proofs']))}{issuer} does not list the key under {proof_purpose}",
+                    path="$.proof.verificationMethod",
+                )
+        return f"{issuer} controls the key and lists it under {proof_purpose}"
+
+    def purpose() -> str:
+        for i, proof in enumerate(state["proofs"]):
+            if proof["proofPurpose"] != proof_purpose:
+                raise _Failed(
+                    "wrong-proof-purpose",
+                    f"{_which(i, len(state['proofs']))}proof purpose is {proof['proofPurpose']}, expected {proof_purpose}",
+                    path="$.proof.proofPurpose",
+                )
+        return proof_purpose
+
+    def timing() -> str:
+        for i, proof in enumerate(state["proofs"]):
+            if "created" in proof and parse_timestamp(proof["created"]) > moment + clock_skew:
+                raise _Failed(
+                    "created-in-future", f"{_which(i, len(state['proofs']))}proof created {proof['created']}, in the future",
+                    path="$.proof.created",
+                )
+            if "expires" in proof and parse_timestamp(proof["expires"]) <= moment - clock_skew:
+                raise _Failed(
+                    "proof-expired", f"{_which(i, len(state['proofs']))}proof expired {proof['expires']}", path="$.proof.expires"
+                )
+        created = [p["created"] for p in state["proofs"] if "created" in p]
+        return f"created {', '.join(created)}" if created else "no proof times to check"
+
+    def signature() -> str:
+        unsecured = _without_proof(state["expanded"].expanded)
+        for i, (proof, method) in enumerate(zip(state["proofs"], state["methods"])):
+            ok = verify_proof_signature(
+                state["document"], proof, method.public_key,
+                loader=loader, limits=limits, expanded_unsecured=unsecured,
+            )
+            if not ok:
+                raise _Failed(
+                    "bad-signature",
+                    f"{_which(i, len(state['proofs']))}signature does not match: the credential was changed after"
+                    " signing, or signed by another key",
+                    path="$.proof.proofValue",
+                )
+        suites = sorted({p["cryptosuite"] for p in state["proofs"]})
+        return f"valid {', '.join(suites)} signature{'s' if len(state['proofs']) > 1 else ''}"
+
+    def validity() -> str:
+        document = state["document"]
+        if "validFrom" in document and parse_timestamp(document["validFrom"]) > moment + clock_skew:
+            raise _Failed("not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom")
+        if "validUntil" in document and parse_timestamp(document["validUntil"]) < moment - clock_skew:
+            raise _Failed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
+        return f"valid at {format_timestamp(moment)}"
+
+    def status() -> str:
+        if "credentialStatus" in state["document"]:
+            raise _Failed(
+                "status-not-checked",
+                "status not checked: this verifier cannot read status lists yet, so it fails closed",
+                path="$.credentialStatus",
+            )
+        return "no credentialStatus: nothing to revoke"
+
+    checks.run("well_formed", (), well_formed)
+    checks.run("contexts", ("well_formed",), contexts)
+    checks.run("safe_jsonld", ("contexts",), safe_jsonld)
+    checks.run("verification_method", ("well_formed",), verification_method)
+    checks.run("issuer_binding", ("verification_method",), issuer_binding)
+    checks.run("proof_purpose", ("well_formed",), purpose)
+    checks.run("proof_timing", ("well_formed",), timing)
+    checks.run("signature", ("safe_jsonld", "verification_method"), signature)
+    checks.run("validity_period", ("well_formed",), validity)
+    checks.run("status", ("well_formed",), status)
+    items = tuple(checks.items)
+    vocab = state["expanded"].vocab_terms if "expanded" in state else ()
+    return VerificationResult(all(c.ok for c in items), items, vocab)
+
+
+def _which(index: int, count: int) -> str:
+    return f"proof {index + 1} of {count}: " if count > 1 else ""
+
+
+def _without_proof(expanded: list) -> list | None:
+    """The expansion of the document without its proofs, derived from the full one."""
+    if len(expanded) != 1 or not isinstance(expanded[0], dict):
+        return None
+    return [{k: v for k, v in expanded[0].items() if k != PROOF_PROPERTY}]
+
