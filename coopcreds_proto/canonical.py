@@ -13,11 +13,14 @@ b'{"a":[true,null],"b":1}'
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
 import rfc8785
 from pyld.canon import URDNA2015
-from pyld.jsonld import JsonLdError, JsonLdProcessor
+from pyld.identifier_issuer import IdentifierIssuer
+from pyld.jsonld import JsonLdError, _is_absolute_iri
 
 from .errors import UnsafeJsonLdError
 from .loader import OfflineDocumentLoader
@@ -40,6 +43,13 @@ class _BoundedURDNA2015(URDNA2015):
             raise _too_complex("too many Hash N-Degree Quads steps")
         return super().hash_n_degree_quads(id_, issuer)
 
+    def modify_first_degree_component(self, id_: str, component: dict, key: str) -> dict:
+        # PyLD deep-copies here; a blank-node component holds only strings, so
+        # a shallow copy is the same copy, several times faster.
+        if component["type"] != "blank node":
+            return component
+        return {**component, "value": "_:a" if component["value"] == id_ else "_:z"}
+
     def create_hash_to_related(self, id_: str, issuer: Any) -> dict:
         related = super().create_hash_to_related(id_, issuer)
         largest = max((len(nodes) for nodes in related.values()), default=0)
@@ -57,11 +67,79 @@ def _too_complex(why: str) -> UnsafeJsonLdError:
 
 
 def to_dataset(expanded: list, loader: OfflineDocumentLoader) -> dict:
-    """The RDF dataset of an already expanded (and checked) document."""
+    """The RDF dataset of an already expanded (and checked) document.
+
+    Equal to PyLD's ``to_rdf``, which would expand the document again: an
+    expanded document goes straight to PyLD's node map and triples instead.
+    Anything that does not look expanded takes PyLD's full path.
+    """
+    processor = loader.jsonld_processor()
     try:
-        return JsonLdProcessor().to_rdf(expanded, loader.jsonld_options(base=None))
+        shape = _expanded_shape(expanded)
+        if shape is None:
+            return processor.to_rdf(expanded, loader.jsonld_options(base=None))
+        if shape is _RELABELS:
+            # The node map renames blank-node datatypes in place: keep the caller's intact.
+            expanded = copy.deepcopy(expanded)
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict = {"@default": {}}
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        return {
+            name: processor._graph_to_rdf(graph, issuer, _TO_RDF_OPTIONS)
+            for name, graph in sorted(node_map.items())
+            if name == "@default" or _is_absolute_iri(name)
+        }
     except JsonLdError as exc:  # pragma: no cover - expansion already passed
-        raise UnsafeJsonLdError("invalid-jsonld", f"cannot convert to RDF: {exc}", path="$") from None
+        raise UnsafeJsonLdError(
+            "invalid-jsonld", f"cannot convert to RDF: {exc}", path="$"
+        ) from None
+
+
+# What to_rdf passes to the triple step (its defaults).
+_TO_RDF_OPTIONS = {
+    "produceGeneralizedRdf": False,
+    "processingMode": "json-ld-1.1",
+    "rdfDirection": None,
+}
+_PLAIN = object()
+_RELABELS = object()
+
+
+def _expanded_shape(value: Any) -> object | None:
+    """None unless ``value`` is in JSON-LD expanded form (a list of objects, no
+    ``@context``, every key a keyword or an IRI: compact terms have no colon,
+    no object or list met twice); else whether the node map would change it
+    (a value typed by a blank node)."""
+    if not isinstance(value, list):
+        return None
+    shape = _PLAIN
+    seen = {id(value)}
+    stack: list[Any] = list(value)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, dict)):
+            # A shared or cyclic structure takes PyLD's own path.
+            if id(item) in seen:
+                return None
+            seen.add(id(item))
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return None
+                if key[:1] == "@":
+                    if key == "@context":
+                        return None
+                    if key == "@value":
+                        datatype = item.get("@type")
+                        if isinstance(datatype, str) and datatype.startswith("_:"):
+                            shape = _RELABELS
+                        continue
+                elif ":" not in key:
+                    return None
+                stack.append(child)
+    return shape
 
 
 def canonicalize_dataset(dataset: dict, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -79,6 +157,46 @@ def canonicalize_rdfc(
     return canonicalize_dataset(to_dataset(expanded, loader), limits)
 
 
+_SAFE_INT = 2**53 - 1
+
+
+def _jcs_equals_sorted_json(document: Any) -> bool:
+    """True when RFC 8785 and ``json.dumps(sort_keys=True)`` give the same text.
+
+    They escape strings alike and write null, booleans and safe integers alike;
+    they differ on floats, on unsafe integers (refused by RFC 8785), on
+    non-string keys (coerced by ``json``) and on key order when a key has a
+    character beyond U+FFFF (RFC 8785 orders UTF-16 code units). Anything else
+    (subclasses, tuples, other types, shared or cyclic structures) is left to
+    the reference implementation.
+    """
+    stack = [document]
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is int:
+            if -_SAFE_INT <= value <= _SAFE_INT:
+                continue
+            return False
+        if kind is dict or kind is list:
+            if id(value) in seen:
+                return False
+            seen.add(id(value))
+        if kind is dict:
+            for key in value:
+                if type(key) is not str or not (key.isascii() or max(key) <= "\uffff"):
+                    return False
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+        else:
+            return False
+    return True
+
+
 def _count_blank_nodes(dataset: dict) -> int:
     seen = set()
     for graph_name, triples in dataset.items():
@@ -93,7 +211,17 @@ def _count_blank_nodes(dataset: dict) -> int:
 
 def canonicalize_jcs(document: Any) -> bytes:
     """RFC 8785 (JCS) canonical JSON bytes."""
+    if _jcs_equals_sorted_json(document):
+        # For this subset of JSON, RFC 8785 is exactly sorted, compact JSON
+        # (see _jcs_equals_sorted_json); the C encoder is far faster.
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the reference implementation reports it
     try:
         return rfc8785.dumps(document)
     except rfc8785.CanonicalizationError as exc:
-        raise UnsafeJsonLdError("not-canonicalizable", f"cannot canonicalize as JSON: {exc}", path="$") from None
+        raise UnsafeJsonLdError(
+            "not-canonicalizable", f"cannot canonicalize as JSON: {exc}", path="$"
+        ) from None

@@ -54,7 +54,9 @@ def check_credential_shape(credential: Any) -> None:
     types = credential.get("type")
     types = types if isinstance(types, list) else [types]
     if "VerifiableCredential" not in types:
-        raise InputError("not-a-credential", "type must include VerifiableCredential", path="$.type")
+        raise InputError(
+            "not-a-credential", "type must include VerifiableCredential", path="$.type"
+        )
     if "id" in credential and not _is_url(credential["id"]):
         raise InputError("bad-id", "id must be a URL", path="$.id")
     issuer = credential.get("issuer")
@@ -62,12 +64,15 @@ def check_credential_shape(credential: Any) -> None:
         if not _is_url(issuer.get("id")):
             raise InputError("bad-issuer", "issuer.id must be a URL", path="$.issuer.id")
     elif not _is_url(issuer):
-        raise InputError("bad-issuer", "issuer must be a URL or an object with an id", path="$.issuer")
+        raise InputError(
+            "bad-issuer", "issuer must be a URL or an object with an id", path="$.issuer"
+        )
     subject = credential.get("credentialSubject")
     items = subject if isinstance(subject, list) else [subject]
     if not items or not all(isinstance(s, dict) and s for s in items):
         raise InputError(
-            "bad-subject", "credentialSubject must be a non-empty object (or list of them)",
+            "bad-subject",
+            "credentialSubject must be a non-empty object (or list of them)",
             path="$.credentialSubject",
         )
     moments: dict[str, datetime] = {}
@@ -77,11 +82,16 @@ def check_credential_shape(credential: Any) -> None:
     if len(moments) == 2 and moments["validFrom"] > moments["validUntil"]:
         raise InputError("bad-validity", "validFrom is after validUntil", path="$.validUntil")
     status = credential.get("credentialStatus")
-    for i, entry in enumerate(status if isinstance(status, list) else [] if status is None else [status]):
+    for i, entry in enumerate(
+        status if isinstance(status, list) else [] if status is None else [status]
+    ):
         if not isinstance(entry, dict) or "type" not in entry:
             raise InputError(
-                "bad-status", "each credentialStatus entry must be an object with a type",
-                path=f"$.credentialStatus[{i}]" if isinstance(status, list) else "$.credentialStatus",
+                "bad-status",
+                "each credentialStatus entry must be an object with a type",
+                path=f"$.credentialStatus[{i}]"
+                if isinstance(status, list)
+                else "$.credentialStatus",
             )
 
 
@@ -122,5 +132,11 @@ def issue(
     )
     options = ProofOptions(cryptosuite=cryptosuite, created=created, expires=expires)
     return add_proof(
-        credential, key, options, loader=loader, limits=limits, expanded_unsecured=checked.expanded
+        credential,
+        key,
+        options,
+        loader=loader,
+        limits=limits,
+        expanded_unsecured=checked.expanded,
+        allow_inline_contexts=allow_inline_contexts,
     )

@@ -19,7 +19,12 @@ from .errors import CoopCredsError, InputError
 from .keys import Ed25519PublicKey
 from .loader import OfflineDocumentLoader
 
-RELATIONSHIPS = ("assertionMethod", "authentication", "capabilityDelegation", "capabilityInvocation")
+RELATIONSHIPS = (
+    "assertionMethod",
+    "authentication",
+    "capabilityDelegation",
+    "capabilityInvocation",
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> 
     """
     if not isinstance(url, str) or "#" not in url or not url.startswith("did:"):
         raise InputError(
-            "bad-verification-method", f"verificationMethod {url!r} is not a DID URL with a fragment"
+            "bad-verification-method",
+            f"verificationMethod {url!r} is not a DID URL with a fragment",
         )
     did = url.split("#", 1)[0]
     document = resolve_did(did, loader)

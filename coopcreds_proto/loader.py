@@ -17,6 +17,7 @@ coopcreds_proto.errors.DocumentLoaderError: refused to load https://example.com/
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -27,13 +28,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from frozendict import frozendict
 from pyld.context_resolver import ContextResolver
-from pyld.jsonld import JsonLdError
+from pyld.jsonld import JsonLdError, JsonLdProcessor
 
 from .did_key import resolve_did_key
 from .errors import CoopCredsError, DocumentLoaderError
 
 MANIFEST = "manifest.json"
+# Bounds on one loader's memos of processed contexts and expanded IRIs (entries;
+# a full memo is emptied and refilled).
+PROCESSED_CONTEXTS_MAX = 512
+EXPANDED_IRIS_MAX = 8192
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,30 @@ class OfflineDocumentLoader:
                     path=url,
                 )
             self._documents[url] = json.loads(content)
+        self._index()
         self.contexts = contexts
         # Parsed contexts are cached per loader, never in PyLD's global cache,
         # so two loaders can never see each other's documents.
         self._resolved_cache: dict = {}
+        # Processed (active) contexts and IRIs expanded under them, per loader
+        # and bounded: see _ContextMemo.
+        self._processed = _ContextMemo(PROCESSED_CONTEXTS_MAX, self)
+        self._iris: dict[tuple, Any] = {}
+
+    def _index(self) -> None:
+        self._urls = frozenset(self._documents)
+        # The context objects inside this loader's documents (scoped contexts):
+        # the only objects the processed-context memo keys by identity.
+        owned: set[int] = set()
+        stack: list[Any] = list(self._documents.values())
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                owned.add(id(item))
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        self._owned = frozenset(owned)
 
     @classmethod
     def default(cls) -> OfflineDocumentLoader:
@@ -121,12 +147,13 @@ class OfflineDocumentLoader:
         merged = OfflineDocumentLoader(self.contexts, extra)
         for url, doc in self._documents.items():
             merged._documents.setdefault(url, doc)
+        merged._index()
         return merged
 
     @property
     def urls(self) -> frozenset[str]:
         """Every context URL this loader serves."""
-        return frozenset(self._documents)
+        return self._urls
 
     def knows(self, url: str) -> bool:
         """True if ``url`` is a bundled context or a did:key URL."""
@@ -170,8 +197,139 @@ class OfflineDocumentLoader:
             **more,
         }
 
+    def jsonld_processor(self, on_property_dropped: Any = None) -> JsonLdProcessor:
+        """A PyLD processor that reuses this loader's processed contexts across calls.
 
-def export_contexts(directory: str | os.PathLike, loader: OfflineDocumentLoader | None = None) -> Path:
+        Use it with :meth:`jsonld_options`; its results are PyLD's own.
+        """
+        if on_property_dropped is None:
+            return _MemoProcessor(self._processed, self._iris)
+        return _MemoProcessor(self._processed, self._iris, on_property_dropped)
+
+
+class _ContextMemo:
+    """Processed active contexts of one loader, keyed by what PyLD computes them from.
+
+    PyLD caches a processed context under the id (``_uuid``) of the active
+    context it was applied to, but every type-scoped context starts from a fresh
+    clone with a fresh id, so that cache never hits and each expansion
+    re-processes every scoped context (most of an expansion's cost). This memo
+    keys on the frozen active context's id and the local context instead, so a
+    repeated (active, local) pair returns PyLD's earlier, identical result.
+    Local contexts are context URLs, lists of them, or context objects found
+    in the loader's own documents (a document's inline contexts are copied
+    afresh by every expansion, so they are never remembered).
+    """
+
+    def __init__(self, limit: int, loader: OfflineDocumentLoader) -> None:
+        self.limit = limit
+        self.loader = loader
+        self.entries: dict[tuple, tuple[Any, Any, Any]] = {}
+
+    def key(self, active_ctx: Any, local_ctx: Any, flags: tuple) -> tuple | None:
+        # Only frozen active contexts: PyLD never changes them once made.
+        if not isinstance(active_ctx, frozendict) or "_uuid" not in active_ctx:
+            return None
+        if isinstance(local_ctx, str):
+            local: Any = local_ctx
+        elif isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
+            local = ("list", *local_ctx)
+        elif isinstance(local_ctx, dict) and id(local_ctx) in self.loader._owned:
+            # By identity, confirmed by content on every hit.
+            local = ("object", id(local_ctx))
+        else:
+            return None
+        return (active_ctx["_uuid"], local, *flags)
+
+    def get(self, key: tuple, local_ctx: Any) -> Any:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        result, original, snapshot = entry
+        if isinstance(local_ctx, dict) and (original is not local_ctx or snapshot != local_ctx):
+            return None
+        return result
+
+    def put(self, key: tuple, local_ctx: Any, result: Any) -> None:
+        if len(self.entries) >= self.limit:
+            self.entries.clear()
+        # Holding the local context keeps its id from being reused; the snapshot
+        # catches a context object that was changed in place since.
+        snapshot = copy.deepcopy(local_ctx) if isinstance(local_ctx, dict) else None
+        self.entries[key] = (result, local_ctx, snapshot)
+
+
+class _MemoProcessor(JsonLdProcessor):
+    """PyLD's processor with memos in front of context processing and IRI expansion."""
+
+    def __init__(self, memo: _ContextMemo, iris: dict, *args: Any) -> None:
+        super().__init__(*args)
+        self._memo = memo
+        self._iris = iris
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Outside context processing (no local context), the expansion of a
+        # term depends only on the frozen active context and these arguments.
+        # Only vocabulary terms (keys, types) are remembered: they recur across
+        # documents; document-specific values such as ids are not.
+        uuid = active_ctx.get("_uuid") if vocab and isinstance(active_ctx, frozendict) else None
+        if uuid is not None and local_ctx is None and defined is None and type(value) is str:
+            key = (uuid, value, base, vocab)
+            try:
+                return self._iris[key]
+            except KeyError:
+                pass
+            result = super()._expand_iri(active_ctx, value, base, vocab)
+            if len(self._iris) >= EXPANDED_IRIS_MAX:
+                self._iris.clear()
+            self._iris[key] = result
+            return result
+        return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        key = None
+        if not cycles:
+            flags = (
+                override_protected,
+                propagate,
+                validate_scoped,
+                options.get("base"),
+                options.get("processingMode"),
+            )
+            key = self._memo.key(active_ctx, local_ctx, flags)
+        if key is not None:
+            hit = self._memo.get(key, local_ctx)
+            if hit is not None:
+                return hit
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        # Errors propagate above and are never remembered; only frozen results are.
+        if key is not None and isinstance(result, frozendict):
+            self._memo.put(key, local_ctx, result)
+        return result
+
+
+def export_contexts(
+    directory: str | os.PathLike, loader: OfflineDocumentLoader | None = None
+) -> Path:
     """Write the context bundle and ``index.json`` ({url: file name}) to ``directory``.
 
     Other tools (for example a JavaScript verifier) can load exactly the same

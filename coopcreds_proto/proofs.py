@@ -30,7 +30,12 @@ from .loader import OfflineDocumentLoader
 from .safe_json import DEFAULT_LIMITS, Limits
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
 
-PROOF_PURPOSES = ("assertionMethod", "authentication", "capabilityInvocation", "capabilityDelegation")
+PROOF_PURPOSES = (
+    "assertionMethod",
+    "authentication",
+    "capabilityInvocation",
+    "capabilityDelegation",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ def create_proof(
     loader: OfflineDocumentLoader | None = None,
     limits: Limits = DEFAULT_LIMITS,
     expanded_unsecured: list | None = None,
+    allow_inline_contexts: bool = False,
 ) -> dict:
     """A new proof over ``document`` (its existing proofs are honoured for chains).
 
@@ -123,7 +129,12 @@ def create_proof(
     proof_options = options.to_json(key)
     config = suite.proof_config(proof_options, document)
     reuse = expanded_unsecured if options.previous_proof is None else None
-    given = CanonicalizationInput(loader or OfflineDocumentLoader.default(), limits, reuse)
+    given = CanonicalizationInput(
+        loader or OfflineDocumentLoader.default(),
+        limits,
+        reuse,
+        allow_inline_contexts=allow_inline_contexts,
+    )
     data = suite.hash_data(signing_input(document, proof_options), config, given)
     return suite.signed_proof(config, key.sign(data))
 
@@ -136,10 +147,17 @@ def add_proof(
     loader: OfflineDocumentLoader | None = None,
     limits: Limits = DEFAULT_LIMITS,
     expanded_unsecured: list | None = None,
+    allow_inline_contexts: bool = False,
 ) -> dict:
     """A copy of ``document`` with one more proof (a second one makes a proof set)."""
     proof = create_proof(
-        document, key, options, loader=loader, limits=limits, expanded_unsecured=expanded_unsecured
+        document,
+        key,
+        options,
+        loader=loader,
+        limits=limits,
+        expanded_unsecured=expanded_unsecured,
+        allow_inline_contexts=allow_inline_contexts,
     )
     secured = copy.deepcopy(document)
     existing = proofs_of(secured)
@@ -156,19 +174,26 @@ def check_proof_shape(proof: Any, path: str = "$.proof") -> None:
     get_cryptosuite(proof.get("cryptosuite"))
     for name in ("verificationMethod", "proofPurpose", "proofValue"):
         if not isinstance(proof.get(name), str):
-            raise ProofError("bad-proof", f"proof {name} is missing or not a string", path=f"{path}.{name}")
+            raise ProofError(
+                "bad-proof", f"proof {name} is missing or not a string", path=f"{path}.{name}"
+            )
     for name in ("created", "expires"):
         if name in proof:
             try:
                 parse_timestamp(proof[name])
             except CoopCredsError as exc:
-                raise ProofError("bad-proof-timestamp", exc.message, path=f"{path}.{name}") from None
+                raise ProofError(
+                    "bad-proof-timestamp", exc.message, path=f"{path}.{name}"
+                ) from None
     for name in ("previousProof", "domain"):
         value = proof.get(name)
         if value is not None and not (
-            isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            isinstance(value, str)
+            or (isinstance(value, list) and all(isinstance(v, str) for v in value))
         ):
-            raise ProofError("bad-proof", f"proof {name} must be a string or strings", path=f"{path}.{name}")
+            raise ProofError(
+                "bad-proof", f"proof {name} must be a string or strings", path=f"{path}.{name}"
+            )
     if "challenge" in proof and not isinstance(proof["challenge"], str):
         raise ProofError("bad-proof", "proof challenge must be a string", path=f"{path}.challenge")
 
@@ -180,14 +205,16 @@ def verify_proof_signature(
     *,
     loader: OfflineDocumentLoader | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    expanded_unsecured: list | None = None,
+    canonical_unsecured: bytes | None = None,
+    allow_inline_contexts: bool = False,
 ) -> bool:
     """True if ``proof``'s signature over ``document`` verifies with ``public_key``.
 
     Raises ``CoopCredsError`` for a malformed proof or an unsafe document;
-    returns False for a signature that does not match. ``expanded_unsecured``
-    is the already-checked expansion of the document without its proofs
-    (used only for a proof without ``previousProof``).
+    returns False for a signature that does not match. ``canonical_unsecured``
+    is the RDFC canonical form of the document without its proofs, when the
+    caller already computed it (used only by eddsa-rdfc-2022 proofs without
+    ``previousProof`` or a ``@context`` of their own).
     """
     check_proof_shape(proof)
     suite = get_cryptosuite(proof["cryptosuite"])
@@ -196,8 +223,13 @@ def verify_proof_signature(
     context = suite.unsecured_context(proof, document)
     if context is not None:
         unsecured["@context"] = context
-    reuse = expanded_unsecured if "previousProof" not in proof and context == document.get("@context") else None
-    given = CanonicalizationInput(loader or OfflineDocumentLoader.default(), limits, reuse)
+    plain = "previousProof" not in proof and "@context" not in proof
+    given = CanonicalizationInput(
+        loader or OfflineDocumentLoader.default(),
+        limits,
+        canonical_document=canonical_unsecured if plain else None,
+        allow_inline_contexts=allow_inline_contexts,
+    )
     config = suite.proof_config(proof, unsecured)
     data = suite.hash_data(unsecured, config, given)
     return public_key.verify(data, signature)

@@ -43,8 +43,18 @@ RELATIONSHIP_WORDS = {
 }
 
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -165,7 +175,9 @@ def _claim_value(value: Any) -> str:
                 return _visible(value[key])
         if isinstance(value.get("id"), str):
             return _visible(value["id"])
-        pairs = [f"{words_from_camel(k)}: {_claim_value(v)}" for k, v in value.items() if k != "type"]
+        pairs = [
+            f"{words_from_camel(k)}: {_claim_value(v)}" for k, v in value.items() if k != "type"
+        ]
         return "; ".join(pairs) or "—"
     if isinstance(value, list):
         return ", ".join(_claim_value(v) for v in value) or "—"
@@ -230,7 +242,9 @@ class CredentialCard:
         lines = [self.title]
         if self.description:
             lines.append(self.description)
-        issuer = " ".join(p for p in (self.issuer_name, f"({self.issuer_id})" if self.issuer_id else None) if p)
+        issuer = " ".join(
+            p for p in (self.issuer_name, f"({self.issuer_id})" if self.issuer_id else None) if p
+        )
         lines.append(f"Issuer:   {issuer or 'not given'}")
         for subject in self.subjects:
             lines.append(f"Subject:  {subject.id or 'no id'}")
@@ -242,7 +256,10 @@ class CredentialCard:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        parts = [f"<div style='{_CARD_STYLE}'>", f"<h3 style='margin:0 0 4px 0'>{_esc(self.title)}</h3>"]
+        parts = [
+            f"<div style='{_CARD_STYLE}'>",
+            f"<h3 style='margin:0 0 4px 0'>{_esc(self.title)}</h3>",
+        ]
         if self.description:
             parts.append(f"<p style='margin:0 0 8px 0;color:#555'>{_esc(self.description)}</p>")
         issuer = _esc(self.issuer_name) if self.issuer_name else ""
@@ -330,7 +347,10 @@ class DidDocumentView:
 
     def __str__(self) -> str:
         lines = [f"DID document of {self.id}", "Keys:"]
-        lines += [f"  {mid} ({mtype}, controlled by {controller})" for mid, mtype, controller in self.methods]
+        lines += [
+            f"  {mid} ({mtype}, controlled by {controller})"
+            for mid, mtype, controller in self.methods
+        ]
         lines.append("What each key may do:")
         width = max((len(r[0]) for r in self.relationships), default=0)
         lines += [f"  {name:<{width}}  {allows}: {key}" for name, allows, key in self.relationships]
@@ -378,7 +398,9 @@ def did_document_view(did_document: dict) -> DidDocumentView:
         for entry in entries if isinstance(entries, list) else [entries]:
             key = entry.get("id", "embedded key") if isinstance(entry, dict) else entry
             relationships.append((label, allows, _visible(str(key))))
-    return DidDocumentView(_visible(str(did_document.get("id", "?"))), tuple(methods), tuple(relationships))
+    return DidDocumentView(
+        _visible(str(did_document.get("id", "?"))), tuple(methods), tuple(relationships)
+    )
 
 
 # --- differences ----------------------------------------------------------------
@@ -507,7 +529,9 @@ def compare_credentials(original: Any, tampered: Any) -> CredentialDiff:
         path, before, after = stack.pop()
         if isinstance(before, dict) and isinstance(after, dict):
             children = [(_child_path(path, k), v, after.get(k, ABSENT)) for k, v in before.items()]
-            children += [(_child_path(path, k), ABSENT, v) for k, v in after.items() if k not in before]
+            children += [
+                (_child_path(path, k), ABSENT, v) for k, v in after.items() if k not in before
+            ]
         elif isinstance(before, list) and isinstance(after, list):
             children = [
                 (

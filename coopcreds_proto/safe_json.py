@@ -27,6 +27,12 @@ from .errors import InputError, UnsafeJsonLdError
 # Characters that RDFC-1.0 canonical N-Quads writes as \b, \f or \uXXXX but
 # PyLD writes raw: refused, so a signature never depends on that difference.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lone surrogate (JSON allows the escape "\ud800") is not Unicode text: it
+# cannot be encoded as UTF-8, so nothing with one in it can be hashed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Integers every JSON implementation reads exactly (I-JSON, RFC 7493); beyond
+# them RFC 8785 refuses and PyLD turns integers into (rounded) doubles.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,25 @@ def loads_strict(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError("not-json", f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    if len(text.encode("utf-8")) > limits.max_bytes:
-        raise _too_large(len(text.encode("utf-8")), limits)
+            raise InputError(
+                "not-json", f"not UTF-8 text: {exc.reason} at byte {exc.start}"
+            ) from None
     try:
-        raw = json.loads(text, object_pairs_hook=_Pairs, parse_constant=_reject_constant)
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            "not-json", f"not Unicode text: a lone surrogate at character {exc.start}"
+        ) from None
+    if size > limits.max_bytes:
+        raise _too_large(size, limits)
+    try:
+        raw = json.loads(
+            text,
+            object_pairs_hook=_Pairs,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+        )
     except json.JSONDecodeError as exc:
         raise InputError(
             "not-json", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -74,6 +94,30 @@ def loads_strict(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     except RecursionError:
         raise UnsafeJsonLdError("too-deep", "JSON nested too deeply", path="$") from None
     return _build(raw, "$", 0, limits)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 reads as infinity
+        raise UnsafeJsonLdError(
+            "non-finite-number", f"{text[:20]} is too large for a JSON number", path="$"
+        )
+    return value
+
+
+def _parse_int(text: str) -> int:
+    # Decided on the digits: int() of thousands of them is slow, and refused past 4300.
+    if len(text.lstrip("-")) > len(str(MAX_SAFE_INTEGER)):
+        raise _out_of_range("$")
+    return int(text)
+
+
+def _out_of_range(path: str) -> UnsafeJsonLdError:
+    return UnsafeJsonLdError(
+        "number-out-of-range",
+        "integer outside ±(2**53 - 1), where JSON numbers stop being exact",
+        path=path,
+    )
 
 
 def _too_large(size: int, limits: Limits) -> UnsafeJsonLdError:
@@ -114,11 +158,15 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
                 "too-many-values", f"more than {limits.max_values} JSON values", path="$"
             )
         if depth > limits.max_depth:
-            raise UnsafeJsonLdError("too-deep", f"nesting deeper than {limits.max_depth}", path=path)
+            raise UnsafeJsonLdError(
+                "too-deep", f"nesting deeper than {limits.max_depth}", path=path
+            )
         if isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    raise UnsafeJsonLdError("non-string-key", f"key {key!r} is not a string", path=path)
+                    raise UnsafeJsonLdError(
+                        "non-string-key", f"key {key!r} is not a string", path=path
+                    )
                 size += len(key) + 4
                 _check_text(key, child_path(path, key))
                 stack.append((item, child_path(path, key), depth + 1))
@@ -129,7 +177,12 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
             _check_text(value, path)
         elif isinstance(value, float):
             if not math.isfinite(value):
-                raise UnsafeJsonLdError("non-finite-number", f"{value} is not allowed in JSON", path=path)
+                raise UnsafeJsonLdError(
+                    "non-finite-number", f"{value} is not allowed in JSON", path=path
+                )
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                raise _out_of_range(path)
         elif value is not None and not isinstance(value, (bool, int)):
             raise UnsafeJsonLdError(
                 "not-json-value", f"{type(value).__name__} is not a JSON value", path=path
@@ -141,6 +194,10 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
 
 
 def _check_text(text: str, path: str) -> None:
+    if _SURROGATE.search(text):
+        raise UnsafeJsonLdError(
+            "lone-surrogate", "a lone surrogate (\\ud800-\\udfff) is not Unicode text", path=path
+        )
     found = _CONTROL.search(text)
     if found:
         raise UnsafeJsonLdError(

@@ -26,11 +26,12 @@ coopcreds_proto.errors.UnsafeJsonLdError: 'foo' is not defined by the document's
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyld.jsonld import JsonLdError, JsonLdProcessor
+from pyld.jsonld import JsonLdError
 
 from .errors import DocumentLoaderError, UnsafeJsonLdError
 from .loader import OfflineDocumentLoader
@@ -66,10 +67,21 @@ def expand_safely(
 ) -> ExpandedDocument:
     """Check ``document`` and return its JSON-LD expansion, or raise ``UnsafeJsonLdError``."""
     if not isinstance(document, dict):
-        raise UnsafeJsonLdError("not-an-object", "a JSON-LD document here must be a JSON object", path="$")
+        raise UnsafeJsonLdError(
+            "not-an-object", "a JSON-LD document here must be a JSON object", path="$"
+        )
     check_json_value(document, limits)
-    check_contexts(document, loader, allow_inline_contexts=allow_inline_contexts)
-    processor = JsonLdProcessor(on_property_dropped=_on_dropped)
+    found = _found_contexts(document)
+    _check_found(found, loader, allow_inline_contexts=allow_inline_contexts)
+    return _expand_checked(document, loader, found)
+
+
+def _expand_checked(
+    document: dict, loader: OfflineDocumentLoader, found: list[tuple[str, Any]]
+) -> ExpandedDocument:
+    """The rest of :func:`expand_safely`, for a ``document`` whose JSON values and
+    contexts (``found``, from ``_found_contexts``) were already checked."""
+    processor = loader.jsonld_processor(_on_dropped)
     try:
         expanded = processor.expand(document, loader.jsonld_options(base=None))
     except _Dropped as dropped:
@@ -81,16 +93,25 @@ def expand_safely(
         ) from None
     except JsonLdError as exc:
         raise jsonld_error(exc, document) from None
-    vocab_terms = check_expanded(expanded, document, vocab_bases(loader, document))
+    vocab_terms = check_expanded(expanded, document, _vocab_bases(loader, found))
     return ExpandedDocument(expanded, vocab_terms)
 
 
-def check_contexts(document: Any, loader: OfflineDocumentLoader, *, allow_inline_contexts: bool) -> None:
+def check_contexts(
+    document: Any, loader: OfflineDocumentLoader, *, allow_inline_contexts: bool
+) -> None:
     """Every ``@context`` anywhere in ``document`` must be bundled (or allowed inline)."""
-    for path, context in _contexts(document, "$"):
+    _check_found(_found_contexts(document), loader, allow_inline_contexts=allow_inline_contexts)
+
+
+def _check_found(
+    found: list[tuple[str, Any]], loader: OfflineDocumentLoader, *, allow_inline_contexts: bool
+) -> None:
+    urls = loader.urls
+    for path, context in found:
         for item, item_path in _each(context, path):
             if isinstance(item, str):
-                if item not in loader.urls:
+                if item not in urls:
                     raise UnsafeJsonLdError(
                         "context-not-bundled",
                         f"context {item} is not in the offline bundle",
@@ -104,26 +125,42 @@ def check_contexts(document: Any, loader: OfflineDocumentLoader, *, allow_inline
                         path=item_path,
                     )
                 # An allowed inline context may still import others: check those too.
-                check_contexts(
-                    {k: v for k, v in item.items()}, loader, allow_inline_contexts=True
-                )
+                check_contexts({k: v for k, v in item.items()}, loader, allow_inline_contexts=True)
             else:
                 raise UnsafeJsonLdError(
-                    "bad-context", f"@context entry {item!r} is not a URL or an object", path=item_path
+                    "bad-context",
+                    f"@context entry {item!r} is not a URL or an object",
+                    path=item_path,
                 )
 
 
-def _contexts(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            child = child_path(path, key)
-            if key == "@context":
-                yield child, item
-            else:
-                yield from _contexts(item, child)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _contexts(item, f"{path}[{i}]")
+def _found_contexts(document: Any) -> list[tuple[str, Any]]:
+    """Every ``@context`` in ``document`` as (JSON path, value), in document order."""
+    found: list[tuple[str, Any]] = []
+    # Paths are kept as tuples of steps and written out only for what is found.
+    stack: list[tuple[Any, tuple, bool]] = [(document, (), False)]
+    deepest = sys.getrecursionlimit()
+    while stack:
+        value, steps, is_context = stack.pop()
+        if len(steps) > deepest:
+            # As deep as a recursive walk could go (a cyclic structure never ends).
+            raise RecursionError("maximum recursion depth exceeded while looking for @context")
+        if is_context:
+            found.append((_path(steps), value))
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                stack.append((item, (*steps, key), key == "@context"))
+        elif isinstance(value, list):
+            for i in range(len(value) - 1, -1, -1):
+                stack.append((value[i], (*steps, (i,)), False))
+    return found
+
+
+def _path(steps: tuple) -> str:
+    path = "$"
+    for step in steps:
+        path = f"{path}[{step[0]}]" if isinstance(step, tuple) else child_path(path, step)
+    return path
 
 
 def _each(context: Any, path: str) -> Iterator[tuple[Any, str]]:
@@ -136,9 +173,13 @@ def _each(context: Any, path: str) -> Iterator[tuple[Any, str]]:
 
 def vocab_bases(loader: OfflineDocumentLoader, document: dict) -> tuple[str, ...]:
     """The ``@vocab`` IRIs that the document's contexts fall back on."""
+    return _vocab_bases(loader, _found_contexts(document))
+
+
+def _vocab_bases(loader: OfflineDocumentLoader, found: list[tuple[str, Any]]) -> tuple[str, ...]:
     bases = []
-    for _, context in _contexts(document, "$"):
-        for item, _ in _each(context, "$"):
+    for _, context in found:
+        for item in context if isinstance(context, list) else (context,):
             ctx = loader.load(item).get("@context", {}) if isinstance(item, str) else item
             if isinstance(ctx, dict) and isinstance(ctx.get("@vocab"), str):
                 bases.append(ctx["@vocab"])
@@ -148,9 +189,11 @@ def vocab_bases(loader: OfflineDocumentLoader, document: dict) -> tuple[str, ...
 def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tuple[str, ...]:
     """Refuse non-absolute ``@id``/``@type``; return the terms that only ``@vocab`` defined."""
     fallback: set[str] = set()
+    # IRIs already found absolute (the same few recur throughout a document).
+    absolute: set[str] = set()
 
     def iri(value: Any, kind: str) -> None:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or value in absolute:
             return
         if value.startswith("_:"):
             return
@@ -161,9 +204,10 @@ def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tup
                 " or a relative reference)",
                 path=find_value(document, value) or "$",
             )
+        absolute.add(value)
         for base in vocab:
             if value.startswith(base) and len(value) > len(base):
-                fallback.add(value[len(base):])
+                fallback.add(value[len(base) :])
 
     def walk(node: Any) -> None:
         if isinstance(node, list):
@@ -182,7 +226,7 @@ def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tup
                         iri(t, "@type")
             elif key in ("@value", "@language", "@direction", "@index"):
                 continue
-            elif _KEYWORD.match(key):
+            elif key[:1] == "@" and _KEYWORD.match(key):
                 walk(value)
             else:
                 iri(key, "property")
@@ -203,7 +247,8 @@ def jsonld_error(exc: JsonLdError, document: dict) -> UnsafeJsonLdError:
             term = (getattr(cause, "details", None) or {}).get("term")
             return UnsafeJsonLdError(
                 "protected-term-redefinition",
-                f"the protected term {term!r} may not be redefined" if term
+                f"the protected term {term!r} may not be redefined"
+                if term
                 else "a protected term may not be redefined",
                 path=(find_key(document, "@context") if term is None else None) or "$.@context",
             )
@@ -211,7 +256,9 @@ def jsonld_error(exc: JsonLdError, document: dict) -> UnsafeJsonLdError:
             url = (getattr(cause, "details", None) or {}).get("url")
             if url:
                 return UnsafeJsonLdError(
-                    "context-not-bundled", f"refused to load {url}: not in the offline bundle", path=url
+                    "context-not-bundled",
+                    f"refused to load {url}: not in the offline bundle",
+                    path=url,
                 )
         nested = cause.__cause__ or getattr(cause, "cause", None)
         if nested is None:

@@ -17,9 +17,7 @@ from datetime import datetime, timezone
 
 from .errors import InputError
 
-_STAMP = re.compile(
-    r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-)
+_STAMP = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _NO_ZONE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 
 
@@ -28,14 +26,22 @@ def parse_timestamp(value: object, *, path: str | None = None) -> datetime:
     if not isinstance(value, str):
         raise InputError("bad-timestamp", f"{value!r} is not a date-time string", path=path)
     if not _STAMP.match(value):
-        why = "it has no time zone (Z or +hh:mm)" if _NO_ZONE.match(value) else "expected YYYY-MM-DDThh:mm:ssZ"
-        raise InputError("bad-timestamp", f"{value!r} is not an xsd:dateTimeStamp: {why}", path=path)
+        why = (
+            "it has no time zone (Z or +hh:mm)"
+            if _NO_ZONE.match(value)
+            else "expected YYYY-MM-DDThh:mm:ssZ"
+        )
+        raise InputError(
+            "bad-timestamp", f"{value!r} is not an xsd:dateTimeStamp: {why}", path=path
+        )
     # Python 3.10 reads only 3 or 6 fraction digits: normalise to 6.
     text = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], value)
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InputError("bad-timestamp", f"{value!r} is not a valid date-time: {exc}", path=path) from None
+        raise InputError(
+            "bad-timestamp", f"{value!r} is not a valid date-time: {exc}", path=path
+        ) from None
 
 
 def format_timestamp(moment: datetime) -> str:

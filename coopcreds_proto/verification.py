@@ -30,16 +30,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .canonical import canonicalize_rdfc
 from .credentials import check_credential_shape, issuer_id
 from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError
 from .loader import OfflineDocumentLoader
-from .proofs import check_proof_shape, proofs_of, verify_proof_signature
+from .proofs import check_proof_shape, proofs_of, verify_proof_signature, without_proof
 from .safe_json import DEFAULT_LIMITS, Limits, loads_strict
 from .safe_jsonld import check_contexts, expand_safely
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
 
 PROOF_PROPERTY = "https://w3id.org/security#proof"
+RDFC = "eddsa-rdfc-2022"
 
 CHECK_TITLES = {
     "well_formed": "Well-formed credential",
@@ -96,6 +98,10 @@ class VerificationResult:
     def to_json(self) -> dict:
         return {"verified": self.verified, "checks": [c.to_json() for c in self.checks]}
 
+    def __repr__(self) -> str:
+        failed = ", ".join(c.name for c in self.failed)
+        return f"<VerificationResult verified={self.verified}" + (f" failed: {failed}>" if failed else ">")
+
     def __str__(self) -> str:
         head = "VERIFIED" if self.verified else "NOT VERIFIED"
         width = max(len(c.title) for c in self.checks)
@@ -110,7 +116,9 @@ class VerificationResult:
         head = "Verified" if self.verified else "Not verified"
         rows = []
         for c in self.checks:
-            mark, tint = ("–", "#666") if c.skipped else (("✓", "#1b7f3b") if c.ok else ("✗", "#b3261e"))
+            mark, tint = (
+                ("–", "#666") if c.skipped else (("✓", "#1b7f3b") if c.ok else ("✗", "#b3261e"))
+            )
             rows.append(
                 f"<tr><td style='color:{tint};font-weight:bold;text-align:center'>{mark}</td>"
                 f"<td style='text-align:left'>{html.escape(c.title)}</td>"
@@ -179,7 +187,9 @@ def verify_credential(
     state: dict[str, Any] = {}
 
     def well_formed() -> str:
-        document = loads_strict(credential, limits) if isinstance(credential, (str, bytes)) else credential
+        document = (
+            loads_strict(credential, limits) if isinstance(credential, (str, bytes)) else credential
+        )
         state["document"] = document
         check_credential_shape(document)
         proofs = proofs_of(document)
@@ -188,7 +198,9 @@ def verify_credential(
         for i, proof in enumerate(proofs):
             check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
         state["proofs"] = proofs
-        return f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
+        return (
+            f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
+        )
 
     def contexts() -> str:
         check_contexts(state["document"], loader, allow_inline_contexts=allow_inline_contexts)
@@ -199,6 +211,18 @@ def verify_credential(
             state["document"], loader, allow_inline_contexts=allow_inline_contexts, limits=limits
         )
         state["expanded"] = expanded
+        if any(p["cryptosuite"] == RDFC for p in state["proofs"]):
+            # Canonicalize here, so that a dataset too costly to canonicalize
+            # is refused as unsafe, not mistaken for a bad signature.
+            unsecured = _without_proof(expanded.expanded)
+            if unsecured is None:
+                unsecured = expand_safely(
+                    without_proof(state["document"]),
+                    loader,
+                    allow_inline_contexts=allow_inline_contexts,
+                    limits=limits,
+                ).expanded
+            state["canonical"] = canonicalize_rdfc(unsecured, loader, limits).encode("utf-8")
         if expanded.vocab_terms:
             names = ", ".join(expanded.vocab_terms)
             return f"signed as written; defined only by an @vocab fallback: {names}"
@@ -218,13 +242,13 @@ def verify_credential(
             if method.controller != issuer:
                 raise _Failed(
                     "issuer-mismatch",
-                    f"{_which(i, len(state['proofs']))}signed by a key of {method.controller}, not of the issuer {issuer}",
+                    f"{which(i)}signed by a key of {method.controller}, not of the issuer {issuer}",
                     path="$.issuer",
                 )
             if proof_purpose not in method.relationships:
                 raise _Failed(
                     "key-not-authorised",
-                    f"{_which(i, len(state['proofs']))}{issuer} does not list the key under {proof_purpose}",
+                    f"{which(i)}{issuer} does not list the key under {proof_purpose}",
                     path="$.proof.verificationMethod",
                 )
         return f"{issuer} controls the key and lists it under {proof_purpose}"
@@ -234,7 +258,7 @@ def verify_credential(
             if proof["proofPurpose"] != proof_purpose:
                 raise _Failed(
                     "wrong-proof-purpose",
-                    f"{_which(i, len(state['proofs']))}proof purpose is {proof['proofPurpose']}, expected {proof_purpose}",
+                    f"{which(i)}proof purpose is {proof['proofPurpose']}, expected {proof_purpose}",
                     path="$.proof.proofPurpose",
                 )
         return proof_purpose
@@ -243,27 +267,34 @@ def verify_credential(
         for i, proof in enumerate(state["proofs"]):
             if "created" in proof and parse_timestamp(proof["created"]) > moment + clock_skew:
                 raise _Failed(
-                    "created-in-future", f"{_which(i, len(state['proofs']))}proof created {proof['created']}, in the future",
+                    "created-in-future",
+                    f"{which(i)}proof created {proof['created']}, in the future",
                     path="$.proof.created",
                 )
-            if "expires" in proof and parse_timestamp(proof["expires"]) <= moment - clock_skew:
+            if "expires" in proof and parse_timestamp(proof["expires"]) < moment - clock_skew:
                 raise _Failed(
-                    "proof-expired", f"{_which(i, len(state['proofs']))}proof expired {proof['expires']}", path="$.proof.expires"
+                    "proof-expired",
+                    f"{which(i)}proof expired {proof['expires']}",
+                    path="$.proof.expires",
                 )
         created = [p["created"] for p in state["proofs"] if "created" in p]
         return f"created {', '.join(created)}" if created else "no proof times to check"
 
     def signature() -> str:
-        unsecured = _without_proof(state["expanded"].expanded)
         for i, (proof, method) in enumerate(zip(state["proofs"], state["methods"])):
             ok = verify_proof_signature(
-                state["document"], proof, method.public_key,
-                loader=loader, limits=limits, expanded_unsecured=unsecured,
+                state["document"],
+                proof,
+                method.public_key,
+                loader=loader,
+                limits=limits,
+                canonical_unsecured=state.get("canonical"),
+                allow_inline_contexts=allow_inline_contexts,
             )
             if not ok:
                 raise _Failed(
                     "bad-signature",
-                    f"{_which(i, len(state['proofs']))}signature does not match: the credential was changed after"
+                    f"{which(i)}signature does not match: the credential was changed after"
                     " signing, or signed by another key",
                     path="$.proof.proofValue",
                 )
@@ -273,8 +304,13 @@ def verify_credential(
     def validity() -> str:
         document = state["document"]
         if "validFrom" in document and parse_timestamp(document["validFrom"]) > moment + clock_skew:
-            raise _Failed("not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom")
-        if "validUntil" in document and parse_timestamp(document["validUntil"]) < moment - clock_skew:
+            raise _Failed(
+                "not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom"
+            )
+        if (
+            "validUntil" in document
+            and parse_timestamp(document["validUntil"]) < moment - clock_skew
+        ):
             raise _Failed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
         return f"valid at {format_timestamp(moment)}"
 
@@ -286,6 +322,10 @@ def verify_credential(
                 path="$.credentialStatus",
             )
         return "no credentialStatus: nothing to revoke"
+
+    def which(index: int) -> str:
+        count = len(state["proofs"])
+        return f"proof {index + 1} of {count}: " if count > 1 else ""
 
     checks.run("well_formed", (), well_formed)
     checks.run("contexts", ("well_formed",), contexts)
@@ -302,13 +342,8 @@ def verify_credential(
     return VerificationResult(all(c.ok for c in items), items, vocab)
 
 
-def _which(index: int, count: int) -> str:
-    return f"proof {index + 1} of {count}: " if count > 1 else ""
-
-
 def _without_proof(expanded: list) -> list | None:
     """The expansion of the document without its proofs, derived from the full one."""
     if len(expanded) != 1 or not isinstance(expanded[0], dict):
         return None
     return [{k: v for k, v in expanded[0].items() if k != PROOF_PROPERTY}]
-

@@ -32,8 +32,16 @@ VECTORS = Path(__file__).resolve().parent / "vectors"
 W3C_SEED = "c96ef9ea10c5e414c471723aff9de72c35fa5b70fae97e8832ecac7d2e2b8ed6"
 W3C_DID = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 CHECK_NAMES = [
-    "well_formed", "contexts", "safe_jsonld", "verification_method", "issuer_binding",
-    "proof_purpose", "proof_timing", "signature", "validity_period", "status",
+    "well_formed",
+    "contexts",
+    "safe_jsonld",
+    "verification_method",
+    "issuer_binding",
+    "proof_purpose",
+    "proof_timing",
+    "signature",
+    "validity_period",
+    "status",
 ]
 
 
@@ -62,8 +70,11 @@ def write_json(path: Path, document) -> Path:
 def cheap_encrypted_key_file(path: Path, key, passphrase: str) -> Path:
     # Minimal Argon2id costs keep the test fast; load_key reads them from the file.
     return save_key(
-        key, path, passphrase=passphrase,
-        opslimit=argon2id.OPSLIMIT_MIN, memlimit=argon2id.MEMLIMIT_MIN,
+        key,
+        path,
+        passphrase=passphrase,
+        opslimit=argon2id.OPSLIMIT_MIN,
+        memlimit=argon2id.MEMLIMIT_MIN,
     )
 
 
@@ -120,8 +131,9 @@ def test_no_command_is_a_usage_error(capsys):
 
 
 def test_unknown_suite_is_a_usage_error(capsys, unsigned_file, coop_key_file):
-    rc, _, err = run(capsys, "issue", str(unsigned_file), "--key", str(coop_key_file),
-                     "--suite", "ecdsa-sd-2023")
+    rc, _, err = run(
+        capsys, "issue", str(unsigned_file), "--key", str(coop_key_file), "--suite", "ecdsa-sd-2023"
+    )
     assert rc == 2
     assert "invalid choice" in err
 
@@ -145,8 +157,9 @@ def test_key_new_with_w3c_vector_seed(capsys, tmp_path):
 def test_key_new_with_seed_file(capsys, tmp_path):
     seed_file = tmp_path / "seed.hex"
     seed_file.write_text(W3C_SEED + "\n")
-    rc, out, _ = run(capsys, "key", "new", "--seed-file", str(seed_file),
-                     "--out", str(tmp_path / "k.json"))
+    rc, out, _ = run(
+        capsys, "key", "new", "--seed-file", str(seed_file), "--out", str(tmp_path / "k.json")
+    )
     assert rc == 0
     assert out.strip() == W3C_DID
 
@@ -203,14 +216,24 @@ def test_key_new_bad_seed(capsys, tmp_path, seed, message):
 def test_key_new_bad_seed_file(capsys, tmp_path):
     seed_file = tmp_path / "seed.bin"
     seed_file.write_bytes(bytes(range(200, 232)))  # raw bytes, not hex text
-    rc, out, err = run(capsys, "key", "new", "--seed-file", str(seed_file),
-                       "--out", str(tmp_path / "k.json"))
+    rc, out, err = run(
+        capsys, "key", "new", "--seed-file", str(seed_file), "--out", str(tmp_path / "k.json")
+    )
     assert_one_line_error(rc, out, err, "64 hexadecimal digits")
 
 
 def test_seed_and_seed_file_are_exclusive(capsys, tmp_path):
-    rc, _, err = run(capsys, "key", "new", "--seed", W3C_SEED, "--seed-file", "x",
-                     "--out", str(tmp_path / "k.json"))
+    rc, _, err = run(
+        capsys,
+        "key",
+        "new",
+        "--seed",
+        W3C_SEED,
+        "--seed-file",
+        "x",
+        "--out",
+        str(tmp_path / "k.json"),
+    )
     assert rc == 2
     assert "not allowed with" in err
 
@@ -219,8 +242,17 @@ def test_key_new_encrypted_then_show_without_passphrase(capsys, tmp_path):
     pw = tmp_path / "pw.txt"
     pw.write_text("correct horse battery staple\n")
     out_file = tmp_path / "k.json"
-    rc, out, _ = run(capsys, "key", "new", "--seed", W3C_SEED, "--out", str(out_file),
-                     "--passphrase-file", str(pw))
+    rc, out, _ = run(
+        capsys,
+        "key",
+        "new",
+        "--seed",
+        W3C_SEED,
+        "--out",
+        str(out_file),
+        "--passphrase-file",
+        str(pw),
+    )
     assert rc == 0 and out.strip() == W3C_DID
     written = json.loads(out_file.read_text())
     assert "encryptedSecretKey" in written
@@ -282,8 +314,17 @@ def test_issue_verify_round_trip_via_files(capsys, tmp_path, suite):
     unsigned["issuer"]["id"] = did
     unsigned_file = write_json(tmp_path / "unsigned.json", unsigned)
 
-    rc, out, err = run(capsys, "issue", str(unsigned_file), "--key", str(key_file),
-                       "--suite", suite, "--created", SAMPLE_CREATED)
+    rc, out, err = run(
+        capsys,
+        "issue",
+        str(unsigned_file),
+        "--key",
+        str(key_file),
+        "--suite",
+        suite,
+        "--created",
+        SAMPLE_CREATED,
+    )
     assert rc == 0, err
     signed = json.loads(out)
     assert out.startswith("{\n  ")  # indent 2
@@ -318,8 +359,17 @@ def test_issue_with_encrypted_key(capsys, tmp_path, actors, unsigned_file):
     pw.write_text("pw")
     rc, out, err = run(capsys, "issue", str(unsigned_file), "--key", str(key_file))
     assert_one_line_error(rc, out, err, "give a passphrase")
-    rc, out, _ = run(capsys, "issue", str(unsigned_file), "--key", str(key_file),
-                     "--passphrase-file", str(pw), "--created", SAMPLE_CREATED)
+    rc, out, _ = run(
+        capsys,
+        "issue",
+        str(unsigned_file),
+        "--key",
+        str(key_file),
+        "--passphrase-file",
+        str(pw),
+        "--created",
+        SAMPLE_CREATED,
+    )
     assert rc == 0
     assert json.loads(out)["proof"]["verificationMethod"] == actors.coop.verification_method
 
@@ -406,23 +456,31 @@ BAD_INPUTS = {
     "verify-missing-file": (["verify", "{missing}"], "No such file or directory"),
     "verify-directory": (["verify", "{dir}"], "Is a directory"),
     "verify-bad-now": (["verify", "{signed}", "--now", "2026-06-01"], "--now:"),
-    "verify-now-without-zone": (["verify", "{signed}", "--now", "2026-06-01T12:00:00"],
-                                "time zone"),
+    "verify-now-without-zone": (
+        ["verify", "{signed}", "--now", "2026-06-01T12:00:00"],
+        "time zone",
+    ),
     "issue-not-json": (["issue", "{notjson}", "--key", "{key}"], "not valid JSON"),
     "issue-wrong-shape": (["issue", "{shape}", "--key", "{key}"], "@context"),
     "issue-json-array": (["issue", "{array}", "--key", "{key}"], "JSON object"),
     "issue-missing-file": (["issue", "{missing}", "--key", "{key}"], "No such file"),
     "issue-missing-key": (["issue", "{unsigned}", "--key", "{missing}"], "no such key file"),
     "issue-not-a-key": (["issue", "{unsigned}", "--key", "{notakey}"], "no secret key"),
-    "issue-bad-created": (["issue", "{unsigned}", "--key", "{key}", "--created", "yesterday"],
-                          "--created:"),
-    "issue-wrong-issuer-key": (["issue", "{unsigned}", "--key", "{outsider}"],
-                               "the key belongs to"),
+    "issue-bad-created": (
+        ["issue", "{unsigned}", "--key", "{key}", "--created", "yesterday"],
+        "--created:",
+    ),
+    "issue-wrong-issuer-key": (
+        ["issue", "{unsigned}", "--key", "{outsider}"],
+        "the key belongs to",
+    ),
     "issue-already-signed": (["issue", "{signed}", "--key", "{key}"], "already has a proof"),
     "key-show-missing": (["key", "show", "{missing}"], "no such key file"),
     "key-show-not-json": (["key", "show", "{notjson}"], "not JSON"),
-    "key-new-missing-passphrase-file": (["key", "new", "--out", "{dir}/k.json",
-                                         "--passphrase-file", "{missing}"], "No such file"),
+    "key-new-missing-passphrase-file": (
+        ["key", "new", "--out", "{dir}/k.json", "--passphrase-file", "{missing}"],
+        "No such file",
+    ),
     "did-resolve-bad": (["did", "resolve", "did:web:example.com"], "did:key"),
     "export-would-overwrite": (["contexts", "export", "{export}"], "different content"),
 }

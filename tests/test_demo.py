@@ -32,11 +32,13 @@ def test_demo_names_the_parties_and_summarises_the_credential(narration):
     actors = sample_actors()
     assert actors.coop.did in text
     assert actors.member.did in text
-    for line in ("Member:             Ada Okafor",
-                 "Co-operative:       Riverside Food Co-operative Ltd",
-                 "Membership number:  RFC-00042",
-                 "Valid from:         2026-01-15T00:00:00Z",
-                 "Valid until:        2027-01-15T00:00:00Z"):
+    for line in (
+        "Member:             Ada Okafor",
+        "Co-operative:       Riverside Food Co-operative Ltd",
+        "Membership number:  RFC-00042",
+        "Valid from:         2026-01-15T00:00:00Z",
+        "Valid until:        2027-01-15T00:00:00Z",
+    ):
         assert line in text
     assert '"@context"' not in text  # a summary, not the JSON
 

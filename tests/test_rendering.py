@@ -61,7 +61,9 @@ def test_type_in_words():
     assert type_in_words(["VerifiableCredential", "CooperativeMembershipCredential"]) == (
         "Co-operative membership"
     )
-    assert type_in_words(["VerifiableCredential", "UniversityDegreeCredential"]) == "University degree"
+    assert (
+        type_in_words(["VerifiableCredential", "UniversityDegreeCredential"]) == "University degree"
+    )
     assert type_in_words("VerifiableCredential") == "Verifiable credential"
     assert type_in_words(None) == "Credential"
 
@@ -122,8 +124,14 @@ def test_card_html_shortens_dids_with_full_title(signed, actors):
     assert f"title='{did}'" in page
     assert f">{short_did(did)}<" in page
     assert f">{did}<" not in page  # shown shortened, not in full
-    for piece in ("Co-operative membership", ">Membership number</th>", ">RFC-00042</td>",
-                  ">Yes<", "15 January 2027", "eddsa-rdfc-2022"):
+    for piece in (
+        "Co-operative membership",
+        ">Membership number</th>",
+        ">RFC-00042</td>",
+        ">Yes<",
+        "15 January 2027",
+        "eddsa-rdfc-2022",
+    ):
         assert piece in page, piece
 
 
@@ -183,9 +191,15 @@ def test_card_is_frozen_and_deterministic(signed):
 
 
 def test_card_tolerates_odd_shapes():
-    card = credential_card({"type": "VerifiableCredential", "issuer": "did:example:1",
-                            "credentialSubject": [{"id": "did:example:2", "a": 1}, "text"],
-                            "proof": ["junk"], "validFrom": "garbage"})
+    card = credential_card(
+        {
+            "type": "VerifiableCredential",
+            "issuer": "did:example:1",
+            "credentialSubject": [{"id": "did:example:2", "a": 1}, "text"],
+            "proof": ["junk"],
+            "validFrom": "garbage",
+        }
+    )
     assert card.issuer_id == "did:example:1" and card.issuer_name is None
     assert len(card.subjects) == 2 and card.proofs == ("malformed proof",)
     assert card.valid_from == "garbage"
@@ -200,8 +214,12 @@ def test_card_tolerates_odd_shapes():
 def test_did_document_view(actors):
     view = did_document_view(resolve_did_key(actors.coop.did))
     names = [name for name, _, _ in view.relationships]
-    assert names == ["Authentication", "Assertion method", "Capability invocation",
-                     "Capability delegation"]
+    assert names == [
+        "Authentication",
+        "Assertion method",
+        "Capability invocation",
+        "Capability delegation",
+    ]
     assert all(key == actors.coop.verification_method for _, _, key in view.relationships)
     assert view.methods == ((actors.coop.verification_method, "Multikey", actors.coop.did),)
     text = str(view)
@@ -276,6 +294,8 @@ def test_diff_handles_deep_documents():
 def test_diff_shows_proof_swap(actors, signed):
     from coopcreds_proto.proofs import ProofOptions, add_proof, without_proof
 
-    resigned = add_proof(without_proof(signed), actors.outsider, ProofOptions(created=SAMPLE_CREATED))
+    resigned = add_proof(
+        without_proof(signed), actors.outsider, ProofOptions(created=SAMPLE_CREATED)
+    )
     paths = [c.path for c in compare_credentials(signed, resigned)]
     assert paths == ["$.proof.verificationMethod", "$.proof.proofValue"]

@@ -23,12 +23,15 @@ SIGNATURE_LENGTH = 64
 
 @dataclass(frozen=True)
 class CanonicalizationInput:
-    """What a suite needs to canonicalize: the loader, the limits, and,
-    when the caller already expanded the unsecured document, that expansion."""
+    """What a suite needs to canonicalize: the loader, the limits, whether
+    inline contexts are allowed, and what the caller already computed for the
+    unsecured document (its checked expansion, or its canonical form)."""
 
     loader: OfflineDocumentLoader
     limits: Limits = DEFAULT_LIMITS
     expanded_document: list | None = None
+    canonical_document: bytes | None = None
+    allow_inline_contexts: bool = False
 
 
 class EddsaCryptosuite:
@@ -82,11 +85,15 @@ class EddsaCryptosuite:
 def decode_proof_value(proof_value: Any) -> bytes:
     """The signature inside a ``proofValue`` (multibase base58btc, 64 bytes)."""
     if not isinstance(proof_value, str):
-        raise ProofError("bad-proof-value", "proofValue must be a string", path="$.proof.proofValue")
+        raise ProofError(
+            "bad-proof-value", "proofValue must be a string", path="$.proof.proofValue"
+        )
     try:
         signature = decode_multibase_base58btc(proof_value)
     except InputError as exc:
-        raise ProofError("bad-proof-value", f"proofValue: {exc}", path="$.proof.proofValue") from None
+        raise ProofError(
+            "bad-proof-value", f"proofValue: {exc}", path="$.proof.proofValue"
+        ) from None
     if len(signature) != SIGNATURE_LENGTH:
         raise ProofError(
             "bad-proof-value",

@@ -16,11 +16,21 @@ class EddsaRdfc2022(EddsaCryptosuite):
     proof_keeps_context = False
 
     def canonicalize_document(self, document: dict, given: CanonicalizationInput) -> bytes:
+        if given.canonical_document is not None:
+            return given.canonical_document
         expanded = given.expanded_document
         if expanded is None:
-            expanded = expand_safely(document, given.loader, limits=given.limits).expanded
+            expanded = self._expand(document, given)
         return canonicalize_rdfc(expanded, given.loader, given.limits).encode("utf-8")
 
     def canonicalize_proof_config(self, config: dict, given: CanonicalizationInput) -> bytes:
-        expanded = expand_safely(config, given.loader, limits=given.limits).expanded
+        expanded = self._expand(config, given)
         return canonicalize_rdfc(expanded, given.loader, given.limits).encode("utf-8")
+
+    def _expand(self, document: dict, given: CanonicalizationInput) -> list:
+        return expand_safely(
+            document,
+            given.loader,
+            allow_inline_contexts=given.allow_inline_contexts,
+            limits=given.limits,
+        ).expanded

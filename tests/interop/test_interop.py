@@ -37,7 +37,11 @@ def test_interop_with_digital_bazaar_libraries() -> None:
     }
     done = subprocess.run(
         ["bash", str(HERE / "run.sh")],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
