@@ -115,3 +115,47 @@ def test_unix_socket_is_allowed(tmp_path):
         server.listen(1)
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
             c.connect(path)
+
+
+def test_child_python_processes_and_notebook_kernels_are_guarded_too() -> None:
+    """nbval's kernels inherit the environment, so they get the guard as well."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"
+        "except RuntimeError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("refused: network access attempted"), out.stdout + out.stderr
+
+
+def test_a_notebook_kernel_refuses_the_network() -> None:
+    """A real kernel, started the way nbval starts one, refuses a connection."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        reply = kc.execute_interactive(
+            "import socket\nsocket.create_connection(('192.0.2.1', 80), timeout=1)",
+            timeout=60,
+        )
+        content = reply["content"]
+        assert content["status"] == "error"
+        assert content["ename"] == "RuntimeError"
+        assert "network access attempted" in content["evalue"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
