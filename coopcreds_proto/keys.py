@@ -193,7 +193,7 @@ class Ed25519Key:
         secret_mb = doc.get(name)
         if secret_mb is None:
             raise KeyMaterialError(
-                "no-secret-key", "the Multikey has no secret key (use Ed25519PublicKey)"
+                "no-secret-key", "the Multikey holds only a public key, and signing needs the secret key"
             )
         try:
             seed = decode_multikey(secret_mb, ED25519_PRIV, SEED_LENGTH)
@@ -439,7 +439,7 @@ def load_key(path: str | os.PathLike[str], *, passphrase: str | None = None) -> 
         doc["secretKeyMultibase"] = encode_multikey(ED25519_PRIV, seed)
     elif "secretKeyMultibase" not in doc and "privateKeyMultibase" not in doc:
         raise KeyMaterialError(
-            "no-secret-key", "the key file holds no secret key (use load_public_key)", path=where
+            "no-secret-key", "the key file holds only a public key, and signing needs the secret key", path=where
         )
     try:
         return Ed25519Key.from_multikey(doc)

@@ -465,7 +465,7 @@ BAD_INPUTS = {
     "issue-json-array": (["issue", "{array}", "--key", "{key}"], "JSON object"),
     "issue-missing-file": (["issue", "{missing}", "--key", "{key}"], "No such file"),
     "issue-missing-key": (["issue", "{unsigned}", "--key", "{missing}"], "no such key file"),
-    "issue-not-a-key": (["issue", "{unsigned}", "--key", "{notakey}"], "no secret key"),
+    "issue-not-a-key": (["issue", "{unsigned}", "--key", "{notakey}"], "only a public key"),
     "issue-bad-created": (
         ["issue", "{unsigned}", "--key", "{key}", "--created", "yesterday"],
         "--created:",
