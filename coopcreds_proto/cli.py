@@ -395,6 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
         "and show three forgeries refused.",
     )
     demo.set_defaults(func=cmd_demo)
+    from .cli_definitions import register as register_definitions
+
+    register_definitions(commands)
+    from .cli_feedback import register as register_feedback
+
+    register_feedback(commands)
     return parser
 
 

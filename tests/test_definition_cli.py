@@ -1,0 +1,136 @@
+"""``coopcreds definition ...``: outputs and exit codes (0 ok, 1 problems, 2 unusable)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from coopcreds_proto.cli import main
+from coopcreds_proto.definition import (
+    Field,
+    definition_path,
+    load_definition,
+    next_version,
+    save_definition,
+    with_field,
+)
+from coopcreds_proto.keys import save_key
+from coopcreds_proto.samples import SAMPLE_NOW, sample_actors
+
+V01 = str(definition_path("cooperative-membership", "0.1"))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def broken(tmp_path) -> Path:
+    text = Path(V01).read_text(encoding="utf-8").replace(
+        "  - term: membershipClass", "  - term: id\n    label: Id\n    description: x\n"
+        "    datatype: enum\n  - term: membershipClass")
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_exit_codes(capsys, broken, tmp_path):
+    code, out, _ = run(capsys, "definition", "validate", V01)
+    assert code == 0 and "valid (CooperativeMembershipCredential 0.1" in out
+    code, out, _ = run(capsys, "definition", "validate", str(broken))
+    assert code == 1
+    assert "id: 'id' is reserved" in out and "[enum-without-values]" in out
+    assert out.strip().endswith("2 problem(s)")
+    (tmp_path / "notyaml.yaml").write_text("fields: [oops", encoding="utf-8")
+    code, out, err = run(capsys, "definition", "validate", str(tmp_path / "notyaml.yaml"))
+    assert code == 2 and out == "" and "not valid YAML at line" in err
+    code, _, err = run(capsys, "definition", "validate", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "no such file" in err
+
+
+def test_other_commands_refuse_a_broken_definition_in_one_line(capsys, broken):
+    for command in ("show", "context", "schema", "example", "sheet"):
+        code, out, err = run(capsys, "definition", command, str(broken))
+        assert code == 2 and out == ""
+        assert err.count("\n") == 1
+        assert "2 problems in the definition; first: id: 'id' is reserved" in err
+
+
+def test_generators_print_the_artefacts(capsys):
+    code, out, _ = run(capsys, "definition", "context", V01)
+    assert code == 0 and json.loads(out)["@context"]["@protected"] is True
+    code, out, _ = run(capsys, "definition", "schema", V01)
+    assert json.loads(out)["$schema"].endswith("2020-12/schema")
+    code, out, _ = run(capsys, "definition", "example", V01)
+    assert json.loads(out)["type"][-1] == "CooperativeMembershipCredential"
+    code, out, _ = run(capsys, "definition", "sheet", "--html", V01)
+    assert code == 0 and out.startswith('<div class="coopcreds-sheet"')
+    code, out, _ = run(capsys, "definition", "show", V01)
+    assert "identityAssurance.verifiedOn" in out and "discuss" in out
+
+
+def test_diff(capsys, tmp_path):
+    v01 = load_definition(V01)
+    v02 = with_field(next_version(v01, "0.9", "2026-03-10"),
+                     Field("recognisedBy", "Recognised by", "d", "iri", since="0.9"))
+    save_definition(v02, tmp_path / "v0.9.yaml")
+    code, out, _ = run(capsys, "definition", "diff", V01, str(tmp_path / "v0.9.yaml"))
+    assert code == 0 and "added `recognisedBy` (additive)" in out
+    code, out, _ = run(capsys, "definition", "diff", "--json", V01, str(tmp_path / "v0.9.yaml"))
+    assert json.loads(out)["impact"] == "additive"
+
+
+def test_adopt_and_verify_release(capsys, tmp_path):
+    key_file = tmp_path / "convenor.json"
+    save_key(sample_actors().coop, key_file)
+    out_dir = tmp_path / "release"
+    args = ["definition", "adopt", V01, "--key", str(key_file), "--for", "14",
+            "--against", "5", "--abstain", "2", "--rule", "two-thirds", "--date", "2026-03-01",
+            "--voter", "Riverside Food Co-op", "--created", "2026-03-01T18:00:00Z",
+            "--out", str(out_dir)]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "adopted CooperativeMembershipCredential 0.1: 14 for" in out
+    assert load_definition(out_dir / "v0.1.yaml").status == "adopted"
+    code, out, _ = run(capsys, "definition", "verify-release", str(out_dir / "release.json"),
+                       "--definition", str(out_dir / "v0.1.yaml"), "--now", SAMPLE_NOW)
+    assert code == 0 and out.startswith("RELEASE VERIFIED")
+    code, out, _ = run(capsys, "definition", "verify-release", str(out_dir / "release.json"),
+                       "--definition", V01, "--now", SAMPLE_NOW)
+    assert code == 1 and "definitionDigest does not match" in out
+    code, out, _ = run(capsys, "verify", str(out_dir / "release.json"), "--now", SAMPLE_NOW)
+    assert code == 0
+
+
+def test_adopt_refuses_a_failed_vote_and_writes_nothing(capsys, tmp_path):
+    key_file = tmp_path / "convenor.json"
+    save_key(sample_actors().coop, key_file)
+    code, _, err = run(capsys, "definition", "adopt", V01, "--key", str(key_file), "--for", "6",
+                       "--against", "5", "--rule", "two-thirds", "--date", "2026-03-01",
+                       "--out", str(tmp_path / "out"))
+    assert code == 2 and "the rule needs at least two thirds" in err
+    assert not (tmp_path / "out").exists()
+    code, _, err = run(capsys, "definition", "adopt", V01, "--key", str(key_file), "--for", "x",
+                       "--against", "5", "--rule", "majority", "--date", "2026-03-01",
+                       "--out", str(tmp_path / "out"))
+    assert code == 2 and not (tmp_path / "out").exists()
+
+
+def test_publish_into_a_bundle_copy(capsys, tmp_path):
+    import shutil
+
+    from coopcreds_proto.loader import contexts_dir
+
+    bundle = tmp_path / "contexts"
+    shutil.copytree(contexts_dir(), bundle)
+    code, out, _ = run(capsys, "definition", "publish", V01, "--contexts-dir", str(bundle))
+    assert code == 0 and "already published (same bytes)" in out
+    v02 = next_version(load_definition(V01), "0.9", "2026-03-10")
+    save_definition(v02, tmp_path / "v0.9.yaml")
+    code, out, _ = run(capsys, "definition", "publish", str(tmp_path / "v0.9.yaml"),
+                       "--contexts-dir", str(bundle))
+    assert code == 0 and "/membership/v0.9: published as" in out
