@@ -33,7 +33,7 @@ help:
 	@echo "make test       run the test suite, notebooks included (pytest --nbval)"
 	@echo "make demo       run the headless demo (coopcreds demo)"
 	@echo "make lint       ruff check"
-	@echo "make bench      run benchmarks/bench_core.py"
+	@echo "make bench      run the benchmarks (benchmarks/)"
 	@echo "make install    only create $(VENV) and install the project"
 	@echo "make clean      remove build artefacts and caches"
 	@echo "make distclean  clean, and remove $(VENV)"
@@ -68,6 +68,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_ecosystem.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache

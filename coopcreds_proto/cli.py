@@ -22,6 +22,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .cli_definitions import register as register_definitions
+from .cli_feedback import register as register_feedback
+from .cli_network import register as register_network
+from .cli_simulate import register as register_simulate
 from .credentials import issue
 from .cryptosuites import CRYPTOSUITES
 from .demo import run_demo
@@ -395,12 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and show three forgeries refused.",
     )
     demo.set_defaults(func=cmd_demo)
-    from .cli_definitions import register as register_definitions
-
-    register_definitions(commands)
-    from .cli_feedback import register as register_feedback
-
-    register_feedback(commands)
+    # Each area of the workbench adds its own commands.
+    for register in (register_definitions, register_feedback, register_network, register_simulate):
+        register(commands)
     return parser
 
 

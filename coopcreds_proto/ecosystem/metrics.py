@@ -1,0 +1,589 @@
+"""Network metrics: plain functions over an ecosystem graph returning numbers or DataFrames.
+
+Reach is exact and sparse. Members are a segment x co-op incidence matrix ``M``
+(counts per segment); the graph's trust edges become four small sparse
+matrices over organisations: ``Iss`` (whose credentials a co-op's members
+hold), ``Acc`` (who accredits whom), ``Rd`` (which anchors a co-op recognises)
+and ``Rb`` (bodies recognising bodies). A member of segment ``s`` is recognised
+at co-op ``j`` when some credential of ``s`` is vouched for by an anchor that
+``j`` trusts:  ``(M @ Iss @ V) @ Trust.T > 0`` with ``V = I + Acc + ... +
+Acc^L`` (``L`` = the model's maximum chain length) and ``Trust = Rd + Rd @ Rb``.
+The product is never formed co-op by co-op: co-ops that trust the same
+anchors share a column class, so the work is ``segments x classes`` (a hub
+has one class, a federation one per apex body, a mesh sparse rows).
+
+A member is always recognised at their own co-ops (``own`` pairs); ``cross``
+pairs are the other co-ops that recognise them, the number that a network of
+trust adds. ``possible`` pairs are all member x other-co-op pairs.
+
+>>> from coopcreds_proto.ecosystem import build_graph, load_ecosystem, load_model
+>>> eco = load_ecosystem()
+>>> hub = reach(build_graph(eco, load_model("convenor")))
+>>> hub.cross == hub.possible  # everyone is recognised everywhere
+True
+>>> reach_without(build_graph(eco, load_model("convenor")), nodes=["industry-01"]).cross
+0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .data import (
+    Ecosystem,
+    MemberIncidence,
+    member_incidence,
+    merge_identical_segments,
+    unique_sparse_rows,
+)
+from .graph import (
+    ACCREDITS,
+    COOPERATIVE,
+    ISSUES_FOR,
+    MEMBER_SEGMENT,
+    RECOGNISES,
+    TRUST_EDGE_KINDS,
+    TRUST_ROOT,
+    trust_flow_graph,
+)
+from .models import EcosystemModel
+
+# Without a model (graph_from_edges), accreditation chains may be this long.
+DEFAULT_MAX_CHAIN_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class TrustOperator:
+    """The trust edges of a graph as sparse matrices over organisations.
+
+    Node order: the co-ops (in ``eco.coops`` order, so co-op ``i`` is node ``i``)
+    then the bodies. ``issued`` (co-ops x nodes), ``accredited`` (nodes x nodes,
+    ``[u, a]``: a accredits u), ``recognises`` (co-ops x nodes), ``body_recognises``
+    (nodes x nodes), ``max_chain_length``, ``transitive`` (body recognition).
+    """
+
+    node_ids: tuple[str, ...]
+    n_coops: int
+    issued: sp.csr_matrix
+    accredited: sp.csr_matrix
+    recognises: sp.csr_matrix
+    body_recognises: sp.csr_matrix
+    max_chain_length: int
+    transitive: bool
+
+    def index(self, node: str) -> int:
+        return self._positions()[node]
+
+    def _positions(self) -> dict[str, int]:
+        cache = self.__dict__.get("_pos")
+        if cache is None:
+            cache = {n: i for i, n in enumerate(self.node_ids)}
+            object.__setattr__(self, "_pos", cache)
+        return cache
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Member x co-op pairs in which a member is recognised (people counted with weights).
+
+    ``people``: members; ``own``: pairs at the member's own co-ops; ``cross``:
+    pairs at other co-ops that recognise them; ``total = own + cross``;
+    ``possible``: all member x other-co-op pairs; ``cross_share = cross / possible``;
+    ``value``: the share of members' spending (value flows) that reaches co-ops
+    that recognise them, summed over members (0 <= value <= people);
+    ``multi_coop_people``: people recognised at two or more co-ops.
+    """
+
+    people: int
+    own: int
+    cross: int
+    possible: int
+    value: float
+    multi_coop_people: int
+
+    @property
+    def total(self) -> int:
+        return self.own + self.cross
+
+    @property
+    def cross_share(self) -> float:
+        return self.cross / self.possible if self.possible else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {**asdict(self), "total": self.total, "cross_share": round(self.cross_share, 6)}
+
+
+# --- building the operator ---------------------------------------------------------
+
+
+def _model_rules(G: nx.MultiDiGraph) -> tuple[int, bool]:
+    model = G.graph.get("model")
+    if model is None:
+        return DEFAULT_MAX_CHAIN_LENGTH, False
+    return model.trust.max_chain_length, model.trust.transitive_recognition
+
+
+def trust_operator(G: nx.MultiDiGraph) -> TrustOperator:
+    """The sparse trust matrices of ``G`` (see the module docstring)."""
+    eco: Ecosystem = G.graph["ecosystem"]
+    coop_ids = list(eco.coops["id"])
+    others = [n for n, k in G.nodes(data="kind") if k not in (COOPERATIVE, MEMBER_SEGMENT)]
+    node_ids = tuple(coop_ids + others)
+    pos = {n: i for i, n in enumerate(node_ids)}
+    n, c = len(node_ids), len(coop_ids)
+    iss_r, iss_c = [], []
+    for i, coop in enumerate(coop_ids):
+        if G.nodes[coop].get("issuer"):
+            iss_r.append(i)
+            iss_c.append(i)
+    acc_r, acc_c, rec_r, rec_c, rb_r, rb_c = [], [], [], [], [], []
+    for u, v, kind in G.edges(keys=True):
+        if kind not in TRUST_EDGE_KINDS or u not in pos or v not in pos:
+            continue
+        if kind == ISSUES_FOR and pos[v] < c:
+            iss_r.append(pos[v])
+            iss_c.append(pos[u])
+        elif kind == ACCREDITS:
+            acc_r.append(pos[v])
+            acc_c.append(pos[u])
+        elif kind == RECOGNISES:
+            if pos[u] < c:
+                rec_r.append(pos[u])
+                rec_c.append(pos[v])
+            else:
+                rb_r.append(pos[u])
+                rb_c.append(pos[v])
+    chain, transitive = _model_rules(G)
+
+    def mat(rows, cols, shape):
+        m = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape)
+        m.sum_duplicates()
+        m.data[:] = 1
+        return m
+
+    return TrustOperator(
+        node_ids=node_ids,
+        n_coops=c,
+        issued=mat(iss_r, iss_c, (c, n)),
+        accredited=mat(acc_r, acc_c, (n, n)),
+        recognises=mat(rec_r, rec_c, (c, n)),
+        body_recognises=mat(rb_r, rb_c, (n, n)),
+        max_chain_length=chain,
+        transitive=transitive,
+    )
+
+
+def _bool(m: sp.spmatrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(m)
+    m.data = (m.data != 0).astype(np.int32)
+    m.eliminate_zeros()
+    return m
+
+
+def _vouching(op: TrustOperator, acc: sp.csr_matrix) -> sp.csr_matrix:
+    """V[u, a] = 1 when anchor a vouches for u through <= max_chain_length accreditations."""
+    n = acc.shape[0]
+    v = sp.identity(n, dtype=np.int32, format="csr")
+    step = v
+    for _ in range(op.max_chain_length):
+        step = _bool(step @ acc)
+        if step.nnz == 0:
+            break
+        v = _bool(v + step)
+    return v
+
+
+def _trust(rd: sp.csr_matrix, rb: sp.csr_matrix, transitive: bool) -> sp.csr_matrix:
+    """Trust[j, a] = 1 when co-op j accepts anchor a directly or through a body that
+    recognises a (one hop; all hops when recognition is transitive)."""
+    trust = _bool(rd + rd @ rb)
+    if transitive:
+        while True:
+            wider = _bool(trust + trust @ rb)
+            if wider.nnz == trust.nnz:
+                break
+            trust = wider
+    return trust
+
+
+def _keep(mask: np.ndarray) -> sp.dia_matrix:
+    return sp.diags(mask.astype(np.int32), format="csr", dtype=np.int32)
+
+
+def _home_sectors(eco: Ecosystem, matrix: sp.csr_matrix) -> np.ndarray:
+    """The sector index of each segment's first co-op (in coops.csv order)."""
+    sectors = pd.Index(eco.sectors)
+    coop_sector = sectors.get_indexer(eco.coops["sector"])
+    m = matrix.tocsr()
+    m.sort_indices()
+    first_col = np.where(np.diff(m.indptr) > 0, m.indices[np.minimum(m.indptr[:-1], m.nnz - 1)], 0)
+    return coop_sector[first_col]
+
+
+@dataclass(frozen=True)
+class _Members:
+    """What reach needs of the members, computed once per incidence."""
+
+    matrix: sp.csr_matrix
+    counts: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    n_own: np.ndarray
+    home: np.ndarray
+    coop_sector: np.ndarray
+    flows: np.ndarray  # home sector x co-op sector, per co-op of the target sector
+
+
+def _prepare(eco: Ecosystem, incidence: MemberIncidence) -> _Members:
+    m = incidence.matrix.tocsr()
+    rows, cols = m.nonzero()
+    sectors = pd.Index(eco.sectors)
+    coop_sector = sectors.get_indexer(eco.coops["sector"])
+    per_sector = np.bincount(coop_sector, minlength=len(sectors)).astype(float)
+    # Spending of a member with home sector h goes to sector t in share
+    # flows[h, t], split evenly between the co-ops of sector t.
+    flows = eco.value_flows.to_numpy() / np.where(per_sector > 0, per_sector, 1.0)
+    return _Members(
+        matrix=m,
+        counts=incidence.counts.astype(np.int64),
+        rows=rows,
+        cols=cols,
+        n_own=np.diff(m.indptr).astype(np.int64),
+        home=_home_sectors(eco, m),
+        coop_sector=coop_sector,
+        flows=flows,
+    )
+
+
+def _evaluate(
+    op: TrustOperator,
+    members: _Members,
+    *,
+    removed: Sequence[str] = (),
+    revoked: Sequence[tuple[str, str]] = (),
+) -> Reach:
+    n, c = len(op.node_ids), op.n_coops
+    keep = np.ones(n, dtype=bool)
+    for node in removed:
+        keep[op.index(node)] = False
+    kn, kc = _keep(keep), _keep(keep[:c])
+    acc = op.accredited
+    if revoked:
+        acc = acc.tolil(copy=True)
+        for accreditor, accredited in revoked:
+            acc[op.index(accredited), op.index(accreditor)] = 0
+        acc = acc.tocsr()
+        acc.eliminate_zeros()
+    acc = _bool(kn @ acc @ kn)
+    issued = _bool(kc @ op.issued @ kn)
+    rd = _bool(kc @ op.recognises @ kn)
+    rb = _bool(kn @ op.body_recognises @ kn)
+    vouch = _vouching(op, acc)
+    trust = _trust(rd, rb, op.transitive)  # co-ops x nodes
+
+    m, counts, rows, cols = members.matrix, members.counts, members.rows, members.cols
+    x = _bool(m @ _bool(issued @ vouch))  # segments x anchors vouching for them
+    first, cls = unique_sparse_rows(trust)  # co-ops sharing a trust row share a class
+    tc = trust[first].T.tocsr()  # anchors x classes
+    b = _bool(x @ tc)  # segments x classes: recognised at that class's co-ops
+    size = np.bincount(cls, minlength=len(first)).astype(np.int64)
+    own_hit = np.asarray(b[rows, cls[cols]]).ravel().astype(np.int64)
+    overlap = np.bincount(rows, weights=own_hit, minlength=m.shape[0]).astype(np.int64)
+    n_own = members.n_own
+    cross = np.asarray(b @ size).ravel().astype(np.int64) - overlap
+
+    # Value: the share of spending that reaches recognising co-ops.
+    coop_sector, flows, home = members.coop_sector, members.flows, members.home
+    class_sector = np.zeros((len(first), flows.shape[0]))
+    np.add.at(class_sector, (cls, coop_sector), 1.0)
+    by_class_home = class_sector @ flows.T  # classes x home sector
+    recognised_value = np.asarray((b @ by_class_home)[np.arange(m.shape[0]), home]).ravel()
+    own_value = np.bincount(
+        rows, weights=own_hit * flows[home[rows], coop_sector[cols]], minlength=m.shape[0]
+    )
+    value = float(np.dot(counts, recognised_value - own_value))
+
+    return Reach(
+        people=int(counts.sum()),
+        own=int(np.dot(counts, n_own)),
+        cross=int(np.dot(counts, cross)),
+        possible=int(np.dot(counts, c - n_own)),
+        value=round(value, 6),
+        multi_coop_people=int(counts[(n_own + cross) >= 2].sum()),
+    )
+
+
+def _incidence(G: nx.MultiDiGraph, incidence: MemberIncidence | None) -> MemberIncidence:
+    return incidence if incidence is not None else member_incidence(G.graph["ecosystem"])
+
+
+# --- reach ---------------------------------------------------------------------------
+
+
+def reach(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> Reach:
+    """Exact reach of ``G``'s members (default: the ecosystem's segments).
+
+    ``incidence`` may be any member x co-op incidence over the same co-ops, e.g.
+    individuals (counts of 1).
+    """
+    eco = G.graph["ecosystem"]
+    # People with the same co-ops have the same reach: merging them is exact
+    # and turns a million individuals into the distinct membership sets.
+    members = _prepare(eco, merge_identical_segments(_incidence(G, incidence)))
+    return _evaluate(trust_operator(G), members)
+
+
+def reach_without(
+    G: nx.MultiDiGraph,
+    *,
+    nodes: Iterable[str] = (),
+    revoked: Iterable[tuple[str, str]] = (),
+    incidence: MemberIncidence | None = None,
+    operator: TrustOperator | None = None,
+) -> Reach:
+    """Reach after ``nodes`` leave the network (they stop issuing, verifying,
+    accrediting and recognising; a departed co-op's members remain its members)
+    and after the accreditations ``revoked`` (pairs ``(accreditor, accredited)``)."""
+    op = operator if operator is not None else trust_operator(G)
+    members = _prepare(G.graph["ecosystem"], merge_identical_segments(_incidence(G, incidence)))
+    return _evaluate(op, members, removed=list(nodes), revoked=list(revoked))
+
+
+def reach_loss(
+    G: nx.MultiDiGraph,
+    nodes: Iterable[str],
+    *,
+    incidence: MemberIncidence | None = None,
+) -> pd.DataFrame:
+    """One row per node: the cross-co-op reach lost when it leaves, as pairs and share.
+
+    Columns: node, kind, name, cross_before, cross_after, share_lost.
+    """
+    op = trust_operator(G)
+    # People with the same co-ops have the same reach: merge them once (exact).
+    members = _prepare(G.graph["ecosystem"], merge_identical_segments(_incidence(G, incidence)))
+    before = _evaluate(op, members).cross
+    rows = []
+    for node in nodes:
+        after = _evaluate(op, members, removed=[node]).cross
+        rows.append(
+            {
+                "node": node,
+                "kind": G.nodes[node]["kind"],
+                "name": G.nodes[node].get("name", node),
+                "cross_before": before,
+                "cross_after": after,
+                "share_lost": round((before - after) / before, 4) if before else 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["node", "kind", "name", "cross_before", "cross_after",
+                                       "share_lost"])
+
+
+def possible_interactions(G: nx.MultiDiGraph) -> int:
+    """Member x other-co-op pairs: the most cross-co-op interactions there could be."""
+    inc = member_incidence(G.graph["ecosystem"])
+    n_own = np.diff(inc.matrix.indptr)
+    return int(np.dot(inc.counts, inc.matrix.shape[1] - n_own))
+
+
+# --- structure -----------------------------------------------------------------------
+
+
+def trust_subgraph(G: nx.MultiDiGraph) -> nx.DiGraph:
+    """Organisations with only the trust edges (accredits, issues-for, recognises)."""
+    H = nx.DiGraph()
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if d.get("kind") != MEMBER_SEGMENT)
+    H.add_edges_from((u, v, {"kind": k}) for u, v, k in G.edges(keys=True) if k in TRUST_EDGE_KINDS)
+    return H
+
+
+def trust_chain_lengths(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """How many trust edges separate a verifying co-op from a holder's co-op.
+
+    For every ordered pair of distinct participating co-ops (j verifies, i
+    holds), the shortest chain j -recognises-> anchor [-recognises-> body]
+    -accredits->... -> issuer [-issues-for-> i]; a chain may not pass through
+    another co-op's recognitions (bilateral recognition is not transitive).
+    Returns columns length (edges), pairs, share. Cost O(co-ops x edges): meant
+    for small and medium graphs.
+    """
+    H = trust_subgraph(G)
+    coops = [n for n, d in H.nodes(data=True) if d.get("kind") == COOPERATIVE
+             and d.get("participating")]
+    base = nx.DiGraph()
+    base.add_nodes_from(H.nodes)
+    base.add_edges_from(
+        (u, v) for u, v, k in H.edges(data="kind")
+        if not (k == RECOGNISES and H.nodes[u].get("kind") == COOPERATIVE)
+    )
+    lengths: dict[int | None, int] = {}
+    for j in coops:
+        out = [(j, v) for _, v, k in H.out_edges(j, data="kind") if k == RECOGNISES]
+        base.add_edges_from(out)
+        dist = nx.single_source_shortest_path_length(base, j)
+        base.remove_edges_from(out)
+        for i in coops:
+            if i == j:
+                continue
+            d = dist.get(i)
+            lengths[d] = lengths.get(d, 0) + 1
+    total = sum(lengths.values())
+    rows = [
+        {"length": "none" if k is None else k, "pairs": v, "share": round(v / total, 4)}
+        for k, v in sorted(lengths.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+    ]
+    return pd.DataFrame(rows, columns=["length", "pairs", "share"])
+
+
+def centrality(G: nx.MultiDiGraph, *, betweenness_limit: int = 1000) -> pd.DataFrame:
+    """Centrality of every organisation in the trust subgraph, most central first.
+
+    Columns: node, kind, name, trust_degree, pagerank, betweenness (computed only
+    up to ``betweenness_limit`` nodes; NaN beyond, where it is too slow).
+    """
+    H = trust_subgraph(G)
+    pagerank = nx.pagerank(H) if H.number_of_edges() else {n: 0.0 for n in H}
+    if H.number_of_nodes() <= betweenness_limit:
+        betweenness = nx.betweenness_centrality(H)
+    else:
+        betweenness = dict.fromkeys(H, float("nan"))
+    frame = pd.DataFrame(
+        {
+            "node": list(H.nodes),
+            "kind": [H.nodes[n].get("kind") for n in H],
+            "name": [H.nodes[n].get("name", n) for n in H],
+            "trust_degree": [H.degree(n) for n in H],
+            "pagerank": [round(pagerank[n], 6) for n in H],
+            "betweenness": [round(betweenness[n], 6) for n in H],
+        }
+    )
+    return frame.sort_values(["pagerank", "node"], ascending=[False, True]).reset_index(drop=True)
+
+
+def single_points_of_failure(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """Organisations on every trust path from the anchors to some co-op's credentials.
+
+    Trust is directed, so this uses dominators (``nx.immediate_dominators``) on
+    :func:`~coopcreds_proto.ecosystem.graph.trust_flow_graph`, whose virtual
+    root points at every anchor. Columns: node, kind, name, dominated_coops
+    (co-ops whose members' credentials depend on it), share_of_trusted_coops.
+    """
+    flow = trust_flow_graph(G)
+    idom = nx.immediate_dominators(flow, TRUST_ROOT)
+    tree = nx.DiGraph((d, n) for n, d in idom.items() if n != d)
+    trusted = [n for n in idom if n != TRUST_ROOT and G.nodes[n].get("kind") == COOPERATIVE]
+    rows = []
+    for node in tree.nodes:
+        if node == TRUST_ROOT:
+            continue
+        dominated = sum(
+            1 for n in nx.descendants(tree, node) if G.nodes[n].get("kind") == COOPERATIVE
+        )
+        if dominated:
+            rows.append(
+                {
+                    "node": node,
+                    "kind": G.nodes[node]["kind"],
+                    "name": G.nodes[node].get("name", node),
+                    "dominated_coops": dominated,
+                    "share_of_trusted_coops": round(dominated / len(trusted), 4),
+                }
+            )
+    frame = pd.DataFrame(
+        rows, columns=["node", "kind", "name", "dominated_coops", "share_of_trusted_coops"]
+    )
+    return frame.sort_values(["dominated_coops", "node"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def agreements_needed(G: nx.MultiDiGraph) -> int:
+    """Agreements the graph embodies: one per co-op-body relationship (accreditation,
+    issuing on its behalf, recognising a body) and one per pair of organisations that
+    recognise each other (bilateral) or one recognising the other."""
+    pairs = set()
+    for u, v, kind in G.edges(keys=True):
+        if kind in TRUST_EDGE_KINDS:
+            pairs.add(frozenset((u, v)))
+    return len(pairs)
+
+
+def network_value(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> dict[str, float]:
+    """Value by users (Metcalfe) next to value by interactions.
+
+    ``metcalfe``: people x (people - 1) / 2 over members of participating co-ops;
+    ``possible_interactions`` and ``recognised_interactions``: member x other-co-op
+    pairs, all and recognised; ``spending_reach``: the share of members'
+    spending that reaches co-ops recognising them (value flows).
+    """
+    eco = G.graph["ecosystem"]
+    inc = _incidence(G, incidence)
+    r = reach(G, inc)
+    participating = np.array([bool(G.nodes[c].get("participating")) for c in eco.coops["id"]])
+    in_network = np.asarray(inc.matrix @ participating.astype(np.int64)).ravel() > 0
+    users = int(inc.counts[in_network].sum())
+    return {
+        "participating_coops": int(participating.sum()),
+        "users": users,
+        "metcalfe": users * (users - 1) // 2,
+        "possible_interactions": r.possible,
+        "recognised_interactions": r.cross,
+        "spending_reach": round(r.value / r.people, 4) if r.people else 0.0,
+    }
+
+
+def summary(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> dict[str, float]:
+    """The headline numbers of one graph (used by the CLI report and the notebook)."""
+    r = reach(G, incidence)
+    spof = single_points_of_failure(G)
+    eco = G.graph["ecosystem"]
+    return {
+        "coops": eco.n_coops,
+        "people": r.people,
+        "reach_pairs": r.total,
+        "cross_coop_pairs": r.cross,
+        "cross_coop_share": round(r.cross_share, 4),
+        "people_recognised_at_2plus_coops": r.multi_coop_people,
+        "spending_reach": round(r.value / r.people, 4) if r.people else 0.0,
+        "agreements": agreements_needed(G),
+        "single_points_of_failure": len(spof),
+        "largest_dependency_share": float(spof["share_of_trusted_coops"].max()) if len(spof) else 0.0,
+    }
+
+
+def value_by_adoption(
+    eco: Ecosystem,
+    model: EcosystemModel,
+    sizes: Iterable[int],
+    *,
+    order: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Value by users (Metcalfe) next to value by interactions as co-ops join.
+
+    For each size n, the first n co-ops of ``order`` (default: largest first)
+    take part. Columns: participating_coops, users, metcalfe,
+    recognised_interactions, spending_reach, and both values as a share of
+    their value with every co-op taking part (``metcalfe_index``,
+    ``interactions_index``), so the two curves can be compared.
+    """
+    from .graph import build_graph  # local: graph imports nothing from metrics
+
+    ids = list(order) if order is not None else eco.coops.sort_values(
+        ["members", "id"], ascending=[False, True])["id"].tolist()
+    inc = member_incidence(eco)
+    rows = [network_value(build_graph(eco, model, participants=ids[:n]), inc) for n in sizes]
+    full = network_value(build_graph(eco, model), inc)
+    frame = pd.DataFrame(rows)
+    frame["metcalfe_index"] = (frame["metcalfe"] / full["metcalfe"]).round(4) if full[
+        "metcalfe"] else 0.0
+    frame["interactions_index"] = (
+        frame["recognised_interactions"] / full["recognised_interactions"]
+    ).round(4) if full["recognised_interactions"] else 0.0
+    return frame.drop(columns=["possible_interactions"])
