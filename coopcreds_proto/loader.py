@@ -34,6 +34,7 @@ from pyld.jsonld import JsonLdError, JsonLdProcessor
 
 from .did_key import resolve_did_key
 from .errors import CoopCredsError, DocumentLoaderError
+from .registry import LocalRegistry
 
 MANIFEST = "manifest.json"
 # Bounds on one loader's memos of processed contexts and expanded IRIs (entries;
@@ -100,7 +101,10 @@ class OfflineDocumentLoader:
         self,
         contexts: tuple[BundledContext, ...],
         extra: Mapping[str, tuple[bytes, str]] | None = None,
+        registry: LocalRegistry | None = None,
     ) -> None:
+        self.registry = registry
+        self._with_registry: dict[LocalRegistry, OfflineDocumentLoader] = {}
         self._documents: dict[str, dict] = {c.url: c.document for c in contexts}
         for url, (content, sha256) in (extra or {}).items():
             digest = hashlib.sha256(content).hexdigest()
@@ -150,14 +154,32 @@ class OfflineDocumentLoader:
         merged._index()
         return merged
 
+    def with_registry(self, registry: LocalRegistry) -> OfflineDocumentLoader:
+        """A loader that also resolves ``did:web`` DIDs from a local registry
+        (made once per registry, so its context caches are reused)."""
+        if registry == self.registry:
+            return self
+        loader = self._with_registry.get(registry)
+        if loader is None:
+            loader = OfflineDocumentLoader(self.contexts, registry=registry)
+            loader._documents.update(self._documents)
+            loader._index()
+            self._with_registry[registry] = loader
+        return loader
+
     @property
     def urls(self) -> frozenset[str]:
         """Every context URL this loader serves."""
         return self._urls
 
     def knows(self, url: str) -> bool:
-        """True if ``url`` is a bundled context or a did:key URL."""
-        return url in self._documents or url.startswith("did:key:")
+        """True if ``url`` is a bundled context, a did:key URL, or (with a
+        registry) a did:web URL."""
+        return (
+            url in self._documents
+            or url.startswith("did:key:")
+            or (self.registry is not None and url.startswith("did:web:"))
+        )
 
     def load(self, url: str) -> dict:
         """The document behind ``url``, or ``DocumentLoaderError`` naming it."""
@@ -166,6 +188,11 @@ class OfflineDocumentLoader:
         if url.startswith("did:key:"):
             try:
                 return resolve_did_key(url)
+            except CoopCredsError as exc:
+                raise DocumentLoaderError(exc.code, exc.message, path=url) from None
+        if url.startswith("did:web:") and self.registry is not None:
+            try:
+                return self.registry.read(url.split("#", 1)[0])
             except CoopCredsError as exc:
                 raise DocumentLoaderError(exc.code, exc.message, path=url) from None
         raise DocumentLoaderError(

@@ -36,6 +36,7 @@ from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError
 from .loader import OfflineDocumentLoader
 from .proofs import check_proof_shape, proofs_of, verify_proof_signature, without_proof
+from .registry import LocalRegistry
 from .safe_json import DEFAULT_LIMITS, Limits, loads_strict
 from .safe_jsonld import check_contexts, expand_safely
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
@@ -170,12 +171,14 @@ def verify_credential(
     clock_skew: timedelta = timedelta(minutes=5),
     proof_purpose: str = "assertionMethod",
     allow_inline_contexts: bool = False,
+    registry: LocalRegistry | None = None,
 ) -> VerificationResult:
     """Verify a credential (a dict, or JSON text) and explain the outcome.
 
     ``now`` fixes the clock (a notebook passes one so its output never
     changes); ``clock_skew`` is the tolerance for ``created``, ``expires``,
-    ``validFrom`` and ``validUntil``.
+    ``validFrom`` and ``validUntil``. ``registry`` is the local registry that
+    ``did:web`` DID documents are read from.
     """
     if not isinstance(credential, (dict, str, bytes, list)):
         raise TypeError("credential must be a dict or JSON text")
@@ -183,6 +186,8 @@ def verify_credential(
         raise TypeError("clock_skew must be a timedelta")
     moment = as_datetime(now)
     loader = loader or OfflineDocumentLoader.default()
+    if registry is not None:
+        loader = loader.with_registry(registry)
     checks = _Checks()
     state: dict[str, Any] = {}
 

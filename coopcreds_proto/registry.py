@@ -1,0 +1,131 @@
+"""The local registry: an offline stand-in for the web, in one directory.
+
+Status list credentials and ``did:web`` DID documents are "published" by
+writing them here, and read back from here by verifiers: nothing goes over a
+network. A URL maps to one file: ``https://host/a/b`` is
+``ROOT/web/host/a/b.json``. A ``did:web`` DID resolves, as its method says, to
+``https://host[/path]/did.json`` (``/.well-known/did.json`` without a path),
+so it lives in the same tree.
+
+Writes are atomic and never silently overwrite: replacing a document (a status
+list being updated, a DID document with a new key) must be asked for.
+
+>>> import tempfile
+>>> registry = LocalRegistry(tempfile.mkdtemp())
+>>> registry.path_for("https://coop.example/status/1").relative_to(registry.root).as_posix()
+'web/coop.example/status/1.json'
+>>> did_web_url("did:web:coop.example")
+'https://coop.example/.well-known/did.json'
+>>> did_web_url("did:web:coop.example:members")
+'https://coop.example/members/did.json'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import DocumentLoaderError, InputError
+from .safe_json import loads_strict
+
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(%3a[0-9]+)?$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+def did_web_url(did: str) -> str:
+    """The https URL of a ``did:web`` DID's document (the method's rule)."""
+    if not isinstance(did, str) or not did.startswith("did:web:"):
+        raise InputError("not-did-web", f"not a did:web DID: {did!r}")
+    did = did.split("#", 1)[0].split("?", 1)[0]
+    parts = did[len("did:web:") :].split(":")
+    host = parts[0].lower()
+    if not _HOST.match(host) or not all(_SEGMENT.match(p) for p in parts[1:]):
+        raise InputError("bad-did-web", f"{did} is not a valid did:web DID", path=did)
+    host = unquote(host)  # a port is written %3A
+    path = "/".join(parts[1:])
+    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+@dataclass(frozen=True)
+class LocalRegistry:
+    """Documents published by URL in a directory (see the module docstring)."""
+
+    root: Path
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        object.__setattr__(self, "root", Path(root))
+
+    def path_for(self, url: str) -> Path:
+        """The file that holds the document published at ``url``."""
+        if url.startswith("did:web:"):
+            url = did_web_url(url)
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if (
+            parts.scheme != "https"
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or any(s in (".", "..") or not _SEGMENT.match(s) for s in segments)
+        ):
+            raise InputError(
+                "bad-registry-url",
+                f"{url} cannot be published in the local registry "
+                "(https, no query or fragment, plain path segments)",
+                path=url,
+            )
+        host = parts.hostname + (f"_{parts.port}" if parts.port else "")
+        name = "/".join(segments) or "index"
+        return self.root / "web" / host / f"{name}.json"
+
+    def has(self, url: str) -> bool:
+        """True if a document is published at ``url``."""
+        return self.path_for(url).is_file()
+
+    def read(self, url: str) -> dict:
+        """The document published at ``url``, or ``DocumentLoaderError`` naming it."""
+        path = self.path_for(url)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise DocumentLoaderError(
+                "not-in-registry", f"nothing is published at {url} in the local registry", path=url
+            ) from None
+        document = loads_strict(content)
+        if not isinstance(document, dict):
+            raise DocumentLoaderError(
+                "bad-registry-document", f"the document at {url} is not a JSON object", path=url
+            )
+        return document
+
+    def publish(self, url: str, document: dict, *, replace: bool = False) -> Path:
+        """Write ``document`` at ``url`` atomically; an existing one only if ``replace``."""
+        path = self.path_for(url)
+        content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if replace:
+                os.replace(tmp, path)
+            else:
+                try:
+                    os.link(tmp, path)  # fails if the file exists, even if just created
+                except FileExistsError:
+                    raise InputError(
+                        "already-published",
+                        f"a document is already published at {url}; replace it explicitly",
+                        path=url,
+                    ) from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return path
