@@ -23,9 +23,12 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .cli_definitions import register as register_definitions
+from .cli_did_web import register as register_did_web
 from .cli_feedback import register as register_feedback
 from .cli_network import register as register_network
+from .cli_present import register as register_present
 from .cli_simulate import register as register_simulate
+from .cli_status import register as register_status
 from .credentials import issue
 from .cryptosuites import CRYPTOSUITES
 from .demo import run_demo
@@ -33,6 +36,8 @@ from .did_key import resolve_did_key
 from .errors import CoopCredsError, InputError, KeyMaterialError
 from .keys import Ed25519Key, load_key, load_public_key, save_key
 from .loader import export_contexts
+from .presentations import verify_presentation
+from .registry import LocalRegistry
 from .safe_json import DEFAULT_LIMITS, loads_strict
 from .timestamps import parse_timestamp
 from .verification import verify_credential
@@ -203,9 +208,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{_label(args.file)}: not a credential (the JSON is not an object)",
             )
         document = parsed
-    result = verify_credential(document, now=now)
+    registry = LocalRegistry(args.registry) if args.registry is not None else None
+    if isinstance(document, dict) and _is_presentation(document):
+        if args.challenge is None or args.domain is None:
+            raise InputError(
+                "presentation-needs-challenge",
+                f"{_label(args.file)} is a presentation: give the --challenge and --domain"
+                " it must be bound to",
+            )
+        result = verify_presentation(
+            document, challenge=args.challenge, domain=args.domain, now=now, registry=registry
+        )
+    else:
+        result = verify_credential(document, now=now, registry=registry)
     _emit(_dumps(result.to_json()) if args.json else str(result))
     return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
+
+
+def _is_presentation(document: dict) -> bool:
+    types = document.get("type")
+    return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
 
 
 def cmd_contexts_export(args: argparse.Namespace) -> int:
@@ -339,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     resolve.add_argument("did", metavar="DID")
     resolve.set_defaults(func=cmd_did_resolve)
+    register_did_web(did_commands)  # did web ..., and did resolve --registry
 
     iss = commands.add_parser(
         "issue",
@@ -363,13 +386,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     ver = commands.add_parser(
         "verify",
-        help="verify a signed credential",
-        description="Verify a signed credential and show every check.",
+        help="verify a signed credential or presentation",
+        description="Verify a signed credential, or a presentation (with --challenge and "
+        "--domain), and show every check.",
         epilog="Exit codes: 0 verified, 1 not verified, 2 unusable input (missing file, not JSON).",
     )
-    ver.add_argument("file", metavar="FILE", help="the signed credential ('-': stdin)")
+    ver.add_argument(
+        "file", metavar="FILE", help="the signed credential or presentation ('-': stdin)"
+    )
     ver.add_argument("--json", action="store_true", help="print the result as JSON")
     ver.add_argument("--now", metavar="ISO", help="verify as of this time (default: now)")
+    ver.add_argument(
+        "--registry", metavar="DIR", help="the local registry (did:web documents, status lists)"
+    )
+    ver.add_argument("--challenge", help="a presentation's expected challenge (required for one)")
+    ver.add_argument("--domain", help="a presentation's expected domain (required for one)")
     ver.set_defaults(func=cmd_verify)
 
     ctx = commands.add_parser("contexts", help="the bundled JSON-LD contexts")
@@ -400,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=cmd_demo)
     # Each area of the workbench adds its own commands.
-    for register in (register_definitions, register_feedback, register_network, register_simulate):
+    for register in (register_definitions, register_feedback, register_network, register_simulate,
+                     register_present, register_status):
         register(commands)
     return parser
 

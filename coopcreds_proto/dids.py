@@ -1,7 +1,9 @@
 """DID resolution and verification-method dereferencing, through the offline loader.
 
-Only methods the loader can answer offline resolve (did:key today); anything
-else is refused with the URL named.
+Only methods the loader can answer offline resolve (did:key, and did:web from
+a local registry); anything else is refused with the URL named. A method's
+``expires`` and ``revoked`` (Controlled Identifiers 1.0) are read as aware
+datetimes: deciding what they mean for a proof is the verifier's job.
 
 >>> from coopcreds_proto.loader import OfflineDocumentLoader
 >>> did = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
@@ -14,10 +16,12 @@ else is refused with the URL named.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from .errors import CoopCredsError, InputError
 from .keys import Ed25519PublicKey
 from .loader import OfflineDocumentLoader
+from .timestamps import parse_timestamp
 
 RELATIONSHIPS = (
     "assertionMethod",
@@ -36,6 +40,10 @@ class VerificationMethod:
     public_key: Ed25519PublicKey
     # The verification relationships of the DID document that list this method.
     relationships: tuple[str, ...]
+    # When the controller retired the key (proofs created after it are not
+    # trusted) and when it declared the key compromised (Controlled Identifiers 1.0).
+    expires: datetime | None = None
+    revoked: datetime | None = None
 
 
 def resolve_did(did: str, loader: OfflineDocumentLoader) -> dict:
@@ -83,4 +91,18 @@ def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> 
             for entry in document.get(name, [])
         )
     )
-    return VerificationMethod(url, did, public_key, relationships)
+    expires, revoked = (_moment(method, name, url) for name in ("expires", "revoked"))
+    return VerificationMethod(url, did, public_key, relationships, expires, revoked)
+
+
+def _moment(method: dict, name: str, url: str) -> datetime | None:
+    if method.get(name) is None:
+        return None
+    try:
+        return parse_timestamp(method[name])
+    except InputError as exc:
+        raise InputError(
+            "bad-verification-method-date",
+            f"verification method {url} {name}: {exc.message}",
+            path=url,
+        ) from None

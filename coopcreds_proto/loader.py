@@ -195,6 +195,13 @@ class OfflineDocumentLoader:
                 return self.registry.read(url.split("#", 1)[0])
             except CoopCredsError as exc:
                 raise DocumentLoaderError(exc.code, exc.message, path=url) from None
+        if url.startswith("did:web:"):
+            raise DocumentLoaderError(
+                "did-web-needs-registry",
+                f"cannot resolve {url.split('#', 1)[0]}: did:web DIDs are read from a local"
+                " registry, and none was given (no network access)",
+                path=url,
+            )
         raise DocumentLoaderError(
             "context-not-bundled",
             f"refused to load {url}: not in the offline bundle (no network access)",

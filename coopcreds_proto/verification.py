@@ -7,9 +7,11 @@ when the API itself is misused (a wrong argument type).
 
 The checks, in order: well-formed, contexts, safe JSON-LD, verification
 method, issuer binding, proof purpose, proof timing, signature, validity
-period, status. A credential is verified only if every check passes. Status is
-fail-closed: a credential carrying ``credentialStatus`` fails that check until
-its status has really been checked.
+period, schema, status. A credential is verified only if every check passes.
+Status is fail-closed: a credential carrying ``credentialStatus`` fails that
+check unless its status list was read from the registry, verified and says
+the credential is neither revoked nor suspended (``status_check``). The schema
+check validates ``credentialSchema`` entries (``schema_check``).
 
 >>> from coopcreds_proto.keys import Ed25519Key
 >>> from coopcreds_proto.credentials import issue, VC_V2_CONTEXT
@@ -39,6 +41,8 @@ from .proofs import check_proof_shape, proofs_of, verify_proof_signature, withou
 from .registry import LocalRegistry
 from .safe_json import DEFAULT_LIMITS, Limits, loads_strict
 from .safe_jsonld import check_contexts, expand_safely
+from .schema_check import check_schemas
+from .status_check import AuthorisedStatusIssuers, check_status
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
 
 PROOF_PROPERTY = "https://w3id.org/security#proof"
@@ -54,6 +58,7 @@ CHECK_TITLES = {
     "proof_timing": "Proof created/expires",
     "signature": "Signature",
     "validity_period": "Validity period",
+    "schema": "Credential schema",
     "status": "Status (revocation)",
 }
 
@@ -162,6 +167,70 @@ class _Failed(CoopCredsError):
     pass
 
 
+def key_in_force(
+    method: VerificationMethod,
+    created: str | None,
+    *,
+    trust_signatures_before_key_revocation: bool = False,
+) -> str | None:
+    """Whether a proof ``created`` then may be trusted under ``method``'s key history.
+
+    Returns ``None`` for a key with neither ``expires`` nor ``revoked``, else a
+    one-line note of why the proof is still trusted; raises ``CoopCredsError``
+    ('key-expired', 'key-revoked', 'proof-created-missing') with the reason
+    otherwise. As Controlled Identifiers 1.0 says, proofs created at or after
+    ``expires`` or ``revoked`` are not verified; a revoked (compromised) key's
+    earlier proofs are trusted only if the verifier's policy says so.
+    """
+    if method.expires is None and method.revoked is None:
+        return None
+    key = method.id
+    if method.revoked is not None and not trust_signatures_before_key_revocation:
+        raise _Failed(
+            "key-revoked",
+            f"key {key} was revoked (compromised) on {format_timestamp(method.revoked)};"
+            " signatures it made are no longer trusted",
+            path="$.proof.verificationMethod",
+        )
+    if created is None:
+        raise _Failed(
+            "proof-created-missing",
+            f"key {key} was {'revoked' if method.revoked else 'retired'} on"
+            f" {format_timestamp(method.revoked or method.expires)} and the proof has no"
+            " created time to show it was made before",
+            path="$.proof.created",
+        )
+    moment = parse_timestamp(created)
+    notes = []
+    if method.revoked is not None:
+        revoked = format_timestamp(method.revoked)
+        if moment >= method.revoked:
+            raise _Failed(
+                "key-revoked",
+                f"key {key} was revoked (compromised) on {revoked}; this proof was created"
+                f" {format_timestamp(moment)}, after it",
+                path="$.proof.created",
+            )
+        notes.append(
+            f"key {key} signed this on {format_timestamp(moment)}, before its revocation"
+            f" (compromise) on {revoked}: accepted by policy"
+        )
+    if method.expires is not None:
+        expires = format_timestamp(method.expires)
+        if moment >= method.expires:
+            raise _Failed(
+                "key-expired",
+                f"key {key} was retired on {expires}; this proof was created"
+                f" {format_timestamp(moment)}, after it",
+                path="$.proof.created",
+            )
+        notes.append(
+            f"key {key} signed this on {format_timestamp(moment)}, before its retirement on"
+            f" {expires}"
+        )
+    return "; ".join(notes)
+
+
 def verify_credential(
     credential: dict | str | bytes,
     *,
@@ -172,13 +241,25 @@ def verify_credential(
     proof_purpose: str = "assertionMethod",
     allow_inline_contexts: bool = False,
     registry: LocalRegistry | None = None,
+    trust_signatures_before_key_revocation: bool = False,
+    authorised_status_issuers: AuthorisedStatusIssuers | None = None,
 ) -> VerificationResult:
     """Verify a credential (a dict, or JSON text) and explain the outcome.
 
     ``now`` fixes the clock (a notebook passes one so its output never
     changes); ``clock_skew`` is the tolerance for ``created``, ``expires``,
     ``validFrom`` and ``validUntil``. ``registry`` is the local registry that
-    ``did:web`` DID documents are read from.
+    ``did:web`` DID documents are read from; status lists
+    (``credentialStatus``) and schemas (``credentialSchema``) are read from it
+    too, and without it a credential carrying either fails closed.
+    ``authorised_status_issuers(list_issuer, credential_issuer)`` may allow a
+    party other than the issuer to publish status for it.
+
+    A key its controller retired (``expires``) verifies only proofs created
+    before that time. A key declared compromised (``revoked``) verifies
+    nothing by default, since ``created`` is written by the signer itself;
+    ``trust_signatures_before_key_revocation=True`` accepts its proofs created
+    before the revocation time (see :func:`key_in_force`).
     """
     if not isinstance(credential, (dict, str, bytes, list)):
         raise TypeError("credential must be a dict or JSON text")
@@ -235,10 +316,24 @@ def verify_credential(
 
     def verification_method() -> str:
         methods = []
-        for proof in state["proofs"]:
-            methods.append(dereference_verification_method(proof["verificationMethod"], loader))
+        notes = []
+        for i, proof in enumerate(state["proofs"]):
+            method = dereference_verification_method(proof["verificationMethod"], loader)
+            # A retired or compromised key is judged here, where the key is
+            # found: the rest of the checks then only see keys in force.
+            try:
+                note = key_in_force(
+                    method,
+                    proof.get("created"),
+                    trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
+                )
+            except CoopCredsError as exc:
+                raise _Failed(exc.code, which(i) + exc.message, path=exc.path) from None
+            if note:
+                notes.append(note)
+            methods.append(method)
         state["methods"] = methods
-        return "; ".join(sorted({m.id for m in methods}))
+        return "; ".join([*sorted({m.id for m in methods}), *notes])
 
     def issuer_binding() -> str:
         issuer = issuer_id(state["document"])
@@ -319,14 +414,19 @@ def verify_credential(
             raise _Failed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
         return f"valid at {format_timestamp(moment)}"
 
+    def schema() -> str:
+        return check_schemas(state["document"], registry=registry)
+
     def status() -> str:
-        if "credentialStatus" in state["document"]:
-            raise _Failed(
-                "status-not-checked",
-                "status not checked: this verifier cannot read status lists yet, so it fails closed",
-                path="$.credentialStatus",
-            )
-        return "no credentialStatus: nothing to revoke"
+        return check_status(
+            state["document"],
+            registry,
+            now=moment,
+            loader=loader,
+            limits=limits,
+            clock_skew=clock_skew,
+            authorised_status_issuers=authorised_status_issuers,
+        )
 
     def which(index: int) -> str:
         count = len(state["proofs"])
@@ -341,6 +441,7 @@ def verify_credential(
     checks.run("proof_timing", ("well_formed",), timing)
     checks.run("signature", ("safe_jsonld", "verification_method"), signature)
     checks.run("validity_period", ("well_formed",), validity)
+    checks.run("schema", ("well_formed",), schema)
     checks.run("status", ("well_formed",), status)
     items = tuple(checks.items)
     vocab = state["expanded"].vocab_terms if "expanded" in state else ()

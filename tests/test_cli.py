@@ -41,6 +41,7 @@ CHECK_NAMES = [
     "proof_timing",
     "signature",
     "validity_period",
+    "schema",
     "status",
 ]
 

@@ -14,6 +14,19 @@
 //       (a) the given unsigned sample claims re-issued under that did:key and
 //       (b) the W3C AlumniCredential example; writes js-<claims>-<suite>.json and
 //       a tampered copy js-<claims>-<suite>.tampered.json for each.
+//   node interop.mjs vp-verify --contexts DIR --now ISO --challenge C --domain D FILE...
+//       JS verifies each presentation with vc.verify (presentations) for that challenge
+//       and domain, and that its signer is its holder (must verify), and must
+//       reject it for another challenge, another domain, or with a claim of its
+//       embedded credential changed.
+//   node interop.mjs vp-resign --contexts DIR --key FILE FILE...
+//       JS re-signs each presentation (its proof removed) with the holder's key,
+//       the same cryptosuite, created, challenge and domain: the proof must be
+//       identical, proofValue included.
+//   node interop.mjs vp-issue --contexts DIR --key FILE --challenge C --domain D
+//                             --created ISO --out DIR CREDENTIAL...
+//       JS presents the given credentials as the holder whose key is FILE, with
+//       each cryptosuite; writes js-vp-<suite>.json.
 //
 // The document loader is offline: it serves only the contexts listed in the
 // exported bundle (DIR/index.json, from `coopcreds contexts export DIR`) and
@@ -116,6 +129,9 @@ function errorText(result) {
   };
   collect(result.error);
   for(const r of result.results || []) {
+    collect(r.error);
+  }
+  for(const r of result.credentialResults || []) {
     collect(r.error);
   }
   return [...new Set(errors)].join('; ') || 'no error reported';
@@ -246,6 +262,130 @@ async function cmdIssue({contexts, unsigned: unsignedFile, created, out}) {
   return failures ? 1 : 0;
 }
 
+// vc.verify checks the authentication purpose (challenge, domain, the key listed
+// under the signer's `authentication`) but not that the signer is the
+// presentation's holder: check that here too, as coopcreds does.
+function signerIsHolder(presentation, result) {
+  const holder = typeof presentation.holder === 'object' ?
+    presentation.holder.id : presentation.holder;
+  const proofs = result.presentationResult?.results || [];
+  return proofs.length > 0 && proofs.every(r =>
+    (r.purposeResult?.controller?.id ?? r.verificationMethod?.controller) === holder);
+}
+
+async function jsVerifyPresentation(presentation, {documentLoader, now, challenge, domain}) {
+  // vc 7.x names it `verify` (a presentation, with challenge and domain).
+  const result = await vc.verify({
+    presentation: structuredClone(presentation),
+    suite: verifySuites(),
+    documentLoader,
+    challenge,
+    domain,
+    now
+  });
+  if(result.verified && !signerIsHolder(presentation, result)) {
+    return {...result, verified: false, error: new Error('the signer is not the holder')};
+  }
+  return result;
+}
+
+async function cmdVpVerify({contexts, now, challenge, domain, files}) {
+  const documentLoader = await buildDocumentLoader(contexts);
+  let failures = 0;
+  const report = (ok, label, detail) => {
+    failures += ok ? 0 : 1;
+    console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}${detail ? `  (${detail})` : ''}`);
+  };
+  for(const file of files) {
+    const presentation = await readJson(file);
+    const name = `${path.basename(file)} [${presentation.proof?.cryptosuite}]`;
+    const good = await jsVerifyPresentation(presentation, {documentLoader, now, challenge, domain});
+    report(good.verified === true, `JS verifies presentation ${name}`,
+      good.verified ? 'verified: true' : errorText(good));
+    const refusals = {
+      'another challenge': [presentation, {challenge: `${challenge}-other`, domain},
+        /challenge is not as expected/i],
+      'another domain': [presentation, {challenge, domain: 'https://evil.example'},
+        /domain is not as expected/i],
+      'a changed embedded credential': [(() => {
+        const copy = structuredClone(presentation);
+        copy.verifiableCredential = [].concat(copy.verifiableCredential).map(tamper);
+        return copy;
+      })(), {challenge, domain}, /invalid signature/i]
+    };
+    for(const [what, [doc, expected, reasonPattern]] of Object.entries(refusals)) {
+      const bad = await jsVerifyPresentation(doc, {documentLoader, now, ...expected});
+      const reason = bad.verified ? 'verified: true' : errorText(bad);
+      report(bad.verified === false && reasonPattern.test(reason),
+        `JS rejects presentation ${name} for ${what}`, reason);
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+function suiteFor(name) {
+  return name === 'eddsa-rdfc-2022' ? eddsaRdfc2022 : jcsSignSuite();
+}
+
+async function holderKey(file) {
+  const keyPair = await Ed25519Multikey.from(await readJson(file));
+  return keyPair;
+}
+
+async function cmdVpResign({contexts, key, files}) {
+  const documentLoader = await buildDocumentLoader(contexts);
+  const keyPair = await holderKey(key);
+  let failures = 0;
+  for(const file of files) {
+    const {proof, ...unsigned} = await readJson(file);
+    const suite = new DataIntegrityProof({
+      signer: keyPair.signer(), cryptosuite: suiteFor(proof.cryptosuite), date: proof.created
+    });
+    const resigned = await vc.signPresentation({
+      presentation: unsigned, suite, documentLoader,
+      challenge: proof.challenge, domain: proof.domain
+    });
+    const differences = Object.keys({...proof, ...resigned.proof})
+      .filter(k => JSON.stringify(proof[k]) !== JSON.stringify(resigned.proof[k]));
+    const ok = differences.length === 0;
+    failures += ok ? 0 : 1;
+    const detail = ok ? 'identical proof, proofValue included' :
+      differences.map(k => `${k}: coopcreds ${JSON.stringify(proof[k])} ` +
+        `vs JS ${JSON.stringify(resigned.proof[k])}`).join('; ');
+    console.log(`${ok ? 'PASS' : 'FAIL'}  JS re-signs presentation ${path.basename(file)} ` +
+      `[${proof.cryptosuite}]  (${detail})`);
+  }
+  return failures ? 1 : 0;
+}
+
+async function cmdVpIssue({contexts, key, challenge, domain, created, out, files}) {
+  const documentLoader = await buildDocumentLoader(contexts);
+  await mkdir(out, {recursive: true});
+  const keyPair = await holderKey(key);
+  const credentials = await Promise.all(files.map(readJson));
+  let failures = 0;
+  for(const suiteName of SUITES) {
+    const presentation = vc.createPresentation({
+      verifiableCredential: credentials, holder: keyPair.controller, now: created
+    });
+    const suite = new DataIntegrityProof({
+      signer: keyPair.signer(), cryptosuite: suiteFor(suiteName), date: created
+    });
+    const signed = await vc.signPresentation({
+      presentation, suite, documentLoader, challenge, domain
+    });
+    const file = path.join(out, `js-vp-${suiteName}.json`);
+    await writeJson(file, signed);
+    const self = await jsVerifyPresentation(signed, {
+      documentLoader, now: created, challenge, domain
+    });
+    console.log(`${self.verified ? 'ok  ' : 'FAIL'}  wrote ${file}` +
+      (self.verified ? '' : `  (JS does not verify its own presentation: ${errorText(self)})`));
+    failures += self.verified ? 0 : 1;
+  }
+  return failures ? 1 : 0;
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   const {values, positionals} = parseArgs({
@@ -257,7 +397,9 @@ async function main(argv) {
       unsigned: {type: 'string'},
       created: {type: 'string'},
       out: {type: 'string'},
-      key: {type: 'string'}
+      key: {type: 'string'},
+      challenge: {type: 'string'},
+      domain: {type: 'string'}
     }
   });
   if(!values.contexts) {
@@ -272,9 +414,24 @@ async function main(argv) {
   if(command === 'issue' && values.unsigned && values.created && values.out) {
     return cmdIssue(values);
   }
+  const bound = values.challenge && values.domain;
+  if(command === 'vp-verify' && values.now && bound && positionals.length) {
+    return cmdVpVerify({...values, files: positionals});
+  }
+  if(command === 'vp-resign' && values.key && positionals.length) {
+    return cmdVpResign({...values, files: positionals});
+  }
+  if(command === 'vp-issue' && values.key && bound && values.created && values.out &&
+    positionals.length) {
+    return cmdVpIssue({...values, files: positionals});
+  }
   console.error('usage: node interop.mjs verify --contexts DIR --now ISO FILE...\n' +
     '       node interop.mjs resign --contexts DIR --key FILE FILE...\n' +
-    '       node interop.mjs issue --contexts DIR --unsigned FILE --created ISO --out DIR');
+    '       node interop.mjs issue --contexts DIR --unsigned FILE --created ISO --out DIR\n' +
+    '       node interop.mjs vp-verify --contexts DIR --now ISO --challenge C --domain D FILE...\n' +
+    '       node interop.mjs vp-resign --contexts DIR --key FILE FILE...\n' +
+    '       node interop.mjs vp-issue --contexts DIR --key FILE --challenge C --domain D ' +
+    '--created ISO --out DIR CREDENTIAL...');
   return 2;
 }
 

@@ -9,7 +9,13 @@ Writes, into OUT_DIR:
 - ``sample-issuer-key.json``: the sample co-op's key as Multikey JSON with its
   secret (a public demo key from a fixed seed), so the JavaScript side can
   re-sign the credential and compare proofs byte for byte;
-- ``meta.json``: the issuer DID, the proof creation time and the verification time.
+- ``coopcreds-vp-eddsa-rdfc-2022.json`` and ``coopcreds-vp-eddsa-jcs-2022.json``: the
+  member's presentation of the (rdfc-signed) credential, signed with each
+  cryptosuite for ``authentication`` with the sample challenge and domain;
+- ``sample-holder-key.json``: the sample member's key (a public demo key), so
+  the JavaScript side can re-sign the presentation and sign its own;
+- ``meta.json``: the issuer and holder DIDs, the proof creation time, the
+  verification time and the presentations' challenge and domain.
 
 Usage: ``python tests/interop/make_credentials.py OUT_DIR``
 """
@@ -22,12 +28,17 @@ from pathlib import Path
 
 from coopcreds_proto.credentials import issue
 from coopcreds_proto.cryptosuites import CRYPTOSUITES
+from coopcreds_proto.presentations import present
 from coopcreds_proto.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,
     sample_membership_credential,
 )
+
+# The verifier's side of a login: a challenge it issued and its domain (fixed, for the check).
+CHALLENGE = "interop-challenge-5f1d2c"
+DOMAIN = "https://members.riverside.example"
 
 
 def _write(path: Path, document: object) -> None:
@@ -40,17 +51,40 @@ def write_credentials(out_dir: Path) -> list[str]:
     actors = sample_actors()
     unsigned = sample_membership_credential(actors)
     names = []
+    signed_rdfc = None
     for suite in sorted(CRYPTOSUITES):
         signed = issue(unsigned, actors.coop, cryptosuite=suite, created=SAMPLE_CREATED)
         name = f"coopcreds-{suite}.json"
         _write(out_dir / name, signed)
         names.append(name)
+        if suite == "eddsa-rdfc-2022":
+            signed_rdfc = signed
+    for suite in sorted(CRYPTOSUITES):
+        vp = present(
+            [signed_rdfc],
+            actors.member,
+            challenge=CHALLENGE,
+            domain=DOMAIN,
+            created=SAMPLE_NOW,
+            cryptosuite=suite,
+        )
+        name = f"coopcreds-vp-{suite}.json"
+        _write(out_dir / name, vp)
+        names.append(name)
     _write(out_dir / "sample-unsigned.json", unsigned)
     # The sample keys are published demo keys (see samples.py): never real secrets.
     _write(out_dir / "sample-issuer-key.json", actors.coop.to_multikey(include_secret=True))
+    _write(out_dir / "sample-holder-key.json", actors.member.to_multikey(include_secret=True))
     _write(
         out_dir / "meta.json",
-        {"issuer": actors.coop.did, "created": SAMPLE_CREATED, "now": SAMPLE_NOW},
+        {
+            "issuer": actors.coop.did,
+            "holder": actors.member.did,
+            "created": SAMPLE_CREATED,
+            "now": SAMPLE_NOW,
+            "challenge": CHALLENGE,
+            "domain": DOMAIN,
+        },
     )
     return names
 

@@ -59,11 +59,19 @@ echo "== setup: context bundle and coopcreds credentials"
 "$PYTHON" "$here/make_credentials.py" "$work/py" || die "make_credentials.py failed"
 now="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["now"])' "$work/py/meta.json")"
 created="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["created"])' "$work/py/meta.json")"
+challenge="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["challenge"])' "$work/py/meta.json")"
+domain="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["domain"])' "$work/py/meta.json")"
 
 echo "== coopcreds -> JS: verify, reject tampered copies, re-sign"
-run_js "JS verify" verify --contexts "$work/contexts" --now "$now" "$work"/py/coopcreds-*.json
+run_js "JS verify" verify --contexts "$work/contexts" --now "$now" "$work"/py/coopcreds-eddsa-*.json
 run_js "JS re-sign" resign --contexts "$work/contexts" --key "$work/py/sample-issuer-key.json" \
-    "$work"/py/coopcreds-*.json
+    "$work"/py/coopcreds-eddsa-*.json
+
+echo "== coopcreds -> JS: presentations (authentication, challenge and domain)"
+run_js "JS verify presentations" vp-verify --contexts "$work/contexts" --now "$now" \
+    --challenge "$challenge" --domain "$domain" "$work"/py/coopcreds-vp-*.json
+run_js "JS re-sign presentations" vp-resign --contexts "$work/contexts" \
+    --key "$work/py/sample-holder-key.json" "$work"/py/coopcreds-vp-*.json
 
 echo "== JS -> coopcreds: JS issues, coopcreds verifies"
 run_js "JS issue" issue --contexts "$work/contexts" --unsigned "$work/py/sample-unsigned.json" \
@@ -88,6 +96,39 @@ print(",".join(c["name"] for c in json.load(open(sys.argv[1]))["checks"] if not 
     [ "$rc" = 1 ] && [ "$failed_checks" = signature ] && ok=0
     [ "$ok" = 0 ] || cat "$work/out.txt"
     record "$ok" "coopcreds rejects tampered $name (exit $rc, want 1; failed: ${failed_checks:-none})"
+done
+
+echo "== JS -> coopcreds: JS presents credentials (one from each side), coopcreds verifies"
+run_js "JS present" vp-issue --contexts "$work/contexts" --key "$work/py/sample-holder-key.json" \
+    --challenge "$challenge" --domain "$domain" --created "$now" --out "$work/js" \
+    "$work/py/coopcreds-eddsa-rdfc-2022.json" "$work/js/js-membership-eddsa-jcs-2022.json"
+failed_of() {  # the names of the failed checks in a --json result file
+    "$PYTHON" -c 'import json,sys
+print(",".join(c["name"] for c in json.load(open(sys.argv[1]))["checks"] if not c["ok"]))' \
+        "$1" 2>/dev/null
+}
+presented=("$work"/js/js-vp-*.json)
+[ "${#presented[@]}" -gt 0 ] || record 1 "JS made no presentations"
+for file in "${presented[@]}"; do
+    name="$(basename "$file")"
+    "$COOPCREDS" verify --now "$now" --challenge "$challenge" --domain "$domain" "$file" \
+        > "$work/out.txt" 2>&1
+    rc=$?
+    [ "$rc" = 0 ] || cat "$work/out.txt"
+    record "$rc" "coopcreds verifies presentation $name (exit $rc, want 0)"
+    # Another verifier's domain, or a stale challenge: refused on that check alone.
+    for wrong in "domain:--domain https://evil.example --challenge $challenge" \
+                 "challenge:--domain $domain --challenge $challenge-other"; do
+        want="${wrong%%:*}"
+        # shellcheck disable=SC2086
+        "$COOPCREDS" verify --json --now "$now" ${wrong#*:} "$file" > "$work/out.txt" 2>&1
+        rc=$?
+        failed_checks="$(failed_of "$work/out.txt")"
+        ok=1
+        [ "$rc" = 1 ] && [ "$failed_checks" = "$want" ] && ok=0
+        [ "$ok" = 0 ] || cat "$work/out.txt"
+        record "$ok" "coopcreds rejects presentation $name for another $want (exit $rc, want 1; failed: ${failed_checks:-none})"
+    done
 done
 
 echo

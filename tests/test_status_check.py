@@ -1,0 +1,386 @@
+"""Reading status as a verifier: every refusal with its reason, and the passes."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from coopcreds_proto import status_check
+from coopcreds_proto.credentials import issue
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.registry import LocalRegistry
+from coopcreds_proto.samples import (
+    SAMPLE_CREATED,
+    SAMPLE_NOW,
+    sample_actors,
+    sample_membership_credential,
+)
+from coopcreds_proto.status_check import StatusCache, StatusCheckError, check_status, read_status
+from coopcreds_proto.status_list import (
+    StatusList,
+    allocate,
+    encode_bits,
+    new_status_list,
+    publish_status_list,
+    revoke,
+    status_entry,
+    suspend,
+    unsuspend,
+)
+from coopcreds_proto.verification import verify_credential
+
+VECTORS = Path(__file__).resolve().parent / "vectors" / "status-list"
+ACTORS = sample_actors()
+REVOCATION_URL = "https://riverside.example/status/revocation/1"
+SUSPENSION_URL = "https://riverside.example/status/suspension/1"
+LIST_FROM = "2026-05-01T00:00:00Z"
+
+
+@dataclass
+class Issuer:
+    """A co-op's two lists, published in a registry, and one credential using both."""
+
+    registry: LocalRegistry
+    revocation: StatusList
+    suspension: StatusList
+    revocation_index: int
+    suspension_index: int
+    credential: dict
+
+    def publish(self, **options: object) -> None:
+        for lst in (self.revocation, self.suspension):
+            publish_status_list(lst, ACTORS.coop, self.registry, valid_from=LIST_FROM, **options)
+
+
+@pytest.fixture()
+def coop(tmp_path: Path) -> Issuer:
+    registry = LocalRegistry(tmp_path / "registry")
+    rng = SeededRandom("status-check-tests")
+    revocation, (r,) = allocate(new_status_list(REVOCATION_URL, ACTORS.coop.did), rng)
+    suspension, (s,) = allocate(new_status_list(SUSPENSION_URL, ACTORS.coop.did, "suspension"), rng)
+    unsigned = sample_membership_credential(ACTORS)
+    unsigned["credentialStatus"] = [status_entry(revocation, r), status_entry(suspension, s)]
+    credential = issue(unsigned, ACTORS.coop, created=SAMPLE_CREATED)
+    issuer = Issuer(registry, revocation, suspension, r, s, credential)
+    issuer.publish()
+    return issuer
+
+
+def verify(issuer: Issuer, credential: dict | None = None, **options: object):
+    return verify_credential(
+        credential or issuer.credential,
+        now=options.pop("now", SAMPLE_NOW),
+        registry=issuer.registry,
+        **options,
+    )
+
+
+def status_of(issuer: Issuer, credential: dict | None = None, **options: object):
+    result = verify(issuer, credential, **options)
+    return result, result.check("status")
+
+
+def check(issuer: Issuer, credential: dict, **options: object) -> str:
+    return check_status(credential, issuer.registry, now=SAMPLE_NOW, cache=None, **options)
+
+
+def assert_refused(check_result, code: str, *words: str) -> None:
+    assert not check_result.ok and not check_result.skipped
+    assert check_result.code == code, check_result.message
+    for word in words:
+        assert word in check_result.message, check_result.message
+
+
+# --- passes -------------------------------------------------------------------
+
+
+def test_a_good_credential_passes_every_check(coop: Issuer) -> None:
+    result, status = status_of(coop)
+    assert result.verified, str(result)
+    assert status.ok
+    assert f"not revoked (index {coop.revocation_index} of {REVOCATION_URL})" in status.message
+    assert f"not suspended (index {coop.suspension_index} of {SUSPENSION_URL})" in status.message
+
+
+def test_credentials_without_status_still_pass(coop: Issuer) -> None:
+    plain = issue(sample_membership_credential(ACTORS), ACTORS.coop, created=SAMPLE_CREATED)
+    for registry in (coop.registry, None):
+        result = verify_credential(plain, now=SAMPLE_NOW, registry=registry)
+        assert result.verified
+        assert result.check("status").message == "no credentialStatus: nothing to revoke"
+
+
+def test_without_a_registry_status_fails_closed(coop: Issuer) -> None:
+    result = verify_credential(coop.credential, now=SAMPLE_NOW)
+    assert not result.verified
+    assert [c.name for c in result.failed] == ["status"]
+    assert_refused(result.check("status"), "status-not-checked",
+                   "status unknown", "no registry to read the status list from")
+
+
+# --- revoked, suspended -------------------------------------------------------
+
+
+def test_revoked(coop: Issuer) -> None:
+    coop.revocation = revoke(coop.revocation, coop.revocation_index)
+    coop.publish()
+    result, status = status_of(coop)
+    assert not result.verified and [c.name for c in result.failed] == ["status"]
+    assert_refused(status, "status-revoked", "revoked", str(coop.revocation_index))
+    assert status.message.startswith("revoked")
+
+
+def test_suspended_then_unsuspended_passes_again(coop: Issuer) -> None:
+    coop.suspension = suspend(coop.suspension, coop.suspension_index)
+    coop.publish()
+    _, status = status_of(coop)
+    assert_refused(status, "status-suspended", "suspended", str(coop.suspension_index))
+    coop.suspension = unsuspend(coop.suspension, coop.suspension_index)
+    coop.publish()  # a new list: a new digest, so the cached one is not used
+    result, status = status_of(coop)
+    assert result.verified and "not suspended" in status.message
+
+
+# --- status unknown -----------------------------------------------------------
+
+
+def test_status_list_missing(coop: Issuer) -> None:
+    coop.registry.path_for(SUSPENSION_URL).unlink()
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-missing", "status unknown", "no status list", SUSPENSION_URL)
+
+
+def test_forged_list_fails_its_own_proof(coop: Issuer) -> None:
+    # Clear a revocation by swapping in an all-zero list under the old proof.
+    coop.revocation = revoke(coop.revocation, coop.revocation_index)
+    coop.publish()
+    path = coop.registry.path_for(REVOCATION_URL)
+    document = json.loads(path.read_text())
+    document["credentialSubject"]["encodedList"] = encode_bits(bytes(16384))
+    path.write_text(json.dumps(document))
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-unverifiable", "status unknown", "does not verify",
+                   "signature")
+
+
+def test_list_published_by_the_wrong_issuer(coop: Issuer) -> None:
+    forged = StatusList(REVOCATION_URL, ACTORS.outsider.did, "revocation",
+                        coop.revocation.bits, coop.revocation.allocated)
+    publish_status_list(forged, ACTORS.outsider, coop.registry, valid_from=LIST_FROM)
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-wrong-issuer", "status unknown",
+                   f"published by {ACTORS.outsider.did}", f"not by the issuer {ACTORS.coop.did}")
+    # A trust registry may authorise another publisher for this issuer.
+    allowed = {(ACTORS.outsider.did, ACTORS.coop.did)}
+    result, status = status_of(
+        coop, authorised_status_issuers=lambda publisher, issuer: (publisher, issuer) in allowed
+    )
+    assert result.verified and status.ok
+
+
+def _with_entries(coop: Issuer, *entries: dict) -> dict:
+    unsigned = sample_membership_credential(ACTORS)
+    unsigned["credentialStatus"] = list(entries)
+    return issue(unsigned, ACTORS.coop, created=SAMPLE_CREATED)
+
+
+def test_purpose_mismatch(coop: Issuer) -> None:
+    entry = status_entry(coop.revocation, coop.revocation_index)
+    entry["statusPurpose"] = "suspension"  # but the list is a revocation list
+    _, status = status_of(coop, _with_entries(coop, entry))
+    assert_refused(status, "status-purpose-mismatch", "status unknown",
+                   "purpose is suspension", "for revocation")
+
+
+def test_index_out_of_range(coop: Issuer) -> None:
+    entry = status_entry(coop.revocation, coop.revocation_index)
+    entry["statusListIndex"] = "131072"
+    _, status = status_of(coop, _with_entries(coop, entry))
+    assert_refused(status, "status-index-out-of-range", "status unknown", "index 131072",
+                   "131,072 entries")
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"statusListIndex": 42}, "status-entry-malformed"),  # a number, not a string
+        ({"statusListIndex": "0042"}, "status-entry-malformed"),
+        ({"statusListIndex": "-1"}, "status-entry-malformed"),
+        ({"id": REVOCATION_URL}, "status-entry-malformed"),  # id equal to the list URL
+        ({"statusPurpose": "message"}, "status-unsupported"),
+        ({"type": "StatusList2021Entry"}, "status-unsupported"),
+        ({"statusSize": 2}, "status-unsupported"),
+        ({"statusListCredential": "http://riverside.example/s"}, "status-list-missing"),
+        ({"statusListCredential": ["https://riverside.example/s"]}, "status-entry-malformed"),
+    ],
+)
+def test_malformed_or_unsupported_entries_fail_closed(coop: Issuer, change: dict,
+                                                      code: str) -> None:
+    entry = {**status_entry(coop.revocation, coop.revocation_index), **change}
+    with pytest.raises(StatusCheckError) as refused:
+        check(coop, {"issuer": ACTORS.coop.did, "credentialStatus": entry})
+    assert refused.value.code == code
+    assert str(refused.value).startswith("status unknown")
+
+
+def test_stale_list_past_valid_until(coop: Issuer) -> None:
+    coop.publish(valid_until="2026-05-15T00:00:00Z")
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-stale", "status unknown", "stale",
+                   "valid until 2026-05-15T00:00:00Z")
+    # The same list, read before it went stale, passes.
+    result, status = status_of(coop, now="2026-05-10T00:00:00Z")
+    assert result.verified
+
+
+def test_stale_list_past_its_ttl(coop: Issuer) -> None:
+    coop.publish(ttl=24 * 3600 * 1000)  # one day from validFrom (2026-05-01)
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-stale", "ttl 86,400,000 ms has passed")
+    result, _ = status_of(coop, now="2026-05-01T12:00:00Z")
+    assert result.verified
+
+
+def test_a_list_not_yet_valid_is_refused_even_when_cached(coop: Issuer) -> None:
+    assert status_of(coop)[1].ok  # cached now
+    _, status = status_of(coop, now="2026-04-01T00:00:00Z")
+    assert_refused(status, "status-list-unverifiable", f"not valid until {LIST_FROM}")
+
+
+def test_a_list_with_its_own_status_is_refused(coop: Issuer) -> None:
+    # Recursion guard: a status list must not itself need a status check.
+    unsigned = json.loads(coop.registry.path_for(REVOCATION_URL).read_text())
+    del unsigned["proof"]
+    unsigned["credentialStatus"] = status_entry(coop.revocation, coop.revocation_index)
+    coop.registry.publish(REVOCATION_URL, issue(unsigned, ACTORS.coop, created=LIST_FROM), replace=True)
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-unverifiable", "itself carries credentialStatus")
+
+
+def test_a_gzip_bomb_list_is_refused(coop: Issuer) -> None:
+    unsigned = json.loads(coop.registry.path_for(REVOCATION_URL).read_text())
+    del unsigned["proof"]
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = deflate.compress(bytes(64 << 20)) + deflate.flush()  # 64 MiB of zeros, ~65 KB
+    unsigned["credentialSubject"]["encodedList"] = "u" + base64.urlsafe_b64encode(bomb).decode()
+    coop.registry.publish(REVOCATION_URL, issue(unsigned, ACTORS.coop, created=LIST_FROM), replace=True)
+    with pytest.raises(StatusCheckError) as refused:
+        check(coop, coop.credential, max_list_bytes=1 << 20)
+    assert refused.value.code == "status-list-malformed", str(refused.value)
+    assert "inflates to more than 1,048,576 bytes" in str(refused.value)
+
+
+def test_a_document_that_is_not_a_status_list(coop: Issuer) -> None:
+    coop.registry.publish(REVOCATION_URL, coop.credential, replace=True)
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-malformed", "not a BitstringStatusListCredential")
+
+
+# --- reading every entry, caching ---------------------------------------------
+
+
+def test_read_status_reports_every_entry(coop: Issuer) -> None:
+    coop.suspension = suspend(coop.suspension, coop.suspension_index)
+    coop.publish()
+    results = read_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=None)
+    assert [(r.purpose, r.ok, r.set, r.code) for r in results] == [
+        ("revocation", True, False, None),
+        ("suspension", False, True, "status-suspended"),
+    ]
+    assert results[0].index == coop.revocation_index and results[0].list_url == REVOCATION_URL
+
+
+def test_a_cached_list_is_not_verified_again(coop: Issuer, monkeypatch) -> None:
+    cache = StatusCache()
+    check_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=cache)
+    assert len(cache) == 2
+
+    def no_more(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the list was verified again")
+
+    monkeypatch.setattr(status_check, "_verify_and_decode", no_more)
+    message = check_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=cache)
+    assert "not revoked" in message
+    # A changed list (new digest) is not served from the cache.
+    coop.revocation = revoke(coop.revocation, coop.revocation_index)
+    coop.publish()
+    with pytest.raises(AssertionError, match="verified again"):
+        check_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=cache)
+
+
+# --- the spec's examples ----------------------------------------------------
+
+
+def test_spec_examples_verify_once_signed(tmp_path: Path) -> None:
+    """The spec's list (all zeros) and credentials, re-issued by the sample co-op."""
+    registry = LocalRegistry(tmp_path)
+    for n, name in ((3, "revocation"), (4, "suspension")):
+        status_list = json.loads(
+            (VECTORS / "example-status-list-credential-v2-context-only.json").read_text()
+        )
+        status_list["id"] = f"https://example.com/credentials/status/{n}"
+        status_list["issuer"] = ACTORS.coop.did
+        status_list["credentialSubject"]["statusPurpose"] = name
+        registry.publish(status_list["id"], issue(status_list, ACTORS.coop))
+    for name in ("example-revocable-credential.json",
+                 "example-credential-with-revocation-and-suspension-entries.json"):
+        unsigned = json.loads((VECTORS / name).read_text())
+        unsigned["issuer"] = ACTORS.coop.did
+        signed = issue(copy.deepcopy(unsigned), ACTORS.coop)
+        result = verify_credential(signed, registry=registry)
+        assert result.verified, str(result)
+        assert "not revoked (index 94567" in result.check("status").message
+
+
+# --- the command line ---------------------------------------------------------
+
+
+def test_status_command_line(tmp_path: Path, capsys) -> None:
+    from coopcreds_proto.cli import main
+    from coopcreds_proto.keys import save_key
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        rc = main(list(argv))
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    key, state, registry = tmp_path / "coop-key.json", tmp_path / "rev.json", tmp_path / "reg"
+    save_key(ACTORS.coop, key)
+    signing = ("--key", str(key), "--registry", str(registry), "--now", LIST_FROM)
+    rc, out, _ = run("status", "new", REVOCATION_URL, "--state", str(state), *signing)
+    assert rc == 0 and REVOCATION_URL in out and "131,072 entries" in out
+    rc, _, err = run("status", "new", REVOCATION_URL, "--state", str(tmp_path / "b.json"), *signing)
+    assert rc == 2 and "already published" in err and len(err.splitlines()) == 1
+
+    rc, out, _ = run("status", "allocate", "--state", str(state))
+    entry = json.loads(out)
+    assert rc == 0 and entry["statusListCredential"] == REVOCATION_URL
+    unsigned = sample_membership_credential(ACTORS)
+    unsigned["credentialStatus"] = entry
+    vc = tmp_path / "vc.json"
+    vc.write_text(json.dumps(issue(unsigned, ACTORS.coop, created=SAMPLE_CREATED)))
+
+    rc, out, _ = run("status", "check", str(vc), "--registry", str(registry), "--now", SAMPLE_NOW)
+    assert rc == 0 and out.startswith("ok") and "not revoked" in out
+    rc, out, _ = run("status", "revoke", "--state", str(state), "--credential", str(vc), *signing)
+    assert rc == 0 and f"index {entry['statusListIndex']} revoked" in out
+    rc, out, _ = run("status", "check", str(vc), "--registry", str(registry), "--now", SAMPLE_NOW,
+                     "--json")
+    report = json.loads(out)
+    assert rc == 1 and report["ok"] is False
+    assert report["entries"][0]["code"] == "status-revoked"
+    result = verify_credential(json.loads(vc.read_text()), now=SAMPLE_NOW,
+                               registry=LocalRegistry(registry))
+    assert result.check("status").code == "status-revoked"
+
+    rc, _, err = run("status", "suspend", "--state", str(state), "--index",
+                     entry["statusListIndex"], *signing)
+    assert rc == 2 and "suspension list" in err and len(err.splitlines()) == 1
+    rc, out, _ = run("status", "check", str(vc), "--registry", str(tmp_path / "empty"))
+    assert rc == 1 and out.startswith("FAIL  status unknown: no status list is published")
