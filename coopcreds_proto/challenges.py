@@ -36,13 +36,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .atomic_files import write_atomically
 from .errors import CoopCredsError, InputError
 from .randomness import DEFAULT_RANDOM, RandomSource
 from .safe_json import loads_strict
@@ -204,15 +204,4 @@ class ChallengeStore:
             ]
         }
         content = (json.dumps(data, indent=1) + "\n").encode("utf-8")
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=f".{self._path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self._path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_atomically(self._path, content, overwrite=True, mode=0o600)

@@ -31,12 +31,10 @@ coopcreds_proto.consultation.FeedbackError: priority must be an integer from 1 t
 from __future__ import annotations
 
 import csv
-import errno
 import fcntl
 import json
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,6 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .atomic_files import write_atomically
 from .errors import InputError
 from .randomness import DEFAULT_RANDOM, RandomSource
 from .timestamps import format_timestamp, parse_timestamp, utc_now
@@ -645,21 +644,7 @@ def erase_participant(
 
 def _write_atomically(target: Path, data: bytes) -> None:
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError as exc:  # pragma: no cover - already gone
-            if exc.errno != errno.ENOENT:
-                raise
-        raise
+    write_atomically(target, data, overwrite=True, mode=mode)
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -70,7 +70,6 @@ import datetime as _dt
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -81,6 +80,7 @@ from typing import Any
 
 import yaml
 
+from .atomic_files import write_atomically
 from .canonical import canonicalize_jcs
 from .errors import CoopCredsError, InputError
 
@@ -822,21 +822,7 @@ def definition_digest(definition: CredentialDefinition) -> str:
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)  # mkstemp makes 0600; these files are meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(path, data, overwrite=True, mode=mode)
 
 
 def save_definition(

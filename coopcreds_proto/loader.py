@@ -32,6 +32,7 @@ from frozendict import frozendict
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdError, JsonLdProcessor
 
+from .atomic_files import write_atomically
 from .did_key import resolve_did_key
 from .errors import CoopCredsError, DocumentLoaderError
 from .registry import LocalRegistry
@@ -384,11 +385,5 @@ def export_contexts(
                 path=str(path),
             )
     for name, content in files.items():
-        _write_atomically(target / name, content)
+        write_atomically(target / name, content, overwrite=True)
     return target / "index.json"
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)

@@ -48,31 +48,37 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .canonical import canonicalize_rdfc
 from .challenges import ChallengeStore
 from .credentials import VC_V2_CONTEXT, subjects
 from .dids import dereference_verification_method
 from .errors import CoopCredsError, InputError
 from .keys import Ed25519Key
 from .loader import OfflineDocumentLoader
+from .proof_checks import (
+    RDFC,
+    CheckFailed,
+    CheckList,
+    canonical_unsecured,
+    check_key_binding,
+    check_proof_purpose,
+    check_proof_timing,
+    check_signatures,
+    proof_label,
+)
 from .proofs import (
     ProofOptions,
     add_proof,
     check_proof_shape,
     proofs_of,
-    verify_proof_signature,
-    without_proof,
 )
 from .registry import LocalRegistry
 from .safe_json import DEFAULT_LIMITS, Limits, loads_strict
 from .safe_jsonld import check_contexts, expand_safely
-from .timestamps import as_datetime, format_timestamp, parse_timestamp
+from .timestamps import as_datetime, format_timestamp
 from .verification import Check, VerificationResult, key_in_force, verify_credential
 
 VP_TYPE = "VerifiablePresentation"
 AUTHENTICATION = "authentication"
-RDFC = "eddsa-rdfc-2022"
-PROOF_PROPERTY = "https://w3id.org/security#proof"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _CREDENTIAL_PATH = re.compile(r"^\$\.verifiableCredential(?:\[(\d+)\])?")
 
@@ -275,35 +281,6 @@ class PresentationResult(VerificationResult):
         )
 
 
-class _Failed(CoopCredsError):
-    pass
-
-
-class _Checks:
-    """Collects checks in order; a check whose prerequisites failed is skipped."""
-
-    def __init__(self) -> None:
-        self.items: list[Check] = []
-
-    def passed(self, name: str) -> bool:
-        return any(c.name == name and c.ok for c in self.items)
-
-    def run(self, name: str, needs: tuple[str, ...], body: Callable[[], str]) -> None:
-        missing = [n for n in needs if not self.passed(n)]
-        if missing:
-            why = f"not checked, because “{PRESENTATION_CHECK_TITLES[missing[0]]}” did not pass"
-            self.items.append(PresentationCheck(name, False, why, "not-checked", skipped=True))
-            return
-        try:
-            self.items.append(PresentationCheck(name, True, body()))
-        except CoopCredsError as exc:
-            message = str(exc).splitlines()[0]
-            self.items.append(PresentationCheck(name, False, message, exc.code))
-
-    def replace(self, check: Check) -> None:
-        self.items = [check if c.name == check.name else c for c in self.items]
-
-
 def verify_presentation(
     presentation: dict | str | bytes,
     *,
@@ -334,7 +311,7 @@ def verify_presentation(
     moment = as_datetime(now)
     base_loader = loader or OfflineDocumentLoader.default()
     loader = base_loader.with_registry(registry) if registry is not None else base_loader
-    checks = _Checks()
+    checks = CheckList(PresentationCheck, PRESENTATION_CHECK_TITLES)
     state: dict[str, Any] = {}
 
     def well_formed() -> str:
@@ -347,7 +324,7 @@ def verify_presentation(
         check_presentation_shape(document)
         proofs = proofs_of(document)
         if not proofs:
-            raise _Failed("no-proof", "the presentation has no proof", path="$.proof")
+            raise CheckFailed("no-proof", "the presentation has no proof", path="$.proof")
         for i, proof in enumerate(proofs):
             check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
         state["proofs"] = proofs
@@ -365,15 +342,9 @@ def verify_presentation(
     def safe_jsonld() -> str:
         try:
             expanded = expand_safely(state["document"], loader, limits=limits)
-            if any(p["cryptosuite"] == RDFC for p in state["proofs"]):
-                # Canonicalize once here, so that a dataset too costly to
-                # canonicalize is refused as unsafe, not as a bad signature.
-                unsecured = _without_proof(expanded.expanded)
-                if unsecured is None:
-                    unsecured = expand_safely(
-                        without_proof(state["document"]), loader, limits=limits
-                    ).expanded
-                state["canonical"] = canonicalize_rdfc(unsecured, loader, limits).encode()
+            state["canonical"] = canonical_unsecured(
+                state["document"], expanded.expanded, state["proofs"], loader, limits
+            )
         except CoopCredsError as exc:
             raise _in_credential(exc, state["document"]) from None
         return "every term is defined, every claim is signed (credentials included)"
@@ -391,7 +362,7 @@ def verify_presentation(
             note = key_in_force(method, proof.get("created"))
             for name, moment_of in (("revoked", method.revoked), ("retired", method.expires)):
                 if moment_of is not None and moment >= moment_of:
-                    raise _Failed(
+                    raise CheckFailed(
                         "key-revoked" if name == "revoked" else "key-expired",
                         f"key {method.id} was {name} on {format_timestamp(moment_of)};"
                         " it cannot sign in any more",
@@ -404,47 +375,27 @@ def verify_presentation(
     def holder_binding() -> str:
         holder = _holder_id(state["document"])
         if holder is None:
-            raise _Failed(
+            raise CheckFailed(
                 "no-holder", "the presentation names no holder, so nobody is signing in",
                 path="$.holder",
             )
-        for i, method in enumerate(state["methods"]):
-            if method.controller != holder:
-                raise _Failed(
-                    "holder-mismatch",
-                    f"{which(i)}signed by a key of {method.controller}, not of the holder {holder}",
-                    path="$.holder",
-                )
-            if AUTHENTICATION not in method.relationships:
-                raise _Failed(
-                    "key-not-authorised",
-                    f"{which(i)}{holder} does not list the key under authentication",
-                    path="$.proof.verificationMethod",
-                )
-        return f"{holder} controls the key and lists it under authentication"
+        return check_key_binding(state["methods"], holder, AUTHENTICATION, role="holder")
 
     def purpose() -> str:
-        for i, proof in enumerate(state["proofs"]):
-            if proof["proofPurpose"] != AUTHENTICATION:
-                raise _Failed(
-                    "wrong-proof-purpose",
-                    f"{which(i)}proof purpose is {proof['proofPurpose']}, expected authentication",
-                    path="$.proof.proofPurpose",
-                )
-        return AUTHENTICATION
+        return check_proof_purpose(state["proofs"], AUTHENTICATION)
 
     def challenge_check() -> str:
         for i, proof in enumerate(state["proofs"]):
             given = proof.get("challenge")
             if given is None:
-                raise _Failed(
-                    "no-challenge", f"{which(i)}the proof carries no challenge",
+                raise CheckFailed(
+                    "no-challenge", f"{proof_label(i, len(state['proofs']))}the proof carries no challenge",
                     path="$.proof.challenge",
                 )
             if given != challenge:
-                raise _Failed(
+                raise CheckFailed(
                     "wrong-challenge",
-                    f"{which(i)}proof challenge does not match the one this verifier expects",
+                    f"{proof_label(i, len(state['proofs']))}proof challenge does not match the one this verifier expects",
                     path="$.proof.challenge",
                 )
         if challenges is None:
@@ -456,53 +407,26 @@ def verify_presentation(
         for i, proof in enumerate(state["proofs"]):
             given = proof.get("domain")
             if given is None:
-                raise _Failed(
-                    "no-domain", f"{which(i)}the proof carries no domain", path="$.proof.domain"
+                raise CheckFailed(
+                    "no-domain", f"{proof_label(i, len(state['proofs']))}the proof carries no domain", path="$.proof.domain"
                 )
             names = given if isinstance(given, list) else [given]
             if domain not in names:
-                raise _Failed(
+                raise CheckFailed(
                     "wrong-domain",
-                    f"{which(i)}proof domain is {', '.join(names)}, expected {domain}",
+                    f"{proof_label(i, len(state['proofs']))}proof domain is {', '.join(names)}, expected {domain}",
                     path="$.proof.domain",
                 )
         return domain
 
     def timing() -> str:
-        for i, proof in enumerate(state["proofs"]):
-            if "created" in proof and parse_timestamp(proof["created"]) > moment + clock_skew:
-                raise _Failed(
-                    "created-in-future",
-                    f"{which(i)}proof created {proof['created']}, in the future",
-                    path="$.proof.created",
-                )
-            if "expires" in proof and parse_timestamp(proof["expires"]) < moment - clock_skew:
-                raise _Failed(
-                    "proof-expired", f"{which(i)}proof expired {proof['expires']}",
-                    path="$.proof.expires",
-                )
-        created = [p["created"] for p in state["proofs"] if "created" in p]
-        return f"created {', '.join(created)}" if created else "no proof times to check"
+        return check_proof_timing(state["proofs"], moment, clock_skew)
 
     def signature() -> str:
-        for i, (proof, method) in enumerate(zip(state["proofs"], state["methods"])):
-            ok = verify_proof_signature(
-                state["document"],
-                proof,
-                method.public_key,
-                loader=loader,
-                limits=limits,
-                canonical_unsecured=state.get("canonical"),
-            )
-            if not ok:
-                raise _Failed(
-                    "bad-signature",
-                    f"{which(i)}signature does not match: the presentation was changed after"
-                    " signing, or signed by another key",
-                    path="$.proof.proofValue",
-                )
-        suites = sorted({p["cryptosuite"] for p in state["proofs"]})
-        return f"valid {', '.join(suites)} signature{'s' if len(state['proofs']) > 1 else ''}"
+        return check_signatures(
+            state["document"], state["proofs"], state["methods"], what="presentation",
+            loader=loader, limits=limits, canonical_unsecured=state.get("canonical"),
+        )
 
     def credentials_check() -> str:
         results = []
@@ -524,7 +448,7 @@ def verify_presentation(
         for i, result in enumerate(results):
             if not result.verified:
                 first = result.failed[0]
-                raise _Failed(
+                raise CheckFailed(
                     "credential-not-verified",
                     f"{_credential_label(i, count, state['credentials'][i])}:"
                     f" {first.name}: {first.message}",
@@ -543,17 +467,13 @@ def verify_presentation(
             ids = [s.get("id") for s in subjects(credential) if isinstance(s, dict)]
             if holder not in ids:
                 named = ", ".join(str(x) for x in ids if x) or "no subject id"
-                raise _Failed(
+                raise CheckFailed(
                     "holder-not-subject",
                     f"{_credential_label(i, count, credential)} is about {named},"
                     f" not the holder {holder}",
                     path=f"$.verifiableCredential[{i}].credentialSubject.id",
                 )
         return f"{holder} is the subject of every credential" if count else "no credentials"
-
-    def which(index: int) -> str:
-        count = len(state["proofs"])
-        return f"proof {index + 1} of {count}: " if count > 1 else ""
 
     checks.run("well_formed", (), well_formed)
     checks.run("contexts", ("well_formed",), contexts)
@@ -627,11 +547,3 @@ def _in_credential(exc: CoopCredsError, document: dict) -> CoopCredsError:
         return exc
     label = _credential_label(index, len(embedded), embedded[index][0])
     return type(exc)(exc.code, f"{label}: {exc.message}", path=exc.path)
-
-
-def _without_proof(expanded: list) -> list | None:
-    """The expansion of the document without its (top-level) proofs."""
-    if len(expanded) != 1 or not isinstance(expanded[0], dict):
-        return None
-    return [{k: v for k, v in expanded[0].items() if k != PROOF_PROPERTY}]
-

@@ -25,11 +25,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .atomic_files import write_atomically
 from .errors import DocumentLoaderError, InputError
 from .safe_json import loads_strict
 
@@ -107,25 +107,11 @@ class LocalRegistry:
         """Write ``document`` at ``url`` atomically; an existing one only if ``replace``."""
         path = self.path_for(url)
         content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if replace:
-                os.replace(tmp, path)
-            else:
-                try:
-                    os.link(tmp, path)  # fails if the file exists, even if just created
-                except FileExistsError:
-                    raise InputError(
-                        "already-published",
-                        f"a document is already published at {url}; replace it explicitly",
-                        path=url,
-                    ) from None
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return path
+            return write_atomically(path, content, overwrite=replace)
+        except FileExistsError:
+            raise InputError(
+                "already-published",
+                f"a document is already published at {url}; replace it explicitly",
+                path=url,
+            ) from None

@@ -65,13 +65,13 @@ import html
 import json
 import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic_files import write_atomically
 from .credentials import VC_V2_CONTEXT, issue
 from .errors import CoopCredsError
 from .randomness import DEFAULT_RANDOM, RandomSource, randbelow
@@ -493,26 +493,12 @@ def save_status_list(
     """Write the list and its allocation state atomically; an existing file only if ``overwrite``."""
     path = Path(path)
     content = (json.dumps(_state_json(status_list), indent=2) + "\n").encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise StatusListError(
-                    "status-file-exists", f"{path} exists already", path=str(path)
-                ) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        return write_atomically(path, content, overwrite=overwrite)
+    except FileExistsError:
+        raise StatusListError(
+            "status-file-exists", f"{path} exists already", path=str(path)
+        ) from None
 
 
 def load_status_list(path: str | os.PathLike[str]) -> StatusList:

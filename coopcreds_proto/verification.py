@@ -27,26 +27,31 @@ check validates ``credentialSchema`` entries (``schema_check``).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .canonical import canonicalize_rdfc
 from .credentials import check_credential_shape, issuer_id
 from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError
 from .loader import OfflineDocumentLoader
-from .proofs import check_proof_shape, proofs_of, verify_proof_signature, without_proof
+from .proof_checks import (
+    CheckFailed,
+    CheckList,
+    canonical_unsecured,
+    check_key_binding,
+    check_proof_purpose,
+    check_proof_timing,
+    check_signatures,
+    proof_label,
+)
+from .proofs import check_proof_shape, proofs_of
 from .registry import LocalRegistry
 from .safe_json import DEFAULT_LIMITS, Limits, loads_strict
 from .safe_jsonld import check_contexts, expand_safely
 from .schema_check import check_schemas
 from .status_check import AuthorisedStatusIssuers, check_status
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
-
-PROOF_PROPERTY = "https://w3id.org/security#proof"
-RDFC = "eddsa-rdfc-2022"
 
 CHECK_TITLES = {
     "well_formed": "Well-formed credential",
@@ -138,35 +143,6 @@ class VerificationResult:
         )
 
 
-class _Checks:
-    """Collects checks in order; a check whose prerequisites failed is skipped."""
-
-    def __init__(self) -> None:
-        self.items: list[Check] = []
-
-    def passed(self, name: str) -> bool:
-        return any(c.name == name and c.ok for c in self.items)
-
-    def run(self, name: str, needs: tuple[str, ...], body: Callable[[], str]) -> None:
-        missing = [n for n in needs if not self.passed(n)]
-        if missing:
-            why = f"not checked, because “{CHECK_TITLES[missing[0]]}” did not pass"
-            self.items.append(Check(name, False, why, "not-checked", skipped=True))
-            return
-        try:
-            self.items.append(Check(name, True, body()))
-        except CoopCredsError as exc:
-            self.items.append(Check(name, False, _one_line(exc), exc.code))
-
-
-def _one_line(exc: CoopCredsError) -> str:
-    return str(exc).splitlines()[0]
-
-
-class _Failed(CoopCredsError):
-    pass
-
-
 def key_in_force(
     method: VerificationMethod,
     created: str | None,
@@ -186,14 +162,14 @@ def key_in_force(
         return None
     key = method.id
     if method.revoked is not None and not trust_signatures_before_key_revocation:
-        raise _Failed(
+        raise CheckFailed(
             "key-revoked",
             f"key {key} was revoked (compromised) on {format_timestamp(method.revoked)};"
             " signatures it made are no longer trusted",
             path="$.proof.verificationMethod",
         )
     if created is None:
-        raise _Failed(
+        raise CheckFailed(
             "proof-created-missing",
             f"key {key} was {'revoked' if method.revoked else 'retired'} on"
             f" {format_timestamp(method.revoked or method.expires)} and the proof has no"
@@ -205,7 +181,7 @@ def key_in_force(
     if method.revoked is not None:
         revoked = format_timestamp(method.revoked)
         if moment >= method.revoked:
-            raise _Failed(
+            raise CheckFailed(
                 "key-revoked",
                 f"key {key} was revoked (compromised) on {revoked}; this proof was created"
                 f" {format_timestamp(moment)}, after it",
@@ -218,7 +194,7 @@ def key_in_force(
     if method.expires is not None:
         expires = format_timestamp(method.expires)
         if moment >= method.expires:
-            raise _Failed(
+            raise CheckFailed(
                 "key-expired",
                 f"key {key} was retired on {expires}; this proof was created"
                 f" {format_timestamp(moment)}, after it",
@@ -269,7 +245,7 @@ def verify_credential(
     loader = loader or OfflineDocumentLoader.default()
     if registry is not None:
         loader = loader.with_registry(registry)
-    checks = _Checks()
+    checks = CheckList(Check, CHECK_TITLES)
     state: dict[str, Any] = {}
 
     def well_formed() -> str:
@@ -280,7 +256,7 @@ def verify_credential(
         check_credential_shape(document)
         proofs = proofs_of(document)
         if not proofs:
-            raise _Failed("no-proof", "the credential has no proof", path="$.proof")
+            raise CheckFailed("no-proof", "the credential has no proof", path="$.proof")
         for i, proof in enumerate(proofs):
             check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
         state["proofs"] = proofs
@@ -297,18 +273,10 @@ def verify_credential(
             state["document"], loader, allow_inline_contexts=allow_inline_contexts, limits=limits
         )
         state["expanded"] = expanded
-        if any(p["cryptosuite"] == RDFC for p in state["proofs"]):
-            # Canonicalize here, so that a dataset too costly to canonicalize
-            # is refused as unsafe, not mistaken for a bad signature.
-            unsecured = _without_proof(expanded.expanded)
-            if unsecured is None:
-                unsecured = expand_safely(
-                    without_proof(state["document"]),
-                    loader,
-                    allow_inline_contexts=allow_inline_contexts,
-                    limits=limits,
-                ).expanded
-            state["canonical"] = canonicalize_rdfc(unsecured, loader, limits).encode("utf-8")
+        state["canonical"] = canonical_unsecured(
+            state["document"], expanded.expanded, state["proofs"], loader, limits,
+            allow_inline_contexts=allow_inline_contexts,
+        )
         if expanded.vocab_terms:
             names = ", ".join(expanded.vocab_terms)
             return f"signed as written; defined only by an @vocab fallback: {names}"
@@ -328,7 +296,9 @@ def verify_credential(
                     trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
                 )
             except CoopCredsError as exc:
-                raise _Failed(exc.code, which(i) + exc.message, path=exc.path) from None
+                raise CheckFailed(
+                    exc.code, proof_label(i, len(state["proofs"])) + exc.message, path=exc.path
+                ) from None
             if note:
                 notes.append(note)
             methods.append(method)
@@ -336,82 +306,34 @@ def verify_credential(
         return "; ".join([*sorted({m.id for m in methods}), *notes])
 
     def issuer_binding() -> str:
-        issuer = issuer_id(state["document"])
-        method: VerificationMethod
-        for i, method in enumerate(state["methods"]):
-            if method.controller != issuer:
-                raise _Failed(
-                    "issuer-mismatch",
-                    f"{which(i)}signed by a key of {method.controller}, not of the issuer {issuer}",
-                    path="$.issuer",
-                )
-            if proof_purpose not in method.relationships:
-                raise _Failed(
-                    "key-not-authorised",
-                    f"{which(i)}{issuer} does not list the key under {proof_purpose}",
-                    path="$.proof.verificationMethod",
-                )
-        return f"{issuer} controls the key and lists it under {proof_purpose}"
+        return check_key_binding(
+            state["methods"], issuer_id(state["document"]), proof_purpose, role="issuer"
+        )
 
     def purpose() -> str:
-        for i, proof in enumerate(state["proofs"]):
-            if proof["proofPurpose"] != proof_purpose:
-                raise _Failed(
-                    "wrong-proof-purpose",
-                    f"{which(i)}proof purpose is {proof['proofPurpose']}, expected {proof_purpose}",
-                    path="$.proof.proofPurpose",
-                )
-        return proof_purpose
+        return check_proof_purpose(state["proofs"], proof_purpose)
 
     def timing() -> str:
-        for i, proof in enumerate(state["proofs"]):
-            if "created" in proof and parse_timestamp(proof["created"]) > moment + clock_skew:
-                raise _Failed(
-                    "created-in-future",
-                    f"{which(i)}proof created {proof['created']}, in the future",
-                    path="$.proof.created",
-                )
-            if "expires" in proof and parse_timestamp(proof["expires"]) < moment - clock_skew:
-                raise _Failed(
-                    "proof-expired",
-                    f"{which(i)}proof expired {proof['expires']}",
-                    path="$.proof.expires",
-                )
-        created = [p["created"] for p in state["proofs"] if "created" in p]
-        return f"created {', '.join(created)}" if created else "no proof times to check"
+        return check_proof_timing(state["proofs"], moment, clock_skew)
 
     def signature() -> str:
-        for i, (proof, method) in enumerate(zip(state["proofs"], state["methods"])):
-            ok = verify_proof_signature(
-                state["document"],
-                proof,
-                method.public_key,
-                loader=loader,
-                limits=limits,
-                canonical_unsecured=state.get("canonical"),
-                allow_inline_contexts=allow_inline_contexts,
-            )
-            if not ok:
-                raise _Failed(
-                    "bad-signature",
-                    f"{which(i)}signature does not match: the credential was changed after"
-                    " signing, or signed by another key",
-                    path="$.proof.proofValue",
-                )
-        suites = sorted({p["cryptosuite"] for p in state["proofs"]})
-        return f"valid {', '.join(suites)} signature{'s' if len(state['proofs']) > 1 else ''}"
+        return check_signatures(
+            state["document"], state["proofs"], state["methods"], what="credential",
+            loader=loader, limits=limits, canonical_unsecured=state.get("canonical"),
+            allow_inline_contexts=allow_inline_contexts,
+        )
 
     def validity() -> str:
         document = state["document"]
         if "validFrom" in document and parse_timestamp(document["validFrom"]) > moment + clock_skew:
-            raise _Failed(
+            raise CheckFailed(
                 "not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom"
             )
         if (
             "validUntil" in document
             and parse_timestamp(document["validUntil"]) < moment - clock_skew
         ):
-            raise _Failed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
+            raise CheckFailed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
         return f"valid at {format_timestamp(moment)}"
 
     def schema() -> str:
@@ -428,10 +350,6 @@ def verify_credential(
             authorised_status_issuers=authorised_status_issuers,
         )
 
-    def which(index: int) -> str:
-        count = len(state["proofs"])
-        return f"proof {index + 1} of {count}: " if count > 1 else ""
-
     checks.run("well_formed", (), well_formed)
     checks.run("contexts", ("well_formed",), contexts)
     checks.run("safe_jsonld", ("contexts",), safe_jsonld)
@@ -446,10 +364,3 @@ def verify_credential(
     items = tuple(checks.items)
     vocab = state["expanded"].vocab_terms if "expanded" in state else ()
     return VerificationResult(all(c.ok for c in items), items, vocab)
-
-
-def _without_proof(expanded: list) -> list | None:
-    """The expansion of the document without its proofs, derived from the full one."""
-    if len(expanded) != 1 or not isinstance(expanded[0], dict):
-        return None
-    return [{k: v for k, v in expanded[0].items() if k != PROOF_PROPERTY}]

@@ -37,7 +37,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..atomic_files import write_atomically
 from ..errors import InputError
 
 COOPS_FILE = "coops.csv"
@@ -388,15 +388,7 @@ def save_ecosystem(
     written = []
     for name, text in files.items():
         path = directory / name
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, text.encode("utf-8"), overwrite=True)
         written.append(path)
     return written
 

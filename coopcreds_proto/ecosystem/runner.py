@@ -31,7 +31,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..atomic_files import write_atomically
 from ..errors import InputError
 from .scenarios import PARAM_FIELDS, Scenario
 from .simulation import METRICS, PROBABILITY_FIELDS, GrowthParams, SimulationInputs, simulate_runs
@@ -265,17 +265,7 @@ def _describe(scenario: Scenario) -> dict[str, Any]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, text.encode("utf-8"), overwrite=True)
 
 
 class _ResultsWriter:
