@@ -25,6 +25,7 @@ from . import __version__
 from .cli_definitions import register as register_definitions
 from .cli_did_web import register as register_did_web
 from .cli_feedback import register as register_feedback
+from .cli_issue_batch import register as register_issue_batch
 from .cli_network import register as register_network
 from .cli_present import register as register_present
 from .cli_simulate import register as register_simulate
@@ -432,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     # Each area of the workbench adds its own commands.
     for register in (register_definitions, register_feedback, register_network, register_simulate,
-                     register_present, register_status):
+                     register_present, register_status, register_issue_batch):
         register(commands)
     return parser
 

@@ -223,6 +223,10 @@ class CredentialCard:
     valid_from: str | None
     valid_until: str | None
     proofs: tuple[str, ...]
+    # Shown only when a status result was given (see ``credential_status``).
+    status: str | None = None
+    status_reason: str | None = None
+    issued_on: str | None = None
 
     def _validity(self) -> str:
         if self.valid_from and self.valid_until:
@@ -246,6 +250,10 @@ class CredentialCard:
             p for p in (self.issuer_name, f"({self.issuer_id})" if self.issuer_id else None) if p
         )
         lines.append(f"Issuer:   {issuer or 'not given'}")
+        if self.status is not None:
+            lines.append(f"Issued:   {self.issued_on or 'date not given'}")
+            reason = f" ({self.status_reason})" if self.status_reason else ""
+            lines.append(f"Status:   {STATUS_WORDS[self.status][0]}{reason}")
         for subject in self.subjects:
             lines.append(f"Subject:  {subject.id or 'no id'}")
             lines.extend(_rows_text(subject.claims, indent="    "))
@@ -266,6 +274,16 @@ class CredentialCard:
         if self.issuer_id:
             issuer += (" " if issuer else "") + _did_html(self.issuer_id)
         parts.append(f"<p style='margin:4px 0'><b>Issuer:</b> {issuer or 'not given'}</p>")
+        if self.status is not None:
+            words, colour = STATUS_WORDS[self.status]
+            reason = (f" <span style='color:#555'>{_esc(self.status_reason)}</span>"
+                      if self.status_reason else "")
+            parts.append(
+                f"<p style='margin:4px 0'><b>Issued:</b> {_esc(self.issued_on or 'date not given')}"
+                "</p><p style='margin:4px 0'><b>Status:</b> "
+                f"<span style='background:{colour};color:#fff;border-radius:4px;padding:1px 6px'>"
+                f"{_esc(words)}</span>{reason}</p>"
+            )
         for subject in self.subjects:
             holder = _did_html(subject.id) if subject.id else "no id"
             parts.append(f"<p style='margin:8px 0 4px 0'><b>Subject:</b> {holder}</p>")
@@ -306,10 +324,57 @@ def _proof_view(proof: Any) -> str:
     return text
 
 
-def credential_card(credential: dict) -> CredentialCard:
+STATUS_WORDS = {
+    "active": ("active", "#2e7d32"),
+    "suspended": ("suspended", "#b26a00"),
+    "revoked": ("revoked", "#c62828"),
+    "unknown": ("status unknown", "#616161"),
+}
+_STATUS_CODES = {"status-revoked": "revoked", "status-suspended": "suspended"}
+_WHERE_SUFFIX = re.compile(r"\s*\(at \$[^()]*\)$")
+_INDEX_DETAIL = re.compile(r"\s*\(index \d+ of [^()]*\)")
+
+
+def credential_status(status: Any) -> tuple[str, str]:
+    """``(state, reason)`` from a status result: state is active, suspended, revoked or unknown.
+
+    ``status`` is a ``VerificationResult`` (its ``status`` check), that
+    ``Check``, the entries of ``status_check.read_status``, or a state name.
+    Anything that does not say the status was read is "unknown" (fail closed).
+
+    >>> credential_status("revoked")
+    ('revoked', '')
+    >>> credential_status(None)
+    ('unknown', 'not checked')
+    """
+    if isinstance(status, str):
+        return (status, "") if status in STATUS_WORDS else ("unknown", _visible(status))
+    check = status.check("status") if hasattr(status, "check") else status
+    if hasattr(check, "skipped") and hasattr(check, "ok"):  # a verification Check
+        if check.skipped:
+            return "unknown", "not checked: " + _visible(str(check.message))
+        if check.ok:
+            return "active", _visible(str(check.message))
+        return _STATUS_CODES.get(check.code, "unknown"), _visible(str(check.message))
+    if isinstance(status, list | tuple) and all(hasattr(e, "purpose") for e in status):
+        for state, purpose in (("revoked", "revocation"), ("suspended", "suspension")):
+            for entry in status:
+                if entry.purpose == purpose and entry.set:
+                    return state, _visible(entry.message)
+        for entry in status:
+            if not entry.ok:
+                return "unknown", _visible(entry.message)
+        return "active", "; ".join(_visible(e.message) for e in status) or "no status entries"
+    return "unknown", "not checked"
+
+
+def credential_card(credential: dict, status: Any = None) -> CredentialCard:
     """A readable card of ``credential``: type, issuer, claims, validity, proof.
 
-    It shows what the credential *says*; it does not verify anything.
+    It shows what the credential *says*; it does not verify anything. Given
+    ``status`` (a verification result, or see ``credential_status``), the card
+    also shows whether it is active, suspended, revoked or of unknown status,
+    and when it was issued.
     """
     if not isinstance(credential, dict):
         raise TypeError("credential must be a dict")
@@ -331,7 +396,27 @@ def credential_card(credential: dict) -> CredentialCard:
         valid_from=None if valid_from is None else date_in_words(valid_from),
         valid_until=None if valid_until is None else date_in_words(valid_until),
         proofs=tuple(_proof_view(p) for p in proofs),
+        **_status_fields(credential, proofs, status),
     )
+
+
+def _status_fields(credential: dict, proofs: list, status: Any) -> dict[str, Any]:
+    if status is None:
+        return {}
+    state, reason = credential_status(status)
+    # "suspended (index 7 of URL) (at $.credentialStatus[1])" -> "index 7 of URL"
+    reason = _WHERE_SUFFIX.sub("", reason)
+    if reason.startswith(f"{state} (") and reason.endswith(")"):
+        reason = reason[len(state) + 2 : -1]
+    if state == "active":  # where each entry sits in its list matters only when set
+        reason = _INDEX_DETAIL.sub("", reason)
+    created = next((p.get("created") for p in proofs if isinstance(p, dict) and "created" in p),
+                   credential.get("validFrom"))
+    return {
+        "status": state,
+        "status_reason": shorten(reason) if reason else None,
+        "issued_on": None if created is None else date_in_words(created),
+    }
 
 
 # --- DID document ---------------------------------------------------------------
