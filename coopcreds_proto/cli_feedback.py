@@ -32,7 +32,6 @@ from .consultation import (
     read_feedback,
     scan_feedback,
 )
-from .consultation_report import summarise
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -120,6 +119,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
         records = read_feedback(args.file)
     except FeedbackError as exc:
         return _problems(exc)
+    from .consultation_report import summarise  # pandas: only when summarising
+
     summary = summarise(records, top=args.top)
     if args.json:
         document = {

@@ -11,19 +11,20 @@ import json
 import sys
 from typing import Any
 
-import pandas as pd
-
-from .ecosystem.costs import cost_breakdown
-from .ecosystem.data import load_ecosystem
-from .ecosystem.graph import build_graph
-from .ecosystem.metrics import single_points_of_failure, summary
-from .ecosystem.models import MODEL_IDS, load_model
+# The ecosystem stack (pandas, scipy, networkx) is imported when the command
+# runs, not when the parser is built, so other commands start quickly.
 
 EXIT_OK = 0
 
 
 def network_report(model_name: str, data_dir: str | None = None) -> dict[str, Any]:
     """The report of one model (id or model file) over the data in ``data_dir``."""
+    from .ecosystem.costs import cost_breakdown
+    from .ecosystem.data import load_ecosystem
+    from .ecosystem.graph import build_graph
+    from .ecosystem.metrics import single_points_of_failure, summary
+    from .ecosystem.models import load_model
+
     eco = load_ecosystem(data_dir)
     model = load_model(model_name)
     G = build_graph(eco, model)
@@ -46,6 +47,8 @@ def _cell(value: Any) -> str:
 
 
 def _table(reports: list[dict[str, Any]]) -> str:
+    import pandas as pd
+
     rows = {}
     for report in reports:
         rows[report["model"]] = {**report["metrics"], **{
@@ -66,6 +69,8 @@ def _table(reports: list[dict[str, Any]]) -> str:
 
 
 def cmd_network_report(args: argparse.Namespace) -> int:
+    from .ecosystem.models import MODEL_IDS
+
     names = list(MODEL_IDS) if args.model == "all" else [args.model]
     reports = [network_report(name, args.data) for name in names]
     if args.json:
@@ -88,7 +93,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     report.add_argument(
         "--model", required=True, metavar="MODEL",
-        help=f"one of {', '.join(MODEL_IDS)}, 'all', or a model JSON file",
+        help="a bundled model (its file name in data/ecosystem/models/, e.g. federated), "
+        "'all' for each of them, or a model JSON file",
     )
     report.add_argument(
         "--data", metavar="DIR", default=None,
