@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench_core import runs_of  # the same timing loop for every benchmark
+
 from coopcreds_proto.credentials import issue
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.registry import LocalRegistry
@@ -55,18 +57,6 @@ from coopcreds_proto.status_list import (
 from coopcreds_proto.verification import verify_credential
 
 STATUS_CACHED_MAX_MS = 1.0
-
-
-def runs_of(fn: Callable[[], Any], n: int, runs: int) -> list[float]:
-    """Seconds per call, one figure per run of ``n`` calls (after one warm-up call)."""
-    fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        out.append((time.perf_counter() - start) / n)
-    return out
 
 
 def median_ms(seconds: list[float]) -> float:

@@ -41,29 +41,34 @@ def subjects(credential: dict) -> list[dict]:
     return subject if isinstance(subject, list) else [subject]
 
 
-def check_credential_shape(credential: Any) -> None:
-    """Apply the VC Data Model 2.0 rules; raise ``InputError`` naming the first broken one."""
-    if not isinstance(credential, dict):
-        raise InputError("not-an-object", "a credential must be a JSON object", path="$")
-    contexts = credential.get("@context")
+def check_envelope(document: Any, *, noun: str, required_type: str) -> None:
+    """The rules a VC 2.0 credential and presentation share: a JSON object whose
+    first ``@context`` is the VC 2.0 one and whose ``type`` includes ``required_type``
+    (``noun`` names the document in errors: "credential" or "presentation")."""
+    if not isinstance(document, dict):
+        raise InputError("not-an-object", f"a {noun} must be a JSON object", path="$")
+    contexts = document.get("@context")
     first = contexts[0] if isinstance(contexts, list) and contexts else contexts
     if first != VC_V2_CONTEXT:
         raise InputError(
             "first-context", f"the first @context must be {VC_V2_CONTEXT}", path="$.@context"
         )
-    types = credential.get("type")
+    types = document.get("type")
     types = types if isinstance(types, list) else [types]
-    if "VerifiableCredential" not in types:
-        raise InputError(
-            "not-a-credential", "type must include VerifiableCredential", path="$.type"
-        )
-    if "id" in credential and not _is_url(credential["id"]):
+    if required_type not in types:
+        raise InputError(f"not-a-{noun}", f"type must include {required_type}", path="$.type")
+
+
+def check_credential_shape(credential: Any) -> None:
+    """Apply the VC Data Model 2.0 rules; raise ``InputError`` naming the first broken one."""
+    check_envelope(credential, noun="credential", required_type="VerifiableCredential")
+    if "id" in credential and not is_url(credential["id"]):
         raise InputError("bad-id", "id must be a URL", path="$.id")
     issuer = credential.get("issuer")
     if isinstance(issuer, dict):
-        if not _is_url(issuer.get("id")):
+        if not is_url(issuer.get("id")):
             raise InputError("bad-issuer", "issuer.id must be a URL", path="$.issuer.id")
-    elif not _is_url(issuer):
+    elif not is_url(issuer):
         raise InputError(
             "bad-issuer", "issuer must be a URL or an object with an id", path="$.issuer"
         )
@@ -95,7 +100,8 @@ def check_credential_shape(credential: Any) -> None:
             )
 
 
-def _is_url(value: Any) -> bool:
+def is_url(value: Any) -> bool:
+    """True for a string that is an absolute URL (a scheme, then no spaces)."""
     return isinstance(value, str) and bool(_URL.match(value))
 
 

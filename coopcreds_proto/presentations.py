@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .challenges import ChallengeStore
-from .credentials import VC_V2_CONTEXT, subjects
+from .credentials import VC_V2_CONTEXT, check_envelope, is_url, subjects
 from .dids import dereference_verification_method
 from .errors import CoopCredsError, InputError
 from .keys import Ed25519Key
@@ -79,7 +79,6 @@ from .verification import Check, VerificationResult, key_in_force, verify_creden
 
 VP_TYPE = "VerifiablePresentation"
 AUTHENTICATION = "authentication"
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _CREDENTIAL_PATH = re.compile(r"^\$\.verifiableCredential(?:\[(\d+)\])?")
 
 PRESENTATION_CHECKS = (
@@ -128,7 +127,7 @@ def create_presentation(
                 f"credential {i + 1} is not a signed credential (no proof)",
                 path=f"$.verifiableCredential[{i}]",
             )
-    if not _is_url(holder):
+    if not is_url(holder):
         raise InputError("bad-holder", f"holder {holder!r} is not a URL (a DID)", path="$.holder")
     presentation: dict[str, Any] = {"@context": [VC_V2_CONTEXT]}
     if id is not None:
@@ -220,23 +219,10 @@ def present(
 
 def check_presentation_shape(presentation: Any) -> None:
     """Apply the VC Data Model 2.0 presentation rules; raise ``InputError`` on the first broken one."""
-    if not isinstance(presentation, dict):
-        raise InputError("not-an-object", "a presentation must be a JSON object", path="$")
-    contexts = presentation.get("@context")
-    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
-    if first != VC_V2_CONTEXT:
-        raise InputError(
-            "first-context", f"the first @context must be {VC_V2_CONTEXT}", path="$.@context"
-        )
-    types = presentation.get("type")
-    types = types if isinstance(types, list) else [types]
-    if VP_TYPE not in types:
-        raise InputError(
-            "not-a-presentation", f"type must include {VP_TYPE}", path="$.type"
-        )
-    if "id" in presentation and not _is_url(presentation["id"]):
+    check_envelope(presentation, noun="presentation", required_type=VP_TYPE)
+    if "id" in presentation and not is_url(presentation["id"]):
         raise InputError("bad-id", "id must be a URL", path="$.id")
-    if "holder" in presentation and not _is_url(_holder_id(presentation)):
+    if "holder" in presentation and not is_url(_holder_id(presentation)):
         raise InputError(
             "bad-holder", "holder must be a URL or an object with an id", path="$.holder"
         )
@@ -508,10 +494,6 @@ def verify_presentation(
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def _is_url(value: Any) -> bool:
-    return isinstance(value, str) and bool(_URL.match(value))
 
 
 def _holder_id(presentation: dict) -> str | None:
