@@ -33,7 +33,6 @@ Public API
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import json
@@ -57,6 +56,7 @@ from .definition import (
 )
 from .definition_artefacts import context_bytes, definition_loader
 from .errors import InputError
+from .integrity import sri, sri_matches
 from .keys import Ed25519Key
 from .loader import MANIFEST, OfflineDocumentLoader
 from .loader import contexts_dir as bundle_dir
@@ -218,10 +218,6 @@ class Release:
     context: bytes
 
 
-def _sri(content: bytes) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(content).digest()).decode()
-
-
 def release_credential(
     definition: CredentialDefinition, issuer_did: str, issuer_name: str = ""
 ) -> dict:
@@ -263,7 +259,7 @@ def release_credential(
             "contextDigest": hashlib.sha256(content).hexdigest(),
             "adoptionDecision": vote,
         },
-        "relatedResource": [{"id": d.context_url, "digestSRI": _sri(content)}],
+        "relatedResource": [{"id": d.context_url, "digestSRI": sri(content, "sha256")}],
     }
 
 
@@ -361,6 +357,16 @@ def verify_release(
             if subject.get(name) != value:
                 problems.append(f"{name} does not match the definition"
                                 f" (release: {subject.get(name)!r}, definition: {value!r})")
+        for i, related in enumerate(doc.get("relatedResource") or [] if isinstance(doc, dict) else []):
+            if isinstance(related, dict) and related.get("id") == definition.context_url:
+                try:
+                    same = sri_matches(context_bytes(definition), related.get("digestSRI"),
+                                       path=f"relatedResource[{i}].digestSRI")
+                except InputError as exc:
+                    problems.append(str(exc))
+                    continue
+                if not same:
+                    problems.append(f"relatedResource[{i}].digestSRI does not match the context")
         pinned = published_urls().get(definition.context_url)
         if pinned is not None and pinned != expected["contextDigest"]:
             problems.append("the published context of this version has other bytes")

@@ -7,13 +7,16 @@ schemas of its credential definitions). Nothing is fetched over a network.
 The credential is validated with ``jsonschema`` (Draft 2020-12, formats
 checked); the first failing JSON path is in the reason. An unknown schema
 type, a missing schema, a schema whose ``$id`` is not its URL or that is not
-a valid schema all fail closed.
+a valid schema all fail closed. An entry with ``digestSRI`` pins the schema's
+bytes: the schema read must match that digest (``integrity.sri_matches``), or
+the check fails; an in-memory schema given as a dict has no bytes to check, so
+for such an entry the store must hold the schema's bytes (``bytes`` values).
 
 Public API
 
 - ``SchemaCheckError(code, message, path=None)``; codes ``schema-mismatch``,
   ``schema-missing``, ``schema-type-unsupported``, ``schema-entry-malformed``,
-  ``schema-invalid``, ``schema-id-mismatch``.
+  ``schema-invalid``, ``schema-id-mismatch``, ``schema-digest-mismatch``.
 - ``check_schemas(credential, *, registry=None, schemas=None) -> str``: a
   one-line summary, or ``SchemaCheckError`` for the first failure.
 - ``schema_errors(schema, credential) -> list[tuple[str, str]]``: every
@@ -30,7 +33,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import CoopCredsError
+from .errors import CoopCredsError, InputError
+from .integrity import sri_matches
+from .safe_json import loads_strict
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import LocalRegistry
@@ -61,7 +66,7 @@ def check_schemas(
     credential: dict,
     *,
     registry: LocalRegistry | None = None,
-    schemas: Mapping[str, dict] | None = None,
+    schemas: Mapping[str, dict | bytes] | None = None,
 ) -> str:
     """Validate ``credential`` against each of its ``credentialSchema`` entries."""
     import jsonschema
@@ -87,9 +92,9 @@ def check_schemas(
                 f"schema type {kind!r} is not supported (only JsonSchema): fails closed",
                 path=f"{path}.type",
             )
-        wanted.append((url, path))
-    for url, path in wanted:
-        schema = _find_schema(url, registry, schemas, path)
+        wanted.append((url, path, entry.get("digestSRI")))
+    for url, path, digest in wanted:
+        schema = _find_schema(url, registry, schemas, path, digest)
         if "$id" in schema and schema["$id"] != url:
             raise SchemaCheckError(
                 "schema-id-mismatch",
@@ -115,14 +120,29 @@ def check_schemas(
                 f"does not match {url}: at {where}: {message}{more}",
                 path=where,
             )
-    return f"matches {', '.join(dict.fromkeys(url for url, _ in wanted))}"
+    return f"matches {', '.join(dict.fromkeys(url for url, _, _ in wanted))}"
 
 
 def _find_schema(
-    url: str, registry: LocalRegistry | None, schemas: Mapping[str, dict] | None, path: str
+    url: str,
+    registry: LocalRegistry | None,
+    schemas: Mapping[str, dict | bytes] | None,
+    path: str,
+    digest: object = None,
 ) -> dict:
     if schemas is not None and url in schemas:
-        return schemas[url]
+        found = schemas[url]
+        if isinstance(found, (bytes, bytearray)):
+            _check_digest(bytes(found), url, digest, path)
+            return _parse_schema(bytes(found), url, path)
+        if digest is not None:
+            raise SchemaCheckError(
+                "schema-digest-mismatch",
+                f"{url} is pinned by digestSRI but the schema store holds it as parsed JSON,"
+                " not its bytes, so the digest cannot be checked",
+                path=f"{path}.digestSRI",
+            )
+        return found
     if registry is None:
         raise SchemaCheckError(
             "schema-missing",
@@ -130,8 +150,39 @@ def _find_schema(
             path=path,
         )
     try:
-        return registry.read(url)
+        schema = registry.read(url)
+        if digest is not None:
+            _check_digest(registry.path_for(url).read_bytes(), url, digest, path)
+        return schema
+    except SchemaCheckError:
+        raise
     except CoopCredsError as exc:
         raise SchemaCheckError(
             "schema-missing", f"schema unknown: {url} cannot be read: {exc}", path=path
         ) from None
+
+
+def _check_digest(content: bytes, url: str, digest: object, path: str) -> None:
+    if digest is None:
+        return
+    try:
+        matches = sri_matches(content, digest, path=f"{path}.digestSRI")  # type: ignore[arg-type]
+    except InputError as exc:
+        raise SchemaCheckError("schema-digest-mismatch", exc.message, path=exc.path) from None
+    if not matches:
+        raise SchemaCheckError(
+            "schema-digest-mismatch",
+            f"the schema read for {url} does not match its digestSRI: it changed since the"
+            " credential was issued",
+            path=f"{path}.digestSRI",
+        )
+
+
+def _parse_schema(content: bytes, url: str, path: str) -> dict:
+    try:
+        schema = loads_strict(content)
+    except CoopCredsError as exc:
+        raise SchemaCheckError("schema-invalid", f"{url} is not JSON: {exc}", path=path) from None
+    if not isinstance(schema, dict):
+        raise SchemaCheckError("schema-invalid", f"{url} is not a JSON object", path=path)
+    return schema

@@ -176,3 +176,15 @@ def test_save_release_writes_everything_or_nothing(tmp_path, v01, actors):
         save_release(release, clash)
     assert info.value.code == "release-file-exists"
     assert sorted(p.name for p in clash.iterdir()) == ["context.jsonld"]
+
+
+def test_a_release_whose_digest_sri_does_not_pin_the_context_is_refused(v01, actors):
+    release = adopt(v01, DECISION, actors.coop, created="2026-03-01T18:00:00Z")
+    unsigned = {k: v for k, v in release.credential.items() if k != "proof"}
+    unsigned["relatedResource"] = [{"id": v01.context_url,
+                                    "digestSRI": "sha256-" + "A" * 43 + "="}]
+    resigned = issue(unsigned, actors.coop, created="2026-03-01T18:00:00Z")
+    check = verify_release(resigned, release.definition, now=SAMPLE_NOW)
+    assert check.result.verified  # the signature is fine: the issuer pinned the wrong bytes
+    assert not check.verified
+    assert check.problems == ("relatedResource[0].digestSRI does not match the context",)

@@ -152,3 +152,61 @@ def test_a_definition_schema_checks_its_example(tmp_path: Path) -> None:
     with pytest.raises(SchemaCheckError) as refused:
         check_schemas(unsigned, registry=registry)
     assert refused.value.path == "$.credentialSubject.membershipStatus"
+
+
+def test_digest_sri_pins_the_schema_bytes(registry: LocalRegistry) -> None:
+    from coopcreds_proto.integrity import sri
+
+    published = registry.path_for(SCHEMA_URL).read_bytes()
+    pinned = {**ENTRY, "digestSRI": sri(published)}
+    credential = _signed(pinned)
+    result = verify_credential(credential, now=SAMPLE_NOW, registry=registry)
+    assert result.check("schema").ok, result.check("schema").message
+    # The issuer's server swaps the schema for a laxer one after issuance.
+    registry.publish(SCHEMA_URL, {**SCHEMA, "required": []}, replace=True)
+    result = verify_credential(credential, now=SAMPLE_NOW, registry=registry)
+    check = result.check("schema")
+    assert not result.verified and check.code == "schema-digest-mismatch"
+    assert "changed since the credential was issued" in check.message
+
+
+def test_digest_sri_with_an_in_memory_store() -> None:
+    import json
+
+    from coopcreds_proto.integrity import sri
+
+    content = json.dumps(SCHEMA).encode()
+    entry = {**ENTRY, "digestSRI": sri(content, "sha512")}
+    credential = _signed(entry)
+    assert check_schemas(credential, schemas={SCHEMA_URL: content}) == f"matches {SCHEMA_URL}"
+    # Parsed JSON has no bytes to hash: a pinned schema cannot be checked, so it fails.
+    with pytest.raises(SchemaCheckError) as caught:
+        check_schemas(credential, schemas={SCHEMA_URL: SCHEMA})
+    assert caught.value.code == "schema-digest-mismatch" and "cannot be checked" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("md5-AAAA", "names no supported algorithm"),
+        ("sha384-not*base64", "not valid base64"),
+        ("sha256-AAAA", "wrong length"),
+    ],
+)
+def test_unreadable_digest_sri_fails_closed(registry: LocalRegistry, value: str, words: str) -> None:
+    credential = _signed({**ENTRY, "digestSRI": value})
+    result = verify_credential(credential, now=SAMPLE_NOW, registry=registry)
+    check = result.check("schema")
+    assert not result.verified and check.code == "schema-digest-mismatch"
+    assert words in check.message
+
+
+def test_sri_strongest_algorithm_decides() -> None:
+    from coopcreds_proto.integrity import sri, sri_matches
+
+    content = b'{"a": 1}'
+    # A correct sha256 does not rescue a wrong sha512: only the strongest counts.
+    wrong512 = sri(b"other", "sha512")
+    assert not sri_matches(content, f"{sri(content, 'sha256')} {wrong512}")
+    assert sri_matches(content, f"{wrong512} {sri(content, 'sha512')}")
+    assert sri_matches(content, sri(content, "sha256") + "?ct=application/json")
