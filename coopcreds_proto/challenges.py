@@ -11,9 +11,11 @@ it expires, and never again. ``ChallengeStore`` does that bookkeeping:
   ``challenge-replayed``, ``challenge-wrong-domain``);
 - ``consume(value, domain)``: the same check and marking it used, atomically
   (thread-safe: of two concurrent consumers exactly one wins);
-- optional persistence: ``ChallengeStore(path=FILE)`` reloads outstanding
-  challenges and writes every change atomically (temp file + ``os.replace``).
-  One store object per file: the lock is per process.
+- optional persistence: ``ChallengeStore(path=FILE)`` keeps the challenges in
+  a file that several processes may share (each a Voila kernel, say). Every
+  operation holds an exclusive ``flock`` on ``FILE.lock``, re-reads the file,
+  and writes any change atomically (temp file + ``os.replace``), so of two
+  processes consuming the same challenge exactly one wins.
 
 Used challenges are remembered until they would have expired, so a replay is
 named as a replay, then forgotten (an expired challenge is refused anyway).
@@ -34,10 +36,12 @@ coopcreds_proto.challenges.ChallengeError: this challenge was already used: a re
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -97,8 +101,9 @@ class ChallengeStore:
         self._lock = threading.Lock()
         # value -> (challenge, used)
         self._items: dict[str, tuple[Challenge, bool]] = {}
-        if self._path is not None and self._path.exists():
-            self._load()
+        if self._path is not None:
+            with self._shared():
+                pass  # reads the file now: a damaged one is reported at once
 
     def __repr__(self) -> str:
         # Outstanding challenges are not shown: they are live credentials of a sort.
@@ -106,8 +111,27 @@ class ChallengeStore:
         return f"ChallengeStore(ttl={self.ttl}, outstanding={len(self)}{where})"
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._shared():
             return sum(1 for _, used in self._items.values() if not used)
+
+    @contextmanager
+    def _shared(self) -> Iterator[None]:
+        """The thread lock, and with a file the process lock and a fresh read of the file."""
+        with self._lock:
+            if self._path is None:
+                yield
+                return
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            lock_path = self._path.with_name(self._path.name + ".lock")
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._items = {}
+                if self._path.exists():
+                    self._load()
+                yield
+            finally:
+                os.close(fd)  # closing releases the flock
 
     def now(self) -> datetime:
         """The store's clock."""
@@ -117,7 +141,7 @@ class ChallengeStore:
         """A fresh challenge for ``domain``, valid for ``ttl``."""
         if not isinstance(domain, str) or not domain:
             raise InputError("bad-domain", "a challenge needs a non-empty domain")
-        with self._lock:
+        with self._shared():
             now = self._clock()
             self._prune(now)
             if len(self._items) >= self._max:
@@ -136,12 +160,12 @@ class ChallengeStore:
 
     def check(self, value: str, domain: str) -> Challenge:
         """The challenge ``value`` if it could be consumed for ``domain`` now; else raise."""
-        with self._lock:
+        with self._shared():
             return self._usable(value, domain, self._clock())
 
     def consume(self, value: str, domain: str) -> Challenge:
         """Check ``value`` for ``domain`` and mark it used, atomically; raise if unusable."""
-        with self._lock:
+        with self._shared():
             challenge = self._usable(value, domain, self._clock())
             self._items[value] = (challenge, True)
             self._save()

@@ -119,7 +119,8 @@ def test_persistence_survives_a_restart_and_writes_atomically(tmp_path) -> None:
     used, open_ = first.issue(DOMAIN), first.issue(DOMAIN)
     first.consume(used.value, DOMAIN)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert sorted(os.listdir(path.parent)) == ["challenges.json"]  # no temp files left
+    # No temp files left; the lock file is what processes sharing the store lock.
+    assert sorted(os.listdir(path.parent)) == ["challenges.json", "challenges.json.lock"]
     second = ChallengeStore(path=path, clock=clock, rng=SeededRandom("other"))
     with pytest.raises(ChallengeError) as err:
         second.consume(used.value, DOMAIN)
@@ -149,3 +150,36 @@ def test_repr_shows_no_challenge_and_bad_arguments_are_refused() -> None:
     with pytest.raises(ChallengeError) as err:
         full.issue(DOMAIN)
     assert err.value.code == "too-many-challenges"
+
+
+def _consume_all(path: str, values: list[str], start, results) -> None:
+    store = ChallengeStore(path=path, clock=Clock())
+    start.wait()
+    won = []
+    for value in values:
+        try:
+            store.consume(value, DOMAIN)
+            won.append(value)
+        except ChallengeError as exc:
+            assert exc.code == "challenge-replayed"
+    results.put(won)
+
+
+def test_processes_sharing_a_file_consume_each_challenge_once(tmp_path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "challenges.json"
+    shared = store(path=path)
+    issued = [shared.issue(DOMAIN).value for _ in range(40)]
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_consume_all, args=(str(path), issued, start, results))
+               for _ in range(3)]
+    for w in workers:
+        w.start()
+    start.set()
+    won = [results.get(timeout=60) for _ in workers]
+    for w in workers:
+        w.join(60)
+    # Every challenge was consumed by exactly one process, whichever it was.
+    assert sorted(v for w in won for v in w) == sorted(issued)
