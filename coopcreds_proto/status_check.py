@@ -5,8 +5,16 @@ status list credential from the local registry, verifies the list's own
 proof, requires the list's issuer to be the credential's issuer (or one that
 ``authorised_status_issuers`` accepts), matches ``statusPurpose``, checks the
 list is fresh (``validUntil``, ``ttl``), decodes it (bounded) and reads the
-bit. It fails closed: anything that stops it from reading the bit is "status
-unknown", never a pass.
+entry's value. It fails closed: anything that stops it from reading the value
+is "status unknown", never a pass.
+
+Purposes: ``revocation`` and ``suspension`` fail when the value is not 0;
+``refresh`` and ``message`` never fail a credential, they inform (a refreshed
+credential is available; the issuer's message for the value). An entry of
+``statusSize`` n > 1 reads n bits from bit ``index * n``, most significant
+first, and must carry a ``statusMessage`` with exactly 2^n distinct values
+("0x0" ...), which names the value in the outcome. A list must hold at least
+131,072 entries of that size.
 
 Public API
 
@@ -18,7 +26,9 @@ Public API
   ``status-unsupported``. Messages start "revoked", "suspended" or
   "status unknown".
 - ``EntryStatus`` (frozen): ``list_url``, ``index``, ``purpose``, ``ok``,
-  ``code``, ``message``, ``set`` (the bit, or None if it could not be read).
+  ``code``, ``message``, ``set`` (value not 0, or None if it could not be
+  read), ``value`` (the entry's value) and ``status_message`` (its
+  ``statusMessage`` text, if the entry has one).
 - ``StatusCache``: verified, decoded lists keyed by (registry, URL, SHA-256 of
   the list credential); ``DEFAULT_STATUS_CACHE``.
 - ``read_status(credential, registry, *, now=None, ...) -> tuple[EntryStatus, ...]``
@@ -60,8 +70,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .registry import LocalRegistry
 
 AuthorisedStatusIssuers = Callable[[str, str], bool]
-SUPPORTED_PURPOSES = ("revocation", "suspension")
+SUPPORTED_PURPOSES = ("revocation", "suspension", "refresh", "message")
+FAILING_PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
+MAX_STATUS_SIZE = 8  # 256 values: more than any status message list needs
 _INDEX = re.compile(r"^(0|[1-9][0-9]{0,11})$")
+_STATUS_VALUE = re.compile(r"^0x[0-9a-fA-F]+$")
 
 
 class StatusCheckError(CoopCredsError):
@@ -79,6 +92,8 @@ class EntryStatus:
     code: str | None
     message: str
     set: bool | None = None
+    value: int | None = None
+    status_message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,13 +287,10 @@ def _check_entry(
     if purpose not in SUPPORTED_PURPOSES:
         raise _unknown(
             "status-unsupported",
-            f"status purpose {purpose!r} is not supported (revocation, suspension)",
+            f"status purpose {purpose!r} is not supported ({', '.join(SUPPORTED_PURPOSES)})",
             f"{path}.statusPurpose",
         )
-    if entry.get("statusSize", 1) != 1:
-        raise _unknown(
-            "status-unsupported", "only statusSize 1 is supported", f"{path}.statusSize"
-        )
+    size, messages = _size_and_messages(entry, path)
     if registry is None:
         raise _unknown("status-not-checked", "no registry to read the status list from", path)
 
@@ -330,21 +342,82 @@ def _check_entry(
             f"{', '.join(decoded.purposes) or 'nothing'}",
             f"{path}.statusPurpose",
         )
+    if len(decoded.bits) * 8 < MIN_ENTRIES * size:
+        raise _unknown(
+            "status-list-malformed",
+            f"the status list {url} holds fewer than {MIN_ENTRIES:,} entries of {size} bits",
+            path,
+        )
     try:
-        bit = get_bit(decoded.bits, index)
+        value = _read_value(decoded.bits, index, size)
     except StatusListError:
         raise _unknown(
             "status-index-out-of-range",
-            f"index {index} is outside the {len(decoded.bits) * 8:,} entries of {url}",
+            f"index {index} is outside the {len(decoded.bits) * 8 // size:,} entries of {url}",
             f"{path}.statusListIndex",
         ) from None
-    if bit:
-        word = "revoked" if purpose == "revocation" else "suspended"
-        raise StatusCheckError(
-            f"status-{word}", f"{word} (index {index} of {url})", path=path
+    named = messages.get(value) if messages else None
+    where = f"index {index} of {url}"
+    said = f": {named}" if named else ""
+    if purpose in FAILING_PURPOSES:
+        word = FAILING_PURPOSES[purpose]
+        if value:
+            raise StatusCheckError(f"status-{word}", f"{word} ({where}){said}", path=path)
+        return EntryStatus(url, index, purpose, True, None, f"not {word} ({where}){said}", False,
+                           value, named)
+    if purpose == "refresh":
+        text = ("a refreshed credential is available from the issuer" if value
+                else "no refresh pending")
+    else:  # message
+        text = f"issuer's message: {named}" if named else f"status value {value:#x}"
+    return EntryStatus(url, index, purpose, True, None, f"{text} ({where})", bool(value),
+                       value, named)
+
+
+def _size_and_messages(entry: dict, path: str) -> tuple[int, dict[int, str]]:
+    """``statusSize`` (default 1) and the ``statusMessage`` values it names."""
+    size = entry.get("statusSize", 1)
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_STATUS_SIZE:
+        raise _unknown(
+            "status-unsupported" if isinstance(size, int) and size > MAX_STATUS_SIZE
+            else "status-entry-malformed",
+            f"statusSize must be an integer from 1 to {MAX_STATUS_SIZE}, not {size!r}",
+            f"{path}.statusSize",
         )
-    state = "not revoked" if purpose == "revocation" else "not suspended"
-    return EntryStatus(url, index, purpose, True, None, f"{state} (index {index} of {url})", False)
+    listed = entry.get("statusMessage")
+    if listed is None:
+        if size > 1:
+            raise _unknown("status-entry-malformed",
+                           f"statusSize {size} needs a statusMessage naming each value",
+                           f"{path}.statusMessage")
+        return size, {}
+    if not isinstance(listed, list) or len(listed) != 2 ** size:
+        raise _unknown("status-entry-malformed",
+                       f"statusMessage must list exactly {2 ** size} values for statusSize {size}",
+                       f"{path}.statusMessage")
+    messages: dict[int, str] = {}
+    for i, item in enumerate(listed):
+        where = f"{path}.statusMessage[{i}]"
+        status = item.get("status") if isinstance(item, dict) else None
+        text = item.get("message") if isinstance(item, dict) else None
+        if not isinstance(status, str) or not _STATUS_VALUE.match(status) \
+                or not isinstance(text, str):
+            raise _unknown("status-entry-malformed",
+                           'each statusMessage needs a "status" like "0x1" and a "message"', where)
+        value = int(status, 16)
+        if value >= 2 ** size or value in messages:
+            raise _unknown("status-entry-malformed",
+                           f"status {status} is out of range or listed twice", where)
+        messages[value] = text
+    return size, messages
+
+
+def _read_value(bits: bytes, index: int, size: int) -> int:
+    """The ``size``-bit value of entry ``index``, most significant bit first."""
+    value = 0
+    for bit in range(index * size, index * size + size):
+        value = (value << 1) | get_bit(bits, bit)
+    return value
 
 
 def _check_fresh(

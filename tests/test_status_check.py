@@ -213,9 +213,19 @@ def test_index_out_of_range(coop: Issuer) -> None:
         ({"statusListIndex": "0042"}, "status-entry-malformed"),
         ({"statusListIndex": "-1"}, "status-entry-malformed"),
         ({"id": REVOCATION_URL}, "status-entry-malformed"),  # id equal to the list URL
-        ({"statusPurpose": "message"}, "status-unsupported"),
+        ({"statusPurpose": "ownership"}, "status-unsupported"),
         ({"type": "StatusList2021Entry"}, "status-unsupported"),
-        ({"statusSize": 2}, "status-unsupported"),
+        ({"statusSize": 2}, "status-entry-malformed"),  # without its statusMessage
+        ({"statusSize": 0}, "status-entry-malformed"),
+        ({"statusSize": 9}, "status-unsupported"),
+        ({"statusSize": 1, "statusMessage": [{"status": "0x0", "message": "ok"}]},
+         "status-entry-malformed"),  # 2 values for 1 bit
+        ({"statusSize": 1, "statusMessage": [{"status": "0x0", "message": "a"},
+                                             {"status": "0x0", "message": "b"}]},
+         "status-entry-malformed"),  # a value listed twice
+        ({"statusSize": 1, "statusMessage": [{"status": "0", "message": "a"},
+                                             {"status": "0x1", "message": "b"}]},
+         "status-entry-malformed"),  # not hexadecimal
         ({"statusListCredential": "http://riverside.example/s"}, "status-list-missing"),
         ({"statusListCredential": ["https://riverside.example/s"]}, "status-entry-malformed"),
     ],
@@ -384,3 +394,85 @@ def test_status_command_line(tmp_path: Path, capsys) -> None:
     assert rc == 2 and "suspension list" in err and len(err.splitlines()) == 1
     rc, out, _ = run("status", "check", str(vc), "--registry", str(tmp_path / "empty"))
     assert rc == 1 and out.startswith("FAIL  status unknown: no status list is published")
+
+
+# --- multi-bit entries, refresh and message purposes (lists from other issuers) ---
+
+MESSAGE_URL = "https://riverside.example/status/message/1"
+MESSAGES = [
+    {"status": "0x0", "message": "in good standing"},
+    {"status": "0x1", "message": "dues outstanding"},
+    {"status": "0x2", "message": "on leave"},
+    {"status": "0x3", "message": "left the co-op"},
+]
+
+
+def _publish_list(registry: LocalRegistry, url: str, purpose: str, bits: bytes) -> None:
+    """A list credential as any issuer may publish it, signed by the co-op."""
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": ACTORS.coop.did,
+        "validFrom": LIST_FROM,
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": purpose, "encodedList": encode_bits(bits)},
+    }
+    registry.publish(url, issue(unsigned, ACTORS.coop, created=LIST_FROM), replace=True)
+
+
+def _two_bit_values(values: dict[int, int], entries: int = 131_072) -> bytes:
+    bits = bytearray(entries * 2 // 8)
+    for index, value in values.items():
+        for offset, bit in enumerate(((value >> 1) & 1, value & 1)):
+            if bit:
+                position = index * 2 + offset
+                bits[position // 8] |= 0x80 >> (position % 8)
+    return bytes(bits)
+
+
+def _message_entry(index: int, purpose: str = "message", url: str = MESSAGE_URL) -> dict:
+    return {"type": "BitstringStatusListEntry", "statusPurpose": purpose,
+            "statusListIndex": str(index), "statusListCredential": url,
+            "statusSize": 2, "statusMessage": MESSAGES}
+
+
+def test_message_purpose_reads_a_two_bit_value_and_names_it(coop: Issuer) -> None:
+    _publish_list(coop.registry, MESSAGE_URL, "message", _two_bit_values({7: 2, 8: 1}))
+    for index, words in ((7, "on leave"), (8, "dues outstanding"), (9, "in good standing")):
+        credential = _with_entries(coop, _message_entry(index))
+        result, status = status_of(coop, credential)
+        # A message informs; it never fails the credential.
+        assert result.verified and status.ok, status.message
+        assert f"issuer's message: {words} (index {index} of {MESSAGE_URL})" == status.message
+    (entry,) = read_status(_with_entries(coop, _message_entry(7)), coop.registry, now=SAMPLE_NOW)
+    assert (entry.value, entry.status_message, entry.set) == (2, "on leave", True)
+
+
+def test_a_two_bit_revocation_entry_fails_on_any_non_zero_value(coop: Issuer) -> None:
+    url = "https://riverside.example/status/revocation/2bit"
+    _publish_list(coop.registry, url, "revocation", _two_bit_values({5: 3}))
+    _, status = status_of(coop, _with_entries(coop, _message_entry(5, "revocation", url)))
+    assert_refused(status, "status-revoked", "revoked (index 5", "left the co-op")
+    result, status = status_of(coop, _with_entries(coop, _message_entry(6, "revocation", url)))
+    assert result.verified and status.message.startswith("not revoked (index 6")
+
+
+def test_refresh_purpose_informs_without_failing(coop: Issuer) -> None:
+    url = "https://riverside.example/status/refresh/1"
+    bits = bytearray(131_072 // 8)
+    bits[0] = 0x80  # index 0 set
+    _publish_list(coop.registry, url, "refresh", bytes(bits))
+    entry = {"type": "BitstringStatusListEntry", "statusPurpose": "refresh",
+             "statusListIndex": "0", "statusListCredential": url}
+    result, status = status_of(coop, _with_entries(coop, entry))
+    assert result.verified and "a refreshed credential is available" in status.message
+    result, status = status_of(coop, _with_entries(coop, {**entry, "statusListIndex": "1"}))
+    assert result.verified and "no refresh pending" in status.message
+
+
+def test_a_list_too_short_for_its_status_size_is_refused(coop: Issuer) -> None:
+    # 131,072 bits hold only 65,536 two-bit entries: below the spec's minimum.
+    _publish_list(coop.registry, MESSAGE_URL, "message", bytes(131_072 // 8))
+    _, status = status_of(coop, _with_entries(coop, _message_entry(1)))
+    assert_refused(status, "status-list-malformed", "fewer than 131,072 entries of 2 bits")
