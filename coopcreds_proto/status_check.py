@@ -30,7 +30,7 @@ Public API
   read), ``value`` (the entry's value) and ``status_message`` (its
   ``statusMessage`` text, if the entry has one).
 - ``StatusCache``: verified, decoded lists keyed by (registry, URL, SHA-256 of
-  the list credential); ``DEFAULT_STATUS_CACHE``.
+  the list credential, key-revocation policy); ``DEFAULT_STATUS_CACHE``.
 - ``read_status(credential, registry, *, now=None, ...) -> tuple[EntryStatus, ...]``
   (never raises on a bad credential or list).
 - ``check_status(credential, registry, *, now=None, ...) -> str``: a one-line
@@ -114,17 +114,17 @@ class StatusCache:
 
     def __init__(self, max_lists: int = 64) -> None:
         self.max_lists = max_lists
-        self._items: OrderedDict[tuple[str, str, str], _Decoded] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str, str, bool], _Decoded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, str]) -> _Decoded | None:
+    def get(self, key: tuple[str, str, str, bool]) -> _Decoded | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: tuple[str, str, str], value: _Decoded) -> None:
+    def put(self, key: tuple[str, str, str, bool], value: _Decoded) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -162,6 +162,7 @@ def read_status(
     authorised_status_issuers: AuthorisedStatusIssuers | None = None,
     cache: StatusCache | None = DEFAULT_STATUS_CACHE,
     max_list_bytes: int = MAX_DECODED_BYTES,
+    trust_signatures_before_key_revocation: bool = False,
 ) -> tuple[EntryStatus, ...]:
     """The status of every ``credentialStatus`` entry of ``credential`` (never raises on bad data)."""
     moment = as_datetime(now)
@@ -181,6 +182,7 @@ def read_status(
                     authorised_status_issuers,
                     cache,
                     max_list_bytes,
+                    trust_signatures_before_key_revocation,
                 )
             )
         except StatusCheckError as exc:
@@ -210,6 +212,7 @@ def check_status(
     authorised_status_issuers: AuthorisedStatusIssuers | None = None,
     cache: StatusCache | None = DEFAULT_STATUS_CACHE,
     max_list_bytes: int = MAX_DECODED_BYTES,
+    trust_signatures_before_key_revocation: bool = False,
 ) -> str:
     """A one-line summary if every entry passes; else ``StatusCheckError`` for the first that fails."""
     entries = _entries(credential)
@@ -231,6 +234,7 @@ def check_status(
         authorised_status_issuers=authorised_status_issuers,
         cache=cache,
         max_list_bytes=max_list_bytes,
+        trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
     )
     for (path, _), result in zip(entries, results):
         if not result.ok:
@@ -262,6 +266,7 @@ def _check_entry(
     authorised: AuthorisedStatusIssuers | None,
     cache: StatusCache | None,
     max_list_bytes: int,
+    trust_before_key_revocation: bool = False,
 ) -> EntryStatus:
     # --- the entry itself
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
@@ -311,12 +316,14 @@ def _check_entry(
         raise _unknown("status-list-malformed", f"the status list at {url} is not an object", path)
     _check_fresh(document, url, moment, clock_skew, path)
 
-    # The registry is part of the key: a did:web issuer's keys are read from it.
-    key = (str(registry.root), url, hashlib.sha256(raw).hexdigest())
+    # The registry is part of the key: a did:web issuer's keys are read from it;
+    # so is the key-revocation policy, which changes whether the list's proof passes.
+    key = (str(registry.root), url, hashlib.sha256(raw).hexdigest(), trust_before_key_revocation)
     decoded = cache.get(key) if cache is not None else None
     if decoded is None:
         decoded = _verify_and_decode(
-            document, url, moment, registry, loader, limits, clock_skew, max_list_bytes, path
+            document, url, moment, registry, loader, limits, clock_skew, max_list_bytes, path,
+            trust_before_key_revocation,
         )
         if cache is not None:
             cache.put(key, decoded)
@@ -480,6 +487,7 @@ def _verify_and_decode(
     clock_skew: timedelta,
     max_list_bytes: int,
     path: str,
+    trust_before_key_revocation: bool = False,
 ) -> _Decoded:
     from .verification import verify_credential  # verification calls back into this module
 
@@ -497,7 +505,8 @@ def _verify_and_decode(
             path,
         )
     result = verify_credential(
-        document, now=moment, loader=loader, limits=limits, clock_skew=clock_skew, registry=registry
+        document, now=moment, loader=loader, limits=limits, clock_skew=clock_skew, registry=registry,
+        trust_signatures_before_key_revocation=trust_before_key_revocation,
     )
     if not result.verified:
         first = result.failed[0]

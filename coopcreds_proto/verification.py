@@ -348,6 +348,7 @@ def verify_credential(
             limits=limits,
             clock_skew=clock_skew,
             authorised_status_issuers=authorised_status_issuers,
+            trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
         )
 
     checks.run("well_formed", (), well_formed)

@@ -201,3 +201,28 @@ def test_a_malformed_key_date_is_refused_with_its_key_named(tmp_path) -> None:
     registry.publish(DID, document, replace=True)
     check = _verify(registry, credential).check("verification_method")
     assert check.code == "bad-verification-method-date" and key.id in check.message
+
+
+def test_the_key_revocation_policy_also_covers_the_status_list(tmp_path) -> None:
+    from coopcreds_proto.status_list import (
+        allocate,
+        new_status_list,
+        publish_status_list,
+        status_entry,
+    )
+
+    registry = LocalRegistry(tmp_path)
+    key = create_did_web(DID, registry, rng=SeededRandom(b"status-key"))
+    lst, (index,) = allocate(new_status_list(f"https://{DID[8:]}/status/1", DID),
+                             SeededRandom(b"status-index"))
+    publish_status_list(lst, key, registry, valid_from="2026-03-10T00:00:00Z")
+    unsigned = _unsigned()
+    unsigned["credentialStatus"] = status_entry(lst, index)
+    credential = issue(unsigned, key, created="2026-03-10T00:00:00Z")
+    mark_key_compromised(key.id, registry, from_=COMPROMISED)
+    # By default the compromised key's list fails too; the policy that honours
+    # signatures from before the compromise applies to the list as to the credential.
+    assert not _verify(registry, credential).verified
+    result = _verify(registry, credential, trust_signatures_before_key_revocation=True)
+    assert result.verified, [c.message for c in result.failed]
+    assert result.check("status").message.startswith("not revoked")
