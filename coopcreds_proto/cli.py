@@ -30,6 +30,7 @@ from .cli_network import register as register_network
 from .cli_present import register as register_present
 from .cli_simulate import register as register_simulate
 from .cli_status import register as register_status
+from .cli_trust import register as register_trust
 from .credentials import issue
 from .cryptosuites import CRYPTOSUITES
 from .demo import run_demo
@@ -210,6 +211,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
         document = parsed
     registry = LocalRegistry(args.registry) if args.registry is not None else None
+    if args.trust is not None and args.policy is None:
+        raise InputError("trust-needs-policy", "--trust is used with --policy FILE")
     if isinstance(document, dict) and _is_presentation(document):
         if args.challenge is None or args.domain is None:
             raise InputError(
@@ -217,13 +220,60 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{_label(args.file)} is a presentation: give the --challenge and --domain"
                 " it must be bound to",
             )
+        if args.policy is not None:
+            return _verify_with_policy(args, document, now, registry)
         result = verify_presentation(
             document, challenge=args.challenge, domain=args.domain, now=now, registry=registry
         )
     else:
+        if args.policy is not None:
+            raise InputError(
+                "policy-needs-presentation",
+                f"{_label(args.file)} is not a presentation: --policy decides on a presentation"
+                " (a member presents their credential to the co-op)",
+            )
         result = verify_credential(document, now=now, registry=registry)
     _emit(_dumps(result.to_json()) if args.json else str(result))
     return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
+
+
+def _verify_with_policy(
+    args: argparse.Namespace, document: dict, now: str | None, registry: LocalRegistry | None
+) -> int:
+    """``verify --policy``: the co-op's decision (checks, trust, benefit); exit 0 only if granted."""
+    from .decision_report import decision_report
+    from .recognition import decide
+    from .timestamps import as_datetime
+    from .trust_registry import TrustRegistry
+    from .verifier_policy import load_policy
+
+    policy = load_policy(args.policy)
+    moment = as_datetime(now)
+    rejected: list[str] = []
+    trust: Any
+    if args.trust is not None:
+        from .accreditation import load_trust_dir
+
+        trust = load_trust_dir(args.trust, now=moment, registry=registry)
+        rejected = [r.describe() for r in trust.rejected]
+    elif policy.frameworks:
+        raise InputError(
+            "policy-needs-trust",
+            f"the policy trusts governance frameworks: give the --trust DIR that holds their"
+            f" anchors and accreditations ({args.policy})",
+        )
+    else:
+        trust = TrustRegistry()
+    decision = decide(
+        document, policy, trust=trust, challenge=args.challenge, domain=args.domain, now=moment,
+        registry=registry,
+    )
+    if args.json:
+        _emit(_dumps({**decision.verification.to_json(), "decision": decision.to_json(),
+                      "trustRejected": rejected}))
+    else:
+        _emit(f"{decision.verification}\n\n{decision_report(decision, trust=trust)}")
+    return EXIT_OK if decision.granted else EXIT_NOT_VERIFIED
 
 
 def _is_presentation(document: dict) -> bool:
@@ -390,7 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="verify a signed credential or presentation",
         description="Verify a signed credential, or a presentation (with --challenge and "
         "--domain), and show every check.",
-        epilog="Exit codes: 0 verified, 1 not verified, 2 unusable input (missing file, not JSON).",
+        epilog="Exit codes: 0 verified, 1 not verified, 2 unusable input (missing file, not JSON)."
+        " With --policy: 0 benefit granted, 1 refused.",
     )
     ver.add_argument(
         "file", metavar="FILE", help="the signed credential or presentation ('-': stdin)"
@@ -402,6 +453,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ver.add_argument("--challenge", help="a presentation's expected challenge (required for one)")
     ver.add_argument("--domain", help="a presentation's expected domain (required for one)")
+    ver.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="decide on a presentation under this co-op recognition policy (JSON): the checks,"
+        " the trust chain and the benefit; exit 0 only if the benefit is granted",
+    )
+    ver.add_argument(
+        "--trust",
+        metavar="DIR",
+        help="the trust directory (anchors, accreditations, recognitions) for --policy",
+    )
     ver.set_defaults(func=cmd_verify)
 
     ctx = commands.add_parser("contexts", help="the bundled JSON-LD contexts")
@@ -433,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     # Each area of the workbench adds its own commands.
     for register in (register_definitions, register_feedback, register_network, register_simulate,
-                     register_present, register_status, register_issue_batch):
+                     register_present, register_status, register_issue_batch,
+                     register_trust):
         register(commands)
     return parser
 

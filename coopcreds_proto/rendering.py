@@ -227,6 +227,10 @@ class CredentialCard:
     status: str | None = None
     status_reason: str | None = None
     issued_on: str | None = None
+    # Shown only when a trust answer was given (see ``credential_card``).
+    trusted: bool | None = None
+    registry_name: str | None = None
+    trust_reason: str | None = None
 
     def _validity(self) -> str:
         if self.valid_from and self.valid_until:
@@ -246,10 +250,14 @@ class CredentialCard:
         lines = [self.title]
         if self.description:
             lines.append(self.description)
-        issuer = " ".join(
-            p for p in (self.issuer_name, f"({self.issuer_id})" if self.issuer_id else None) if p
-        )
-        lines.append(f"Issuer:   {issuer or 'not given'}")
+        if self.trusted is None:
+            issuer = " ".join(
+                p for p in (self.issuer_name, f"({self.issuer_id})" if self.issuer_id else None)
+                if p
+            )
+            lines.append(f"Issuer:   {issuer or 'not given'}")
+        else:
+            lines.extend(self._trust_lines())
         if self.status is not None:
             lines.append(f"Issued:   {self.issued_on or 'date not given'}")
             reason = f" ({self.status_reason})" if self.status_reason else ""
@@ -263,6 +271,42 @@ class CredentialCard:
 
     __repr__ = __str__
 
+    def _registry_label(self) -> str:
+        return self.registry_name or "not known to the trust registry"
+
+    def _self_name_differs(self) -> bool:
+        return bool(self.issuer_name) and self.issuer_name != self.registry_name
+
+    def _trust_lines(self) -> list[str]:
+        did = f" ({self.issuer_id})" if self.issuer_id else ""
+        badge = "TRUSTED" if self.trusted else "NOT TRUSTED"
+        lines = [f"Issuer:   {self._registry_label()}{did}  [{badge}]"]
+        if self._self_name_differs():
+            lines.append(f"          calls itself {self.issuer_name!r}")
+        if self.trust_reason:
+            lines.append(f"Trust:    {self.trust_reason}")
+        return lines
+
+    def _trust_html(self) -> str:
+        words, colour = TRUST_WORDS[bool(self.trusted)]
+        name = _esc(self._registry_label())
+        did = f" {_did_html(self.issuer_id)}" if self.issuer_id else ""
+        parts = [
+            (f"<p style='margin:4px 0'><b>Issuer:</b> {name}{did} "
+            f"<span style='background:{colour};color:#fff;border-radius:4px;padding:1px 6px'>"
+            f"{words}</span></p>")
+        ]
+        if self._self_name_differs():
+            parts.append(
+                "<p style='margin:0 0 4px 0;color:#555'>calls itself "
+                f"&ldquo;{_esc(self.issuer_name or '')}&rdquo;</p>"
+            )
+        if self.trust_reason:
+            parts.append(
+                f"<p style='margin:4px 0;color:#555'><b>Trust:</b> {_esc(self.trust_reason)}</p>"
+            )
+        return "".join(parts)
+
     def _repr_html_(self) -> str:
         parts = [
             f"<div style='{_CARD_STYLE}'>",
@@ -270,10 +314,13 @@ class CredentialCard:
         ]
         if self.description:
             parts.append(f"<p style='margin:0 0 8px 0;color:#555'>{_esc(self.description)}</p>")
-        issuer = _esc(self.issuer_name) if self.issuer_name else ""
-        if self.issuer_id:
-            issuer += (" " if issuer else "") + _did_html(self.issuer_id)
-        parts.append(f"<p style='margin:4px 0'><b>Issuer:</b> {issuer or 'not given'}</p>")
+        if self.trusted is None:
+            issuer = _esc(self.issuer_name) if self.issuer_name else ""
+            if self.issuer_id:
+                issuer += (" " if issuer else "") + _did_html(self.issuer_id)
+            parts.append(f"<p style='margin:4px 0'><b>Issuer:</b> {issuer or 'not given'}</p>")
+        else:
+            parts.append(self._trust_html())
         if self.status is not None:
             words, colour = STATUS_WORDS[self.status]
             reason = (f" <span style='color:#555'>{_esc(self.status_reason)}</span>"
@@ -324,6 +371,8 @@ def _proof_view(proof: Any) -> str:
     return text
 
 
+TRUST_WORDS = {True: ("trusted", "#2e7d32"), False: ("not trusted", "#c62828")}
+
 STATUS_WORDS = {
     "active": ("active", "#2e7d32"),
     "suspended": ("suspended", "#b26a00"),
@@ -368,13 +417,17 @@ def credential_status(status: Any) -> tuple[str, str]:
     return "unknown", "not checked"
 
 
-def credential_card(credential: dict, status: Any = None) -> CredentialCard:
+def credential_card(credential: dict, status: Any = None, trust: Any = None) -> CredentialCard:
     """A readable card of ``credential``: type, issuer, claims, validity, proof.
 
     It shows what the credential *says*; it does not verify anything. Given
     ``status`` (a verification result, or see ``credential_status``), the card
     also shows whether it is active, suspended, revoked or of unknown status,
-    and when it was issued.
+    and when it was issued. Given ``trust``, the trust registry's answer for
+    the issuer (``recognition.IssuerTrust``: ``trusted``, ``name``,
+    ``reasons``; e.g. from ``issuer_trust`` or ``Decision.trust``), the card
+    names the issuer as the registry knows it, not as the credential calls
+    itself, with a trusted or not-trusted badge and the reason.
     """
     if not isinstance(credential, dict):
         raise TypeError("credential must be a dict")
@@ -397,7 +450,24 @@ def credential_card(credential: dict, status: Any = None) -> CredentialCard:
         valid_until=None if valid_until is None else date_in_words(valid_until),
         proofs=tuple(_proof_view(p) for p in proofs),
         **_status_fields(credential, proofs, status),
+        **_trust_fields(trust),
     )
+
+
+def _trust_fields(trust: Any) -> dict[str, Any]:
+    if trust is None:
+        return {}
+    trusted = bool(trust.trusted)
+    reasons = [r for r in getattr(trust, "reasons", ()) if isinstance(r, str)]
+    # The last reason of a trusted answer concludes it; the first of an untrusted one says why.
+    reason = getattr(trust, "summary", None) or (
+        (reasons[-1] if trusted else reasons[0]) if reasons else None)
+    name = getattr(trust, "name", None)
+    return {
+        "trusted": trusted,
+        "registry_name": _visible(name) if isinstance(name, str) else None,
+        "trust_reason": shorten(_visible(reason)) if reason else None,
+    }
 
 
 def _status_fields(credential: dict, proofs: list, status: Any) -> dict[str, Any]:

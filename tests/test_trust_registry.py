@@ -376,3 +376,131 @@ def test_shared_dead_end_does_not_hide_another_route() -> None:
     # Without the anchored route the reasons say why the other route failed.
     refused = ask(registry(loose, via_loose))
     assert not refused.trusted and "accreditor not trusted" in reasons(refused)
+
+
+# -- names, dated and typed recognition, trust across frameworks ------------------
+
+
+def test_names_are_what_the_registry_knows() -> None:
+    reg = registry(names={COOP: "Indie Music Co-op", FW: "Co-op Framework"})
+    assert reg.name_of(COOP) == "Indie Music Co-op" and reg.name_of(FW) == "Co-op Framework"
+    assert reg.name_of(FORGER) is None
+    with pytest.raises(TypeError):
+        reg.names[FORGER] = "Forged"  # type: ignore[index]
+    with pytest.raises(InputError) as err:
+        registry(names={COOP: ""})
+    assert err.value.code == "bad-name"
+
+
+def dated(**kw: object) -> Recognition:
+    values: dict[str, object] = {"valid_from": START, "valid_until": END}
+    values.update(kw)
+    return Recognition(G, FW, **values)  # type: ignore[arg-type]
+
+
+def test_recognition_outside_its_validity_dates_is_refused_with_reason() -> None:
+    reg = TrustRegistry(recognitions=(dated(),))
+    assert reg.recognises(G, FW, AT).trusted
+    early = reg.recognises(G, FW, START - timedelta(days=1))
+    assert not early.trusted and "is not yet valid at 2025-12-31" in reasons(early)
+    late = reg.recognises(G, FW, END)
+    assert not late.trusted and "expired at 2028-01-01" in reasons(late)
+    assert reg.recognises(G, FW).trusted  # no time given: dates are not checked
+
+
+def test_recognition_outside_its_types_is_refused_with_reason() -> None:
+    reg = TrustRegistry(recognitions=(dated(credential_types=frozenset({MEMBERSHIP})),))
+    assert reg.recognises(G, FW, AT, MEMBERSHIP).trusted
+    other = reg.recognises(G, FW, AT, "Payslip")
+    assert not other.trusted
+    assert f"does not cover type Payslip (covers {MEMBERSHIP})" in reasons(other)
+
+
+def test_expired_step_on_a_transitive_path_explains_the_refusal() -> None:
+    reg = TrustRegistry(recognitions=(Recognition(G, H, transitive=True),
+                                      Recognition(H, K, valid_until=START)))
+    answer = reg.recognises(G, K, AT)
+    assert not answer.trusted and f"recognition of {K} by {H} expired" in reasons(answer)
+    assert reg.recognises(G, K, START - timedelta(days=1)).trusted
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"valid_from": datetime(2026, 1, 1)}, {"valid_until": START},
+     {"credential_types": MEMBERSHIP}, {"credential_types": frozenset()},
+     {"transitive": "yes"}, {"id": ""}],
+)
+def test_bad_recognitions_are_refused(change: dict[str, object]) -> None:
+    with pytest.raises(InputError):
+        dated(**change)
+
+
+def cross(*recs: Recognition) -> TrustRegistry:
+    return TrustRegistry(anchors={FW: frozenset({AUTHORITY}), G: frozenset({"did:example:g-body"})},
+                         accreditations=(apex_link(), coop_link()), recognitions=recs)
+
+
+def trust(reg: TrustRegistry, frameworks: tuple[str, ...] = (G,), **kw: object) -> TrustAnswer:
+    return reg.trusted(COOP, MEMBERSHIP, frameworks, kw.pop("at", AT),  # type: ignore[arg-type]
+                       region="IE", **kw)  # type: ignore[arg-type]
+
+
+def test_trusted_directly_under_a_verifier_framework() -> None:
+    answer = trust(cross(), (K, FW))
+    assert answer.trusted and answer.framework == FW
+    assert [link.id for link in answer.chain] == ["urn:acc:apex", "urn:acc:coop"]
+    assert f"{FW} is one of the verifier's frameworks" in answer.reasons
+
+
+def test_trusted_through_recognition_shows_the_recognition_first() -> None:
+    answer = trust(cross(dated(id="urn:rec:g-fw")))
+    assert answer.trusted and answer.framework == FW
+    assert isinstance(answer.chain[0], Recognition) and answer.chain[0].id == "urn:rec:g-fw"
+    assert [link.id for link in answer.chain[1:]] == ["urn:acc:apex", "urn:acc:coop"]
+    assert f"{G} recognises {FW} for {MEMBERSHIP}" in reasons(answer)
+    assert answer.explain().splitlines()[1].startswith(f"  1. {G} recognises {FW}")
+
+
+def test_trust_through_recognition_refused_outside_dates_and_types() -> None:
+    late = trust(cross(dated()), at=END + timedelta(days=1))
+    assert not late.trusted and f"recognition of {FW} by {G} expired" in reasons(late)
+    typed = trust(cross(dated(credential_types=frozenset({"Payslip"}))))
+    assert not typed.trusted and f"does not cover type {MEMBERSHIP}" in reasons(typed)
+
+
+def test_trust_through_recognition_is_not_assumed_transitively() -> None:
+    plain = trust(cross(Recognition(G, H), Recognition(H, FW)))
+    assert not plain.trusted
+    assert "not transitive unless the recognising framework says so" in reasons(plain)
+    flagged = trust(cross(Recognition(G, H, transitive=True), Recognition(H, FW)))
+    assert flagged.trusted and [r.recognised for r in flagged.chain[:2]] == [H, FW]
+
+
+def test_untrusted_answer_explains_every_framework_tried() -> None:
+    answer = trust(cross(Recognition(G, FW)), (G, K), at=END)  # accreditations expired
+    assert not answer.trusted and answer.framework is None and answer.chain == ()
+    text = reasons(answer)
+    assert f"under {G}: no accreditation of {COOP} under {G}" in text
+    assert f"under {K}: framework {K} has no anchors" in text
+    assert f"under {FW} (recognised by {G}): urn:acc:coop expired" in text
+    nothing = trust(cross(), (G,))
+    assert f"{G} does not recognise {FW}" in reasons(nothing)
+    stranger = cross().trusted(FORGER, MEMBERSHIP, [FW], AT)
+    assert "holds no accreditation under any other framework" in reasons(stranger)
+
+
+def test_trusted_refuses_a_bare_string_or_no_frameworks() -> None:
+    with pytest.raises(InputError):
+        cross().trusted(COOP, MEMBERSHIP, FW, AT)
+    with pytest.raises(InputError):
+        cross().trusted(COOP, MEMBERSHIP, [], AT)
+
+
+def test_revoked_issuer_trusted_through_recognition_only_if_witnessed() -> None:
+    reg = cross(Recognition(G, FW)).with_revocation("urn:acc:coop", START + timedelta(days=30))
+    reg = reg.with_witnessed(Witnessed(COOP, "urn:cred:early", START + timedelta(days=2)))
+    assert "revoked at" in reasons(trust(reg, credential_id="urn:cred:early"))
+    honoured = trust(reg, credential_id="urn:cred:early", honour_witnessed=True)
+    assert honoured.trusted and "honoured" in reasons(honoured)
+    backdated = trust(reg, credential_id="urn:cred:backdated", honour_witnessed=True)
+    assert not backdated.trusted and "was not witnessed before the revocation" in reasons(backdated)

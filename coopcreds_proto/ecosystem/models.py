@@ -23,7 +23,15 @@ Fields (JSON)
 other's accreditations), ``transitive_recognition`` (bool), ``bilateral_agreements``
 (``full-mesh`` or partners per co-op, an integer >= 0); ``costs``: ``currency``,
 ``issuer_per_year``, ``verifier_per_year``, ``registry_per_year``, ``agreement_once``,
-``agreement_per_year``, ``onboarding_once`` (numbers >= 0), ``sharing`` (equal | by-members).
+``agreement_per_year``, ``onboarding_once`` (numbers >= 0), ``sharing`` (equal | by-members);
+optional ``governance`` (what a trust registry needs, see
+:mod:`coopcreds_proto.trust_models`): ``framework`` and ``did`` (templates in which
+``{party}`` is replaced by a co-op or body id: the governance framework URL a party
+anchors and the party's DID), ``credential_types`` (the types accredited, a non-empty
+list), ``accreditation_days`` and ``recognition_days`` (validity, whole days >= 1).
+
+>>> load_model("federated").governance.framework
+'https://{party}.coopcreds.example/governance'
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ COST_FIELDS = (
     "onboarding_once",
 )
 FULL_MESH = "full-mesh"
+PARTY = "{party}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,34 @@ class CostParameters:
 
 
 @dataclass(frozen=True)
+class Governance:
+    """What a trust registry needs: framework and DID templates, types, validity."""
+
+    framework: str
+    did: str
+    credential_types: tuple[str, ...]
+    accreditation_days: int
+    recognition_days: int
+
+    def framework_of(self, party: str) -> str:
+        """The governance framework URL that ``party`` anchors."""
+        return self.framework.replace(PARTY, party)
+
+    def did_of(self, party: str) -> str:
+        """The DID of ``party`` (a co-op or body id)."""
+        return self.did.replace(PARTY, party)
+
+
+DEFAULT_GOVERNANCE = Governance(
+    framework="https://{party}.coopcreds.example/governance",
+    did="did:web:{party}.coopcreds.example",
+    credential_types=("CooperativeMembershipCredential",),
+    accreditation_days=365,
+    recognition_days=730,
+)
+
+
+@dataclass(frozen=True)
 class EcosystemModel:
     """One ecosystem model as loaded from its JSON definition."""
 
@@ -104,6 +141,7 @@ class EcosystemModel:
     trust: TrustRules
     costs: CostParameters
     source: str = "<memory>"
+    governance: Governance | None = None
 
     def with_changes(self, **trust_or_costs: Any) -> EcosystemModel:
         """A copy with some trust or cost fields changed (e.g. ``bilateral_agreements=4``)."""
@@ -160,6 +198,37 @@ def _text(data: Any, field: str, source: str) -> str:
     return value
 
 
+def _template(data: Any, field: str, prefix: str, source: str) -> str:
+    value = _text(data, field, source)
+    if PARTY not in value or not value.startswith(prefix) or any(c.isspace() for c in value):
+        raise _bad(source, field, f"expected a template starting {prefix!r} containing {PARTY}")
+    return value
+
+
+def _days(data: Any, field: str, source: str) -> int:
+    value = _get(data, field, source)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _bad(source, field, f"expected whole days >= 1, got {value!r}")
+    return value
+
+
+def parse_governance(data: Any, source: str) -> Governance | None:
+    """The optional ``governance`` block of a model definition (``None`` if absent)."""
+    if not isinstance(data, dict) or "governance" not in data:
+        return None
+    types = _get(data, "governance.credential_types", source)
+    if not isinstance(types, list) or not types \
+            or not all(isinstance(t, str) and t.strip() for t in types):
+        raise _bad(source, "governance.credential_types", "expected a non-empty list of names")
+    return Governance(
+        framework=_template(data, "governance.framework", "https://", source),
+        did=_template(data, "governance.did", "did:", source),
+        credential_types=tuple(types),
+        accreditation_days=_days(data, "governance.accreditation_days", source),
+        recognition_days=_days(data, "governance.recognition_days", source),
+    )
+
+
 def parse_model(data: Any, *, source: str = "<memory>") -> EcosystemModel:
     """Validate a model definition (a dict as in the JSON files) and build it."""
     if not isinstance(data, dict):
@@ -204,12 +273,13 @@ def parse_model(data: Any, *, source: str = "<memory>") -> EcosystemModel:
             **{name: float(_number(data, f"costs.{name}", source)) for name in COST_FIELDS},
         ),
         source=source,
+        governance=parse_governance(data, source),
     )
 
 
 def model_to_dict(model: EcosystemModel) -> dict[str, Any]:
     """The JSON-ready definition of ``model`` (inverse of :func:`parse_model`)."""
-    return {
+    data = {
         "id": model.id,
         "name": model.name,
         "summary": model.summary,
@@ -218,6 +288,10 @@ def model_to_dict(model: EcosystemModel) -> dict[str, Any]:
         "trust": {**vars(model.trust), "anchors": list(model.trust.anchors)},
         "costs": dict(vars(model.costs)),
     }
+    if model.governance is not None:
+        data["governance"] = {**vars(model.governance),
+                              "credential_types": list(model.governance.credential_types)}
+    return data
 
 
 def load_model(name_or_path: str | os.PathLike[str]) -> EcosystemModel:
