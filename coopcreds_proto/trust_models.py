@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from .ecosystem.data import Ecosystem
-from .ecosystem.graph import _bilateral_partners, pick_convenor
+from .ecosystem.graph import bilateral_partners, pick_convenor
 from .ecosystem.models import DEFAULT_GOVERNANCE, FULL_MESH, EcosystemModel
 from .errors import InputError
 from .trust_registry import (
@@ -204,7 +204,7 @@ def registry_for_model(
             pairs = [(x, y) for i, x in enumerate(issuers) for y in issuers[i + 1:]]
         else:
             # The graph's own pairing rule, so both consumers of the model agree.
-            pairs = _bilateral_partners(eco, issuers, int(agreements)).tolist()
+            pairs = bilateral_partners(eco, issuers, int(agreements)).tolist()
         for x, y in pairs:
             fx, fy = own_framework(x), own_framework(y)
             b.recognise(fx, fy, False)  # bilateral agreements are never transitive

@@ -143,7 +143,7 @@ def _edge(G: nx.MultiDiGraph, u: str, v: str, kind: str) -> None:
     G.add_edge(u, v, key=kind, kind=kind)
 
 
-def _bilateral_partners(eco: Ecosystem, participants: list[str], per_coop: int) -> np.ndarray:
+def bilateral_partners(eco: Ecosystem, participants: list[str], per_coop: int) -> np.ndarray:
     """Pairs (i, j) of bilateral agreements: each co-op agrees with the next ``per_coop``
     co-ops in (sector, region, id) order, so that similar co-ops pair up; deterministic."""
     n = len(participants)
@@ -212,7 +212,7 @@ def _wire_model(
         if agreements == FULL_MESH:
             pairs = [(a, b) for i, a in enumerate(issuers) for b in issuers[i + 1:]]
         else:
-            pairs = _bilateral_partners(eco, issuers, int(agreements)).tolist()
+            pairs = bilateral_partners(eco, issuers, int(agreements)).tolist()
         for a, b in pairs:
             _edge(G, a, b, RECOGNISES)
             _edge(G, b, a, RECOGNISES)
