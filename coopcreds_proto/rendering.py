@@ -32,6 +32,8 @@ TYPE_WORDS = {
     "CooperativeMembershipCredential": "Co-operative membership",
     "VerifiableCredential": "Verifiable credential",
 }
+# Types that say how a credential was made, not what it is: shown after the type it qualifies.
+QUALIFIER_TYPES = {"PurposeSpecificCredential": "purpose-specific"}
 
 # What each DID document relationship lets the key do, for a non-specialist.
 RELATIONSHIP_WORDS = {
@@ -116,11 +118,22 @@ def words_from_camel(name: str) -> str:
 
 
 def type_in_words(types: Any) -> str:
-    """The most specific credential type, in words ("Co-operative membership")."""
+    """The most specific credential type, in words ("Co-operative membership").
+
+    A qualifying type (``QUALIFIER_TYPES``) is shown after the type it qualifies:
+
+    >>> type_in_words(["VerifiableCredential", "CooperativeMembershipCredential",
+    ...                "PurposeSpecificCredential"])
+    'Co-operative membership (purpose-specific)'
+    """
     names = [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
     specific = [t for t in names if t != "VerifiableCredential"] or names
     if not specific:
         return "Credential"
+    qualifiers = [QUALIFIER_TYPES[t] for t in specific if t in QUALIFIER_TYPES]
+    qualified = [t for t in specific if t not in QUALIFIER_TYPES]
+    if qualifiers and qualified:
+        return f"{type_in_words(qualified)} ({', '.join(qualifiers)})"
     name = specific[-1]
     if name in TYPE_WORDS:
         return TYPE_WORDS[name]
@@ -251,10 +264,9 @@ class CredentialCard:
         if self.description:
             lines.append(self.description)
         if self.trusted is None:
-            issuer = " ".join(
-                p for p in (self.issuer_name, f"({self.issuer_id})" if self.issuer_id else None)
-                if p
-            )
+            did = self.issuer_id and (f"({self.issuer_id})" if self.issuer_name
+                                      else self.issuer_id)
+            issuer = " ".join(p for p in (self.issuer_name, did) if p)
             lines.append(f"Issuer:   {issuer or 'not given'}")
         else:
             lines.extend(self._trust_lines())

@@ -4,11 +4,15 @@ An industry body anchors the co-op credentials framework and accredits an
 independent-music co-op to issue membership and identity-assurance
 credentials. A member of the music co-op presents at a tourism co-op (Stay
 Fair) and an energy co-op (fast-tracked sign-up).
+
+Names, dates, verifier DIDs and the accreditation come from
+``coopcreds_proto.stay_fair`` (the scenario the notebook tells); the keys here
+are test-only ``did:key`` keys, so these tests need no local registry.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import cache
 
 from coopcreds_proto.credentials import issue
@@ -17,17 +21,27 @@ from coopcreds_proto.keys import Ed25519Key
 from coopcreds_proto.presentations import present
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.samples import SampleActors, sample_membership_credential
-from coopcreds_proto.trust_registry import ISSUE, Accreditation, TrustRegistry
+from coopcreds_proto.stay_fair import (
+    CAR_SHARE,
+    FRAMEWORK,
+    IDENTITY,
+    MEMBERSHIP,
+    STAY_FAIR,
+    VALLEY,
+    VERIFIERS,
+    accreditation_of,
+    registry_names,
+)
+from coopcreds_proto.stay_fair import FESTIVAL as FESTIVAL_TIME
+from coopcreds_proto.timestamps import format_timestamp
+from coopcreds_proto.trust_registry import Accreditation, TrustRegistry
 
-UTC = timezone.utc
-FRAMEWORK = "https://w3id.org/coopcreds/frameworks/co-op-credentials"
-MEMBERSHIP = "CooperativeMembershipCredential"
-IDENTITY = "IdentityAssuranceCredential"
-STAY_FAIR = "did:web:stayfair.example"
-VALLEY = "did:web:valleyenergy.example"
-CAR_SHARE = "did:web:commonscarshare.example"
-FESTIVAL = "2026-08-10T12:00:00Z"
-DOMAIN = "https://stayfair.example"
+# Re-exported for the tests, with the helpers below.
+__all__ = ["BODY", "CAR_SHARE", "DOMAIN", "FESTIVAL", "FRAMEWORK", "IDENTITY", "MEMBER",
+           "MEMBERSHIP", "MUSIC", "NAMES", "ROGUE", "STAY_FAIR", "VALLEY", "accreditation",
+           "identity", "membership", "presentation", "registry"]
+FESTIVAL = format_timestamp(FESTIVAL_TIME)
+DOMAIN = VERIFIERS["stayfair"].domain
 
 
 def key(name: str) -> Ed25519Key:
@@ -41,20 +55,10 @@ ROGUE = key("rogue-coop")
 
 
 def accreditation(subject: str = MUSIC.did, **kw: object) -> Accreditation:
-    values: dict[str, object] = {
-        "id": "urn:acc:music", "accreditor": BODY.did, "subject": subject,
-        "framework": FRAMEWORK, "permissions": frozenset({ISSUE}),
-        "credential_types": frozenset({MEMBERSHIP, IDENTITY}),
-        "valid_from": datetime(2026, 1, 1, tzinfo=UTC),
-        "valid_until": datetime(2028, 1, 1, tzinfo=UTC),
-    }
-    values.update(kw)
-    return Accreditation(**values)  # type: ignore[arg-type]
+    return accreditation_of(BODY.did, subject, **{"id": "urn:acc:music", **kw})
 
 
-NAMES = {BODY.did: "Co-op Industry Body", MUSIC.did: "Indie Music Co-operative",
-         STAY_FAIR: "Stay Fair Tourism Co-operative", VALLEY: "Valley Green Energy Co-operative",
-         FRAMEWORK: "Co-op Credentials framework"}
+NAMES = registry_names(BODY.did, MUSIC.did)
 
 
 def registry(*accreditations: Accreditation) -> TrustRegistry:
