@@ -180,7 +180,7 @@ def _scalar(value: Any) -> str:
     return _visible(json.dumps(value, ensure_ascii=False))
 
 
-def _claim_value(value: Any) -> str:
+def claim_value(value: Any) -> str:
     """A claim value in words: objects by their name, lists joined, dates in words."""
     if isinstance(value, dict):
         for key in ("legalName", "name"):
@@ -189,11 +189,11 @@ def _claim_value(value: Any) -> str:
         if isinstance(value.get("id"), str):
             return _visible(value["id"])
         pairs = [
-            f"{words_from_camel(k)}: {_claim_value(v)}" for k, v in value.items() if k != "type"
+            f"{words_from_camel(k)}: {claim_value(v)}" for k, v in value.items() if k != "type"
         ]
         return "; ".join(pairs) or "—"
     if isinstance(value, list):
-        return ", ".join(_claim_value(v) for v in value) or "—"
+        return ", ".join(claim_value(v) for v in value) or "—"
     if isinstance(value, str):
         return date_in_words(value)
     return _scalar(value)
@@ -363,10 +363,10 @@ class CredentialCard:
 
 def _subject_view(subject: Any) -> SubjectView:
     if not isinstance(subject, dict):
-        return SubjectView(None, (("Value", _claim_value(subject)),))
+        return SubjectView(None, (("Value", claim_value(subject)),))
     subject_id = subject.get("id")
     claims = tuple(
-        (_visible(words_from_camel(key)), shorten(_claim_value(value)))
+        (_visible(words_from_camel(key)), shorten(claim_value(value)))
         for key, value in subject.items()
         if key not in ("id", "type", "@context")
     )

@@ -111,14 +111,18 @@ class Session:
     def _repr_html_(self) -> str:
         import html
 
+        from .rendering import claim_value, short_did, words_from_camel
+
         rows = "".join(
-            f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
-            for k, v in self.claims.items()
+            f"<tr><th style='text-align:left'>{html.escape(words_from_camel(str(k)))}</th>"
+            f"<td style='text-align:left'>{html.escape(claim_value(v))}</td></tr>"
+            for k, v in self.claims.items() if k != "type"
         )
         return (
             "<div><p style='color:#1b7f3b;font-weight:bold'>Signed in</p>"
-            f"<p>{html.escape(self.holder)} (credential from {html.escape(self.issuer)}),"
-            f" until {format_timestamp(self.expires)}</p><table><tbody>{rows}</tbody></table></div>"
+            f"<p>{html.escape(short_did(self.holder))} (credential from"
+            f" {html.escape(short_did(self.issuer))}), until {format_timestamp(self.expires)}</p>"
+            f"<table><tbody>{rows}</tbody></table></div>"
         )
 
 
