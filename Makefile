@@ -9,6 +9,8 @@ STAMP = $(VENV)/.installed
 # Extra arguments, e.g. `make test PYTEST_ARGS="-k did -x"`.
 PYTEST_ARGS ?=
 LAB_ARGS ?=
+# e.g. `make workshop WORKSHOP_ARGS="--share --port 8900 --data my-workshop"`.
+WORKSHOP_ARGS ?=
 
 # Notebook output sanitizers, only if the file exists.
 NBVAL_SANITIZE = $(if $(wildcard tests/nbval_sanitize.cfg),--nbval-sanitize-with tests/nbval_sanitize.cfg)
@@ -26,10 +28,12 @@ LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 export JUPYTER_PLATFORM_DIRS = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test demo lint bench clean distclean
+.PHONY: help install lab workshop test demo lint bench clean distclean
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (main job)"
+	@echo "make workshop   serve the workshop pages as a web app (Voila, this computer only;"
+	@echo "                WORKSHOP_ARGS=--share opens it to the room behind a join code)"
 	@echo "make test       run the test suite, notebooks included (pytest --nbval)"
 	@echo "make demo       run the headless demo (coopcreds demo)"
 	@echo "make lint       ruff check"
@@ -37,7 +41,7 @@ help:
 	@echo "make install    only create $(VENV) and install the project"
 	@echo "make clean      remove build artefacts and caches"
 	@echo "make distclean  clean, and remove $(VENV)"
-	@echo "Variables: PYTHON=$(PYTHON)  PYTEST_ARGS=...  LAB_ARGS=..."
+	@echo "Variables: PYTHON=$(PYTHON)  PYTEST_ARGS=...  LAB_ARGS=...  WORKSHOP_ARGS=..."
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 3)'; rc=$$?; \
@@ -55,6 +59,9 @@ install: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_OFFLINE) $(LAB_ROOT) $(LAB_ARGS) notebooks/
 
+workshop: $(STAMP)
+	$(BIN)/coopcreds workshop serve $(WORKSHOP_ARGS)
+
 # testpaths = ["tests", "notebooks"] in pyproject.toml: .py tests run as usual,
 # .ipynb files are collected as nbval items.
 test: $(STAMP)
@@ -70,9 +77,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_ecosystem.py
 	$(BIN)/python benchmarks/bench_lifecycle.py
+	$(BIN)/python benchmarks/bench_trust.py
 
 clean:
-	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache
+	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache test-artifacts
 	find . -path ./$(VENV) -prune -o \
 		\( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -prune -exec rm -rf {} +
 

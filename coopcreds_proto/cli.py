@@ -31,6 +31,7 @@ from .cli_present import register as register_present
 from .cli_simulate import register as register_simulate
 from .cli_status import register as register_status
 from .cli_trust import register as register_trust
+from .cli_workshop import register as register_workshop
 from .credentials import issue
 from .cryptosuites import CRYPTOSUITES
 from .demo import run_demo
@@ -496,7 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each area of the workbench adds its own commands.
     for register in (register_definitions, register_feedback, register_network, register_simulate,
                      register_present, register_status, register_issue_batch,
-                     register_trust):
+                     register_trust, register_workshop):
         register(commands)
     return parser
 

@@ -261,6 +261,27 @@ def top_comments(
     return out.reset_index(drop=True)
 
 
+def comments_html(comments: pd.DataFrame) -> str:
+    """The comments table as HTML, text left-aligned and a comment's line breaks kept.
+
+    pandas' ``to_html`` shows a line break inside a cell as a literal ``\\n``;
+    here each cell is escaped and its line breaks become ``<br>``.
+
+    >>> frame = pd.DataFrame({"who": ["Anonymous"], "comment": ["Keep it.\\nAsk at the door."]})
+    >>> "Keep it.<br>Ask at the door." in comments_html(frame)
+    True
+    """
+    left = "text-align:left;vertical-align:top;padding:0.2em 0.6em"
+    head = "".join(f"<th style='{left}'>{html.escape(str(c))}</th>" for c in comments.columns)
+    body = "".join(
+        "<tr>" + "".join(
+            f"<td style='{left}'>{html.escape(str(v)).replace(chr(10), '<br>')}</td>" for v in row
+        ) + "</tr>"
+        for row in comments.itertuples(index=False)
+    )
+    return f"<table class='dataframe'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def priority_by_group(records: Feedback, *, field: str, by: str = "sector") -> pd.DataFrame:
     """For one field: responses, mean priority and net score per ``by`` group (sector, sphere, ...)."""
     frame = feedback_frame(records)
@@ -324,7 +345,7 @@ class ConsultationSummary:
             f"<div><p><strong>{html.escape(self.headline())}</strong></p>"
             f"<h4>Support by field</h4>{self.support.to_html()}"
             f"<h4>Where participants disagree most</h4>{self.disagreement.to_html()}"
-            f"<h4>Top comments</h4>{self.comments.to_html(index=False)}</div>"
+            f"<h4>Top comments</h4>{comments_html(self.comments)}</div>"
         )
 
 

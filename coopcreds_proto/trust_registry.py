@@ -66,7 +66,7 @@ from __future__ import annotations
 import html
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -102,6 +102,22 @@ def _names(values: frozenset[str] | None) -> str:
     return "any" if values is None else ", ".join(sorted(values)) or "none"
 
 
+def _stable_repr(self: object) -> str:
+    """The dataclass repr, with sets sorted: the same text in every process.
+
+    A frozenset's order follows string hashing, which changes from one Python
+    process to the next; a notebook's committed output must not.
+    """
+    def shown(value: object) -> str:
+        if isinstance(value, frozenset):
+            return "frozenset({" + ", ".join(repr(v) for v in sorted(value)) + "})"
+        return repr(value)
+
+    parts = ", ".join(f"{f.name}={shown(getattr(self, f.name))}"
+                      for f in fields(self) if f.repr)  # type: ignore[arg-type]
+    return f"{type(self).__name__}({parts})"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Accreditation:
     """``accreditor`` authorises ``subject`` under ``framework`` within a scope.
@@ -121,6 +137,8 @@ class Accreditation:
     regions: frozenset[str] | None = None
     sectors: frozenset[str] | None = None
     max_chain: int = 0
+
+    __repr__ = _stable_repr
 
     def __post_init__(self) -> None:
         for name in ("id", "accreditor", "subject", "framework"):
@@ -179,6 +197,8 @@ class Recognition:
     valid_until: datetime | None = None
     credential_types: frozenset[str] | None = None
     id: str | None = None
+
+    __repr__ = _stable_repr
 
     def __post_init__(self) -> None:
         for name in ("recogniser", "recognised"):

@@ -34,6 +34,7 @@ from .consultation import (
     scan_feedback,
 )
 from .consultation_report import (
+    comments_html,
     field_sphere_table,
     figure_png,
     plot_field_sphere_heatmap,
@@ -279,7 +280,7 @@ class ConsultationDashboard:
         elif view == "Disagreement":
             self.table.value = summary.disagreement.to_html()
         elif view == "Comments":
-            self.table.value = summary.comments.to_html(index=False)
+            self.table.value = comments_html(summary.comments)
         else:
             self.table.value = field_sphere_table(self.records).to_html()
             if self.records:

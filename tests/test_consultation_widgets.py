@@ -98,3 +98,15 @@ def test_dashboard_lists_bad_lines(tmp_path):
     board = ConsultationDashboard(path)
     assert "line 4" in board.headline.value and "1 problem" in board.headline.value
     assert "3 responses" in board.headline.value
+
+
+def test_dashboard_keeps_a_comments_line_breaks(tmp_path):
+    path = tmp_path / "f.jsonl"
+    form = FeedbackForm(path, ["roles"], rng=SeededRandom("breaks"), clock=CLOCK)
+    fill(form, comment="Keep the name: members\nask for it at the door. <b>really</b>")
+    assert form.submit() is not None
+    board = ConsultationDashboard(path)
+    board.view.value = "Comments"
+    shown = board.table.value
+    assert "members<br>ask for it" in shown and "\\n" not in shown
+    assert "&lt;b&gt;really&lt;/b&gt;" in shown  # a comment's text is never markup

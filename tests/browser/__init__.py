@@ -1,0 +1,1 @@
+"""Browser tests of the workshop app (Playwright on Debian's Chromium)."""
