@@ -105,6 +105,18 @@ def runs_of(fn: Callable[[], Any], n: int, runs: int) -> list[float]:
     return out
 
 
+def section_lines(result: dict, target_width: int = 40) -> list[str]:
+    """Indented lines for a result's ``figures`` and its ``targets`` with PASS or FAIL."""
+    lines = []
+    for key, value in result["figures"].items():
+        shown = f"{value:,.4f}" if isinstance(value, float) else f"{value:,}"
+        lines.append(f"  {key:<26} {shown}")
+    for t in result["targets"]:
+        mark = "PASS" if t["pass"] else "FAIL"
+        lines.append(f"  {mark}  {t['target']:<{target_width}} {t['value']:.4f} {t['unit']}")
+    return lines
+
+
 def per_second(seconds: list[float]) -> float:
     return 1.0 / statistics.median(seconds)
 

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench_core import runs_of  # the same timing loop for every benchmark
+from bench_core import runs_of, section_lines  # one timing loop, one report layout
 
 from coopcreds_proto.credentials import issue
 from coopcreds_proto.randomness import SeededRandom
@@ -228,13 +228,7 @@ def sections() -> list[tuple[str, Callable[[bool], dict]]]:
 def report(results: dict[str, dict]) -> str:
     lines = [f"coopcreds lifecycle benchmark (one thread; Python {sys.version.split()[0]})"]
     for name, result in results.items():
-        lines += ["", f"[{name}]"]
-        for key, value in result["figures"].items():
-            shown = f"{value:,.4f}" if isinstance(value, float) else f"{value:,}"
-            lines.append(f"  {key:<26} {shown}")
-        for t in result["targets"]:
-            mark = "PASS" if t["pass"] else "FAIL"
-            lines.append(f"  {mark}  {t['target']:<40} {t['value']:.4f} {t['unit']}")
+        lines += ["", f"[{name}]", *section_lines(result)]
     return "\n".join(lines)
 
 

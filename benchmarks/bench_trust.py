@@ -48,7 +48,7 @@ import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from bench_core import runs_of  # the same timing loop for every benchmark
+from bench_core import runs_of, section_lines  # one timing loop, one report layout
 
 from coopcreds_proto.trust_registry import (
     ACCREDIT,
@@ -237,14 +237,8 @@ def bench_decision(quick: bool = False) -> dict[str, float]:
 
 
 def report(result: dict) -> str:
-    lines = [f"coopcreds trust registry benchmark (one thread; Python {sys.version.split()[0]})"]
-    for key, value in result["figures"].items():
-        shown = f"{value:,.4f}" if isinstance(value, float) else f"{value:,}"
-        lines.append(f"  {key:<26} {shown}")
-    for t in result["targets"]:
-        mark = "PASS" if t["pass"] else "FAIL"
-        lines.append(f"  {mark}  {t['target']:<44} {t['value']:.4f} {t['unit']}")
-    return "\n".join(lines)
+    head = f"coopcreds trust registry benchmark (one thread; Python {sys.version.split()[0]})"
+    return "\n".join([head, *section_lines(result, 44)])
 
 
 def main(argv: list[str] | None = None) -> int:

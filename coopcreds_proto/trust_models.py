@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from .ecosystem.data import Ecosystem
-from .ecosystem.graph import bilateral_partners, pick_convenor
+from .ecosystem.graph import bilateral_partners, participating, pick_convenor
 from .ecosystem.models import DEFAULT_GOVERNANCE, FULL_MESH, EcosystemModel
 from .errors import InputError
 from .trust_registry import (
@@ -129,17 +129,7 @@ def registry_for_model(
     """
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise InputError("bad-timestamp", f"at must be an aware datetime, got {at!r}", path="at")
-    all_coops = list(eco.coops["id"])
-    if participants is None:
-        chosen = all_coops
-    else:
-        wanted = set(participants)
-        unknown = wanted.difference(all_coops)
-        if unknown:
-            raise InputError("unknown-participant",
-                             f"participants not in coops.csv: {', '.join(sorted(unknown)[:5])}",
-                             path="participants")
-        chosen = [c for c in all_coops if c in wanted]
+    chosen = participating(eco, participants)
     hub = pick_convenor(eco, convenor)
     topology = model.topology
     if topology in ("hub", "hybrid") and hub is None:
@@ -219,7 +209,7 @@ def registry_for_model(
     registry = TrustRegistry(
         anchors={fw: frozenset(dids) for fw, dids in b.anchors.items()},
         accreditations=tuple(b.accs.values()), recognitions=tuple(b.recs.values()), names=names)
-    parties = [*all_coops, *eco.bodies["id"]]
+    parties = [*eco.coops["id"], *eco.bodies["id"]]
     return ModelTrust(
         model_id=model.id,
         registry=registry,

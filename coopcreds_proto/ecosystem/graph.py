@@ -143,6 +143,25 @@ def _edge(G: nx.MultiDiGraph, u: str, v: str, kind: str) -> None:
     G.add_edge(u, v, key=kind, kind=kind)
 
 
+def participating(eco: Ecosystem, participants: Iterable[str] | None) -> list[str]:
+    """The participating co-op ids in ``coops.csv`` order (all of them for ``None``).
+
+    An id that is not a co-op of ``eco`` is an error (``unknown-participant``).
+    """
+    all_coops = list(eco.coops["id"])
+    if participants is None:
+        return all_coops
+    wanted = set(participants)
+    unknown = wanted.difference(all_coops)
+    if unknown:
+        raise InputError(
+            "unknown-participant",
+            f"participants not in coops.csv: {', '.join(sorted(unknown)[:5])}",
+            path="participants",
+        )
+    return [c for c in all_coops if c in wanted]
+
+
 def bilateral_partners(eco: Ecosystem, participants: list[str], per_coop: int) -> np.ndarray:
     """Pairs (i, j) of bilateral agreements: each co-op agrees with the next ``per_coop``
     co-ops in (sector, region, id) order, so that similar co-ops pair up; deterministic."""
@@ -258,19 +277,7 @@ def build_graph(
     >>> G.nodes[hub]["kind"], len([u for u, v in edges_of_kind(G, RECOGNISES) if v == hub])
     ('industry-body', 50)
     """
-    all_coops = list(eco.coops["id"])
-    if participants is None:
-        chosen = all_coops
-    else:
-        wanted = set(participants)
-        unknown = wanted.difference(all_coops)
-        if unknown:
-            raise InputError(
-                "unknown-participant",
-                f"participants not in coops.csv: {', '.join(sorted(unknown)[:5])}",
-                path="participants",
-            )
-        chosen = [c for c in all_coops if c in wanted]
+    chosen = participating(eco, participants)
     G = nx.MultiDiGraph()
     convenor_id = pick_convenor(eco, convenor)
     G.graph.update(ecosystem=eco, model=model, convenor=convenor_id)
