@@ -139,6 +139,8 @@ def test_each_page_says_what_to_do_and_shows_no_code_or_traceback(
     page = open_page(new_context(), name)
     text = page.locator("body").inner_text()
     assert FIRST_SENTENCES[name] in text
+    # The browser tab says which activity it is, not a file name.
+    assert page.title().endswith("Co-op Credentials workshop"), page.title()
     for forbidden in ("Traceback", "Error", "Exception", "Warning", "coopcreds_proto",
                       "import ", "There was an error"):
         assert forbidden not in text, (name, forbidden)
