@@ -565,6 +565,7 @@ class WalletConsent:
         from .presentation_request import PresentationRequest, consent_summary
         from .rendering import credential_card
         from .samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors, sample_membership_credential
+        from .trust_registry import TrustRegistry
         from .verification import verify_credential
         from .wallet import Wallet
         from .workshop_app import new_join_code
@@ -586,7 +587,10 @@ class WalletConsent:
             challenge=new_join_code(rng),  # a fresh random challenge per request
             domain="https://stayfair.example",
         )
-        self.summary = consent_summary(self.request, self.credential)
+        # The ecosystem's trust registry, as the wallet consults it: it knows the
+        # co-op asking by this name, so the consent screen can say it is confirmed.
+        self.trust = TrustRegistry(names={self.actors.outsider.did: self.request.verifier_name})
+        self.summary = consent_summary(self.request, self.credential, trust=self.trust)
         self.presentation: dict | None = None
         self.decided: str | None = None
         card = credential_card(self.credential, verify_credential(self.credential, now=SAMPLE_NOW))

@@ -105,6 +105,8 @@ def test_declining_shares_nothing_and_sharing_only_the_requested_fields(tmp_path
     outbox = tmp_path / "outbox"
     wallet = WalletConsent(outbox, rng=SeededRandom("wallet"))
     assert "They will NOT see" in wallet.summary.html
+    # The asking co-op's name is the one the trust registry knows, and says so.
+    assert wallet.summary.name_confirmed and "not confirmed" not in wallet.summary.html
     wallet.decline_button.click()
     assert wallet.decided == "declined" and wallet.presentation is None
     assert not outbox.exists()
