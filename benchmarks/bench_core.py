@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({**figures, "targets": checks}, indent=2))
     else:
         print(report(figures, checks))
-    return 0
+    return 0 if all(t["pass"] for t in checks) else 1
 
 
 if __name__ == "__main__":

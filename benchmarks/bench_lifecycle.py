@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"sections: {', '.join(n for n, _ in sections())}")
     results = {name: fn(args.quick) for name, fn in chosen}
     print(json.dumps(results, indent=2) if args.json else report(results))
-    return 0
+    passed = all(t["pass"] for result in results.values() for t in result["targets"])
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
