@@ -40,7 +40,12 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from .ecosystem.data import Ecosystem
-from .ecosystem.graph import bilateral_partners, participating, pick_convenor
+from .ecosystem.graph import (
+    apex_bodies_of,
+    bilateral_partners,
+    participating,
+    pick_convenor,
+)
 from .ecosystem.models import DEFAULT_GOVERNANCE, FULL_MESH, EcosystemModel
 from .errors import InputError
 from .trust_registry import (
@@ -138,11 +143,7 @@ def registry_for_model(
                          " has none", path="bodies.csv")
     b = _Builder(model, at)
     apexes = list(eco.bodies_of_kind("apex")["id"])
-    apex_set = set(apexes)
-    apex_of: dict[str, list[str]] = {}
-    for coop, body in zip(eco.affiliations["coop_id"], eco.affiliations["body_id"]):
-        if body in apex_set:
-            apex_of.setdefault(coop, []).append(body)
+    apex_of = apex_bodies_of(eco)
     frameworks: dict[str, list[str]] = {c: [] for c in chosen}
     issuer_for: dict[str, str] = {}
     below = max(model.trust.max_chain_length - 1, 0)

@@ -143,6 +143,16 @@ def _edge(G: nx.MultiDiGraph, u: str, v: str, kind: str) -> None:
     G.add_edge(u, v, key=kind, kind=kind)
 
 
+def apex_bodies_of(eco: Ecosystem) -> dict[str, list[str]]:
+    """Each co-op's apex bodies (its affiliations to bodies of kind ``apex``), in file order."""
+    apexes = set(eco.bodies_of_kind("apex")["id"])
+    apex_of: dict[str, list[str]] = {}
+    for coop, body in zip(eco.affiliations["coop_id"], eco.affiliations["body_id"]):
+        if body in apexes:
+            apex_of.setdefault(coop, []).append(body)
+    return apex_of
+
+
 def participating(eco: Ecosystem, participants: Iterable[str] | None) -> list[str]:
     """The participating co-op ids in ``coops.csv`` order (all of them for ``None``).
 
@@ -185,11 +195,7 @@ def _wire_model(
 ) -> None:
     topology = model.topology
     apexes = list(eco.bodies_of_kind("apex")["id"])
-    apex_set = set(apexes)
-    apex_of: dict[str, list[str]] = {}
-    for coop, body in zip(eco.affiliations["coop_id"], eco.affiliations["body_id"]):
-        if body in apex_set:
-            apex_of.setdefault(coop, []).append(body)
+    apex_of = apex_bodies_of(eco)
     if topology in ("hub", "hybrid") and convenor is None:
         raise InputError(
             "model-needs-convenor",
