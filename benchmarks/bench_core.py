@@ -25,17 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from coopcreds_proto.canonical import canonicalize_rdfc
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.errors import UnsafeJsonLdError
 from coopcreds_proto.loader import OfflineDocumentLoader
 from coopcreds_proto.safe_jsonld import expand_safely
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 RDFC_ALUMNI_MIN = 400.0  # verifications/s; jsonld.js + vc 7.3 manage about 400/s

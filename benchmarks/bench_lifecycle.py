@@ -36,17 +36,17 @@ from typing import Any
 
 from bench_core import runs_of, section_lines  # one timing loop, one report layout
 
-from coopcreds_proto.credentials import issue
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.status_check import StatusCache, check_status
-from coopcreds_proto.status_list import (
+from coopcreds_proto.vc.status_check import StatusCache, check_status
+from coopcreds_proto.vc.status_list import (
     allocate,
     decode_bits,
     new_status_list,
@@ -54,7 +54,7 @@ from coopcreds_proto.status_list import (
     revoke,
     status_entry,
 )
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 STATUS_CACHED_MAX_MS = 1.0
 
@@ -125,7 +125,7 @@ PRESENTATION_MAX_RATIO = 2.5
 def _issuer_for_bench(root: str, actors: Any) -> Any:
     from pathlib import Path
 
-    from coopcreds_proto.issuance import SAMPLE_COOP, Issuer
+    from coopcreds_proto.issuer.batch import SAMPLE_COOP, Issuer
 
     return Issuer(actors.coop, SAMPLE_COOP, Path(root) / "out",
                   status_base="https://riverside.example/status",
@@ -136,8 +136,12 @@ def bench_bulk_issue(quick: bool = False) -> dict:
     """Bulk issuance from a register CSV, status entries and files included (>= 200/s)."""
     from pathlib import Path
 
-    from coopcreds_proto.issuance import apply_register
-    from coopcreds_proto.member_register import generate_register, read_register, write_register
+    from coopcreds_proto.issuer.batch import apply_register
+    from coopcreds_proto.issuer.member_register import (
+        generate_register,
+        read_register,
+        write_register,
+    )
 
     n = 500 if quick else 10_000
     actors = sample_actors()
@@ -174,9 +178,9 @@ def bench_bulk_issue(quick: bool = False) -> dict:
 
 def bench_presentation(quick: bool = False) -> dict:
     """A presentation of one credential (status included) vs the bare credential (<= 2.5x)."""
-    from coopcreds_proto.issuance import apply_register, read_credential
-    from coopcreds_proto.member_register import generate_register
-    from coopcreds_proto.presentations import present, verify_presentation
+    from coopcreds_proto.issuer.batch import apply_register, read_credential
+    from coopcreds_proto.issuer.member_register import generate_register
+    from coopcreds_proto.vc.presentations import present, verify_presentation
 
     runs, n = (3, 10) if quick else (7, 40)
     actors = sample_actors()

@@ -27,7 +27,7 @@ Queries (each with a different ``at``, so no answer is reused from a cache):
 Target: every query under 5 ms.
 
 The full decision (``decision_ratio``): the "Stay Fair / Play Fair" scenario
-(``coopcreds_proto.stay_fair``), a member's presentation of a membership
+(``coopcreds_proto.demos.stay_fair``), a member's presentation of a membership
 credential at the tourism co-op. Timed: ``recognition.decide`` (the
 presentation verified with its credential, the issuer's accreditation chain
 found in the trust registry loaded from signed accreditations, the policy
@@ -50,7 +50,7 @@ from datetime import datetime, timedelta, timezone
 
 from bench_core import runs_of, section_lines  # one timing loop, one report layout
 
-from coopcreds_proto.trust_registry import (
+from coopcreds_proto.trust.registry import (
     ACCREDIT,
     ISSUE,
     Accreditation,
@@ -205,10 +205,10 @@ def bench_decision(quick: bool = False) -> dict[str, float]:
     """Milliseconds per full decision and per bare verification, and their ratio."""
     import tempfile
 
-    from coopcreds_proto import stay_fair
-    from coopcreds_proto.presentations import present
-    from coopcreds_proto.recognition import decide
-    from coopcreds_proto.verification import verify_credential
+    from coopcreds_proto.demos import stay_fair
+    from coopcreds_proto.trust.recognition import decide
+    from coopcreds_proto.vc.presentations import present
+    from coopcreds_proto.vc.verification import verify_credential
 
     runs, n = (3, 20) if quick else (5, 60)
     with tempfile.TemporaryDirectory(prefix="coopcreds-bench-") as tmp:

@@ -10,7 +10,6 @@ proofs and did:key, offline, from Python, the shell and Jupyter.
 True
 """
 
-from .credentials import VC_V2_CONTEXT, check_credential_shape, issue
 from .did_key import resolve_did_key
 from .errors import (
     CoopCredsError,
@@ -24,8 +23,9 @@ from .keys import Ed25519Key, Ed25519PublicKey, load_key, load_public_key, save_
 from .loader import OfflineDocumentLoader, export_contexts
 from .proofs import ProofOptions, add_proof, create_proof
 from .randomness import SeededRandom, SystemRandom
-from .samples import sample_actors, sample_membership_credential
-from .verification import Check, VerificationResult, verify_credential
+from .vc.credentials import VC_V2_CONTEXT, check_credential_shape, issue
+from .vc.samples import sample_actors, sample_membership_credential
+from .vc.verification import Check, VerificationResult, verify_credential
 
 __version__ = "0.1.0"
 

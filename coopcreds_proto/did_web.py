@@ -2,7 +2,7 @@
 
 did:key cannot rotate, so a co-op (or the governing body) that must keep its
 identifier while its keys change gets a ``did:web`` DID whose DID document is
-published in a :class:`~coopcreds_proto.registry.LocalRegistry`. Every change
+published in a :class:`~coopcreds_proto.local_registry.LocalRegistry`. Every change
 rewrites the whole document atomically and keeps every key it ever listed: a
 verifier can still find, and judge, the key behind an old credential.
 
@@ -27,7 +27,7 @@ Keys are returned as ``Ed25519Key(seed, controller=did, id=vm_id)``, ready for
 
 >>> import tempfile
 >>> from coopcreds_proto.randomness import SeededRandom
->>> from coopcreds_proto.registry import LocalRegistry
+>>> from coopcreds_proto.local_registry import LocalRegistry
 >>> registry = LocalRegistry(tempfile.mkdtemp())
 >>> key1 = create_did_web("did:web:riverside.example", registry, rng=SeededRandom(b"doc"))
 >>> key1.id, key1.controller
@@ -49,8 +49,8 @@ from datetime import date, datetime, timezone
 from .dids import RELATIONSHIPS
 from .errors import InputError
 from .keys import Ed25519Key
+from .local_registry import LocalRegistry, did_web_url
 from .randomness import DEFAULT_RANDOM, RandomSource
-from .registry import LocalRegistry, did_web_url
 from .timestamps import format_timestamp, parse_timestamp
 
 DID_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1")

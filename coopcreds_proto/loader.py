@@ -35,7 +35,7 @@ from pyld.jsonld import JsonLdError, JsonLdProcessor
 from .atomic_files import write_atomically
 from .did_key import resolve_did_key
 from .errors import CoopCredsError, DocumentLoaderError
-from .registry import LocalRegistry
+from .local_registry import LocalRegistry
 
 MANIFEST = "manifest.json"
 # Bounds on one loader's memos of processed contexts and expanded IRIs (entries;

@@ -6,7 +6,7 @@ credentials. A member of the music co-op presents at a tourism co-op (Stay
 Fair) and an energy co-op (fast-tracked sign-up).
 
 Names, dates, verifier DIDs and the accreditation come from
-``coopcreds_proto.stay_fair`` (the scenario the notebook tells); the keys here
+``coopcreds_proto.demos.stay_fair`` (the scenario the notebook tells); the keys here
 are test-only ``did:key`` keys, so these tests need no local registry.
 """
 
@@ -15,13 +15,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from coopcreds_proto.credentials import issue
-from coopcreds_proto.identity_assurance import issue_identity_assurance
-from coopcreds_proto.keys import Ed25519Key
-from coopcreds_proto.presentations import present
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.samples import SampleActors, sample_membership_credential
-from coopcreds_proto.stay_fair import (
+from coopcreds_proto.demos.stay_fair import (
     CAR_SHARE,
     FRAMEWORK,
     IDENTITY,
@@ -32,9 +26,15 @@ from coopcreds_proto.stay_fair import (
     accreditation_of,
     registry_names,
 )
-from coopcreds_proto.stay_fair import FESTIVAL as FESTIVAL_TIME
+from coopcreds_proto.demos.stay_fair import FESTIVAL as FESTIVAL_TIME
+from coopcreds_proto.keys import Ed25519Key
+from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.timestamps import format_timestamp
-from coopcreds_proto.trust_registry import Accreditation, TrustRegistry
+from coopcreds_proto.trust.identity_assurance import issue_identity_assurance
+from coopcreds_proto.trust.registry import Accreditation, TrustRegistry
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.presentations import present
+from coopcreds_proto.vc.samples import SampleActors, sample_membership_credential
 
 # Re-exported for the tests, with the helpers below.
 __all__ = ["BODY", "CAR_SHARE", "DOMAIN", "FESTIVAL", "FRAMEWORK", "IDENTITY", "MEMBER",

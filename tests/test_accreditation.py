@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.accreditation import (
+from coopcreds_proto.errors import InputError
+from coopcreds_proto.keys import Ed25519Key
+from coopcreds_proto.local_registry import LocalRegistry
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.trust.accreditation import (
     accreditation_credential,
     accreditation_from_credential,
     add_anchor,
@@ -23,20 +27,16 @@ from coopcreds_proto.accreditation import (
     save_anchors,
     save_trust_credential,
 )
-from coopcreds_proto.credentials import issue
-from coopcreds_proto.errors import InputError
-from coopcreds_proto.keys import Ed25519Key
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.status_list import (
+from coopcreds_proto.trust.registry import ACCREDIT, ISSUE, Accreditation, Recognition, Witnessed
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.status_list import (
     allocate,
     new_status_list,
     publish_status_list,
     revoke,
     status_entry,
 )
-from coopcreds_proto.trust_registry import ACCREDIT, ISSUE, Accreditation, Recognition, Witnessed
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 UTC = timezone.utc
 BODY, APEX, COOP, FORGER, G_BODY = (Ed25519Key.generate(SeededRandom(f"acc-test/{n}"))

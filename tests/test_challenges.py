@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from coopcreds_proto.challenges import ChallengeError, ChallengeStore
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.vc.challenges import ChallengeError, ChallengeStore
 
 DOMAIN = "https://members.riverside.example"
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)

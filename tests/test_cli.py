@@ -17,9 +17,9 @@ from nacl.pwhash import argon2id
 
 from coopcreds_proto import __version__, cli
 from coopcreds_proto.cli import main
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.keys import load_key, save_key
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,

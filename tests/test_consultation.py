@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopcreds_proto.consultation import (
+from coopcreds_proto.consultation.feedback import (
     NEW_FIELD,
     FeedbackError,
     FeedbackRecord,
@@ -23,7 +23,7 @@ from coopcreds_proto.consultation import (
     scan_feedback,
     write_feedback,
 )
-from coopcreds_proto.consultation_report import feedback_frame, summarise, top_comments
+from coopcreds_proto.consultation.report import feedback_frame, summarise, top_comments
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from coopcreds_proto.cli import main
-from coopcreds_proto.consultation import read_feedback
-from coopcreds_proto.workshop_data import sample_file
+from coopcreds_proto.consultation.feedback import read_feedback
+from coopcreds_proto.consultation.sample_feedback import sample_file
 
 ADD = ["feedback", "add", "--organisation", "Elm Street Tenants Co-op", "--participant",
        "Rosa Silva", "--role", "member", "--sphere", "legal", "--field", "identityAssurance",

@@ -6,7 +6,7 @@ import multiprocessing
 
 import pytest
 
-from coopcreds_proto.consultation import (
+from coopcreds_proto.consultation.feedback import (
     append_feedback,
     erase_participant,
     make_record,

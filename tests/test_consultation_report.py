@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coopcreds_proto.consultation import NEW_FIELD, make_record
-from coopcreds_proto.consultation_report import (
+from coopcreds_proto.consultation.feedback import NEW_FIELD, make_record
+from coopcreds_proto.consultation.report import (
     disagreement,
     feedback_frame,
     field_sphere_table,

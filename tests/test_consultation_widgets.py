@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from coopcreds_proto.consultation import NEW_FIELD, append_feedback, read_feedback
-from coopcreds_proto.definition import definition_path, load_definition
+from coopcreds_proto.consultation.feedback import NEW_FIELD, append_feedback, read_feedback
+from coopcreds_proto.consultation.sample_feedback import SAMPLE_SEED, generate_workshop_feedback
+from coopcreds_proto.definitions.definition import definition_path, load_definition
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.widgets_consultation import ConsultationDashboard, FeedbackForm
-from coopcreds_proto.workshop_data import SAMPLE_SEED, generate_workshop_feedback
+from coopcreds_proto.widgets.consultation import ConsultationDashboard, FeedbackForm
 
 CLOCK = lambda: datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)
 

@@ -17,10 +17,10 @@ from stay_fair_scenario import (
     registry,
 )
 
-from coopcreds_proto.decision_report import SECTIONS, decision_report
-from coopcreds_proto.recognition import decide, issuer_trust
-from coopcreds_proto.rendering import credential_card
-from coopcreds_proto.verifier_policy import example_policy_path, load_policy
+from coopcreds_proto.display.cards import credential_card
+from coopcreds_proto.display.decision_report import SECTIONS, decision_report
+from coopcreds_proto.trust.policy import example_policy_path, load_policy
+from coopcreds_proto.trust.recognition import decide, issuer_trust
 
 POLICY = load_policy(example_policy_path("stay-fair-play-fair"))
 FRAMEWORKS = POLICY.frameworks

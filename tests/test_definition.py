@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from coopcreds_proto.definition import (
+from coopcreds_proto.definitions.definition import (
     AdoptionDecision,
     DefinitionError,
     Field,

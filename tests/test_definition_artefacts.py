@@ -7,16 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from coopcreds_proto.credentials import VC_V2_CONTEXT, issue
-from coopcreds_proto.definition import (
-    Field,
-    definition_path,
-    drop_field,
-    list_definition_files,
-    load_definition,
-    with_field,
-)
-from coopcreds_proto.definition_artefacts import (
+from coopcreds_proto.definitions.artefacts import (
     XSD,
     context_bytes,
     context_document,
@@ -28,9 +19,18 @@ from coopcreds_proto.definition_artefacts import (
     sheet_html,
     sheet_markdown,
 )
+from coopcreds_proto.definitions.definition import (
+    Field,
+    definition_path,
+    drop_field,
+    list_definition_files,
+    load_definition,
+    with_field,
+)
 from coopcreds_proto.errors import InputError, UnsafeJsonLdError
-from coopcreds_proto.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.credentials import VC_V2_CONTEXT, issue
+from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors
+from coopcreds_proto.vc.verification import verify_credential
 
 
 @pytest.fixture(scope="module")

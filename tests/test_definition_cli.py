@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coopcreds_proto.cli import main
-from coopcreds_proto.definition import (
+from coopcreds_proto.definitions.definition import (
     Field,
     definition_path,
     load_definition,
@@ -17,7 +17,7 @@ from coopcreds_proto.definition import (
     with_field,
 )
 from coopcreds_proto.keys import save_key
-from coopcreds_proto.samples import SAMPLE_NOW, sample_actors
+from coopcreds_proto.vc.samples import SAMPLE_NOW, sample_actors
 
 V01 = str(definition_path("cooperative-membership", "0.1"))
 

@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.credentials import issue
-from coopcreds_proto.definition import (
+from coopcreds_proto.definitions.artefacts import context_bytes, example_credential
+from coopcreds_proto.definitions.definition import (
     AdoptionDecision,
     Field,
     definition_path,
     load_definition,
     with_field,
 )
-from coopcreds_proto.definition_artefacts import context_bytes, example_credential
-from coopcreds_proto.definition_release import (
+from coopcreds_proto.definitions.release import (
     RELEASE_CONTEXT_URL,
     adopt,
     ensure_release_context,
@@ -30,8 +29,9 @@ from coopcreds_proto.definition_release import (
 )
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.loader import OfflineDocumentLoader, contexts_dir, read_bundle
-from coopcreds_proto.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors
+from coopcreds_proto.vc.verification import verify_credential
 
 DECISION = AdoptionDecision("2026-03-01", "two-thirds", 14, 5, 2,
                             voters=("Riverside Food Co-op", "Hilltop Housing Co-op"),

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from coopcreds_proto.definition import definition_path, load_definition
-from coopcreds_proto.widgets_definition import DefinitionEditor
+from coopcreds_proto.definitions.definition import definition_path, load_definition
+from coopcreds_proto.widgets.definition import DefinitionEditor
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from coopcreds_proto import demo
-from coopcreds_proto.samples import sample_actors
-from coopcreds_proto.verification import Check, VerificationResult
+from coopcreds_proto.demos import forgeries as demo
+from coopcreds_proto.vc.samples import sample_actors
+from coopcreds_proto.vc.verification import Check, VerificationResult
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import os
 import pytest
 
 from coopcreds_proto.cli import main
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.did_web import (
     add_key,
     as_moment,
@@ -22,10 +21,11 @@ from coopcreds_proto.did_web import (
 from coopcreds_proto.errors import CoopCredsError, DocumentLoaderError
 from coopcreds_proto.keys import load_key, save_key
 from coopcreds_proto.loader import OfflineDocumentLoader
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.samples import SAMPLE_NOW, sample_actors, sample_membership_credential
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import SAMPLE_NOW, sample_actors, sample_membership_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 DID = "did:web:riverside.example"
 

@@ -26,7 +26,7 @@ from coopcreds_proto.canonical import canonicalize_jcs, canonicalize_rdfc, to_da
 from coopcreds_proto.errors import UnsafeJsonLdError
 from coopcreds_proto.loader import OfflineDocumentLoader
 from coopcreds_proto.safe_jsonld import check_contexts, expand_safely
-from coopcreds_proto.samples import sample_actors, sample_membership_credential
+from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 
 VECTORS = Path(__file__).parent / "vectors"
 V2 = "https://www.w3.org/ns/credentials/v2"

@@ -8,16 +8,16 @@ import pytest
 from stay_fair_scenario import MEMBER, MUSIC, identity
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.identity_assurance import (
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.trust.identity_assurance import (
     ASSURANCE_LEVELS,
     assurance_of,
     identity_assurance_credential,
     level_rank,
     meets,
 )
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.samples import sample_membership_credential
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.samples import sample_membership_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 
 def test_the_credential_verifies_and_says_how_the_member_was_checked():

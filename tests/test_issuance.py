@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.credentials import issue
-from coopcreds_proto.definition import definition_path, load_definition
-from coopcreds_proto.definition_artefacts import definition_loader, schema_problems
-from coopcreds_proto.issuance import (
+from coopcreds_proto.definitions.artefacts import definition_loader, schema_problems
+from coopcreds_proto.definitions.definition import definition_path, load_definition
+from coopcreds_proto.issuer.batch import (
     LOG_NAME,
     SAMPLE_COOP,
     IssuanceError,
@@ -25,11 +24,12 @@ from coopcreds_proto.issuance import (
     suspend_member,
     unsuspend_member,
 )
-from coopcreds_proto.member_register import RegisterError, generate_register, read_register
+from coopcreds_proto.issuer.member_register import RegisterError, generate_register, read_register
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.samples import sample_actors
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import sample_actors
+from coopcreds_proto.vc.verification import verify_credential
 
 ISSUED = "2026-02-01T09:00:00Z"
 LATER = "2026-03-01T09:00:00Z"
@@ -293,8 +293,8 @@ def test_issue_batch_refuses_a_bad_register_and_writes_nothing(tmp_path, capsys)
 
 
 def test_card_shows_status_and_issuer_and_never_a_secret(tmp_path, records):
-    from coopcreds_proto.rendering import credential_card, credential_status
-    from coopcreds_proto.status_check import read_status
+    from coopcreds_proto.display.cards import credential_card, credential_status
+    from coopcreds_proto.vc.status_check import read_status
 
     issuer = _issuer(tmp_path)
     _apply(issuer, records[:3])
@@ -373,9 +373,9 @@ def test_reissue_what_a_compromised_key_signed(tmp_path, records):
 
 
 def test_credential_status_reads_every_kind_of_status_result():
-    from coopcreds_proto.rendering import credential_status
-    from coopcreds_proto.status_check import EntryStatus
-    from coopcreds_proto.verification import Check
+    from coopcreds_proto.display.cards import credential_status
+    from coopcreds_proto.vc.status_check import EntryStatus
+    from coopcreds_proto.vc.verification import Check
 
     url = f"{STATUS_BASE}/revocation"
     fine = EntryStatus(url, 7, "revocation", True, None, "not revoked (index 7)", False)
@@ -394,7 +394,7 @@ def test_credential_status_reads_every_kind_of_status_result():
 
 
 def test_one_run_at_a_time_and_status_urls_are_checked(tmp_path, records):
-    from coopcreds_proto.issuance import _exclusive
+    from coopcreds_proto.issuer.batch import _exclusive
 
     issuer = _issuer(tmp_path)
     with _exclusive(issuer), pytest.raises(IssuanceError) as busy:

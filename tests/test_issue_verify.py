@@ -29,8 +29,8 @@ from coopcreds_proto.proofs import (
     proofs_of,
     verify_proof_signature,
 )
-from coopcreds_proto.samples import SAMPLE_CREATED, SAMPLE_NOW
-from coopcreds_proto.verification import CHECK_TITLES
+from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW
+from coopcreds_proto.vc.verification import CHECK_TITLES
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 ACTORS = sample_actors()

@@ -8,15 +8,15 @@ import copy
 
 import pytest
 
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.did_web import add_key, create_did_web, mark_key_compromised, retire_key
 from coopcreds_proto.dids import dereference_verification_method
 from coopcreds_proto.keys import Ed25519Key
 from coopcreds_proto.loader import OfflineDocumentLoader
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.samples import SAMPLE_NOW, sample_actors, sample_membership_credential
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import SAMPLE_NOW, sample_actors, sample_membership_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 DID = "did:web:riverside.example"
 RETIRED = "2026-03-01"  # key-1 retired from this date
@@ -204,7 +204,7 @@ def test_a_malformed_key_date_is_refused_with_its_key_named(tmp_path) -> None:
 
 
 def test_the_key_revocation_policy_also_covers_the_status_list(tmp_path) -> None:
-    from coopcreds_proto.status_list import (
+    from coopcreds_proto.vc.status_list import (
         allocate,
         new_status_list,
         publish_status_list,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.member_register import (
+from coopcreds_proto.issuer.member_register import (
     REGISTER_COLUMNS,
     MemberRecord,
     RegisterError,
@@ -19,7 +19,7 @@ from coopcreds_proto.member_register import (
     register_problems,
     write_register,
 )
-from coopcreds_proto.samples import sample_actors
+from coopcreds_proto.vc.samples import sample_actors
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "registers" / "sample_members.csv"
 HEADER = "membership_number,member_did,name,member_since,membership_status,voting_rights,roles\n"
@@ -149,7 +149,7 @@ def test_write_register_round_trips_and_never_overwrites(tmp_path):
 
 
 def test_columns_match_the_definition():
-    from coopcreds_proto.definition import definition_path, load_definition
+    from coopcreds_proto.definitions.definition import definition_path, load_definition
 
     definition = load_definition(definition_path("cooperative-membership", "0.1"))
     terms = {f.term: f for f in definition.active_fields}

@@ -41,7 +41,7 @@ from coopcreds_proto import (
 from coopcreds_proto.canonical import canonicalize_jcs, canonicalize_rdfc
 from coopcreds_proto.loader import OfflineDocumentLoader
 from coopcreds_proto.safe_jsonld import expand_safely
-from coopcreds_proto.samples import COOPCREDS_CONTEXT, SAMPLE_CREATED, SAMPLE_NOW
+from coopcreds_proto.vc.samples import COOPCREDS_CONTEXT, SAMPLE_CREATED, SAMPLE_NOW
 
 RDFC = "eddsa-rdfc-2022"
 JCS = "eddsa-jcs-2022"

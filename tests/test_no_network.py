@@ -25,7 +25,7 @@ from coopcreds_proto import (
     sample_membership_credential,
     verify_credential,
 )
-from coopcreds_proto.samples import SAMPLE_CREATED, SAMPLE_NOW
+from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW
 
 ACTORS = sample_actors()
 UNKNOWN_CONTEXT = "https://contexts.example/unknown/v1"

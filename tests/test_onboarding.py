@@ -19,13 +19,13 @@ from stay_fair_scenario import (
 )
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.onboarding import NewMember, OnboardingRefusal, SignUpForm, sign_up
-from coopcreds_proto.presentation_request import PresentationRequest, derive_for_request
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.recognition import decide
-from coopcreds_proto.signin import SignInService
-from coopcreds_proto.verifier_policy import Benefit, example_policy_path, load_policy
-from coopcreds_proto.wallet import Wallet
+from coopcreds_proto.trust.onboarding import NewMember, OnboardingRefusal, SignUpForm, sign_up
+from coopcreds_proto.trust.policy import Benefit, example_policy_path, load_policy
+from coopcreds_proto.trust.recognition import decide
+from coopcreds_proto.vc.presentation_request import PresentationRequest, derive_for_request
+from coopcreds_proto.vc.signin import SignInService
+from coopcreds_proto.vc.wallet import Wallet
 
 UTC = timezone.utc
 DOMAIN = "https://valleyenergy.example"

@@ -7,7 +7,8 @@ import copy
 import pytest
 
 from coopcreds_proto.keys import Ed25519Key
-from coopcreds_proto.pairwise import (
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.vc.pairwise import (
     CHOICES,
     KINDS,
     choice_costs,
@@ -17,8 +18,7 @@ from coopcreds_proto.pairwise import (
     linkable,
     sample_views,
 )
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.samples import sample_actors, sample_membership_credential
+from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 
 COOPS = ("Hillside Housing", "Riverside Food", "Valley Energy")
 STATUS_LIST = "https://issuer.example/status/1"

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from coopcreds_proto.cli import main
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.keys import save_key
-from coopcreds_proto.presentations import PRESENTATION_CHECKS
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.presentations import PRESENTATION_CHECKS
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,

@@ -20,17 +20,17 @@ from stay_fair_scenario import (
 )
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.presentation_request import (
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.trust.policy import example_policy_path, load_policy
+from coopcreds_proto.trust.recognition import decide
+from coopcreds_proto.vc.presentation_request import (
     PURPOSE_SPECIFIC,
     PresentationRequest,
     consent_summary,
     derive_for_request,
     disclosed_beyond,
 )
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.recognition import decide
-from coopcreds_proto.verification import verify_credential
-from coopcreds_proto.verifier_policy import example_policy_path, load_policy
+from coopcreds_proto.vc.verification import verify_credential
 
 REQUEST = PresentationRequest(
     verifier=STAY_FAIR, verifier_name="Stay Fair (self-declared)",

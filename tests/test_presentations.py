@@ -8,26 +8,26 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from coopcreds_proto.challenges import ChallengeStore
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.presentations import (
+from coopcreds_proto.proofs import ProofOptions, add_proof
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.vc.challenges import ChallengeStore
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.presentations import (
     PRESENTATION_CHECKS,
     create_presentation,
     present,
     sign_presentation,
     verify_presentation,
 )
-from coopcreds_proto.proofs import ProofOptions, add_proof
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.verification import VerificationResult
-from coopcreds_proto.wallet import Wallet
+from coopcreds_proto.vc.verification import VerificationResult
+from coopcreds_proto.vc.wallet import Wallet
 
 DOMAIN = "https://members.riverside.example"
 CHALLENGE = "k3Yc2Qf0-challenge"
@@ -293,7 +293,7 @@ def test_wallet_presents_the_chosen_credential_by_its_subject_did(actors, vc) ->
 
 def test_did_web_holder_resolves_through_the_registry_and_its_key_history(actors, tmp_path):
     from coopcreds_proto.did_web import add_key, create_did_web, mark_key_compromised, retire_key
-    from coopcreds_proto.registry import LocalRegistry
+    from coopcreds_proto.local_registry import LocalRegistry
 
     registry = LocalRegistry(tmp_path)
     did = "did:web:members.riverside.example:ada"
@@ -318,8 +318,8 @@ def test_did_web_holder_resolves_through_the_registry_and_its_key_history(actors
 
 
 def test_a_revoked_credential_inside_is_named(actors, tmp_path) -> None:
-    from coopcreds_proto.registry import LocalRegistry
-    from coopcreds_proto.status_list import (
+    from coopcreds_proto.local_registry import LocalRegistry
+    from coopcreds_proto.vc.status_list import (
         allocate,
         new_status_list,
         publish_status_list,

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from coopcreds_proto.consultation import (
+from coopcreds_proto.consultation.feedback import (
     NEW_FIELD,
     erase_participant,
     make_record,
     read_feedback,
     write_feedback,
 )
-from coopcreds_proto.definition import DefinitionError, definition_path, load_definition
-from coopcreds_proto.proposals import (
+from coopcreds_proto.consultation.proposals import (
     Decision,
     DecisionError,
     changelog_frame,
     feedback_behind,
     propose_next_version,
 )
+from coopcreds_proto.consultation.sample_feedback import SAMPLE_SEED, generate_workshop_feedback
+from coopcreds_proto.definitions.definition import DefinitionError, definition_path, load_definition
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.workshop_data import SAMPLE_SEED, generate_workshop_feedback
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_every_changelog_entry_points_back_to_its_feedback(v01, feedback):
 
 
 def test_result_round_trips_through_the_definition_file(v01, feedback, tmp_path):
-    from coopcreds_proto.definition import save_definition
+    from coopcreds_proto.definitions.definition import save_definition
 
     v02 = propose_next_version(v01, feedback, DECISIONS)
     path = save_definition(v02, tmp_path / "v0.2.yaml")
@@ -161,15 +161,15 @@ def test_erased_participants_do_not_shape_the_next_draft(v01, feedback, tmp_path
 
 
 def test_sample_workshop_v02_diff_names_every_change_and_its_example_verifies(v01):
-    from coopcreds_proto.credentials import issue
-    from coopcreds_proto.definition_artefacts import (
+    from coopcreds_proto.consultation.sample_feedback import sample_decisions, sample_file
+    from coopcreds_proto.definitions.artefacts import (
         definition_loader,
         diff_definitions,
         example_credential,
     )
-    from coopcreds_proto.samples import sample_actors
-    from coopcreds_proto.verification import verify_credential
-    from coopcreds_proto.workshop_data import sample_decisions, sample_file
+    from coopcreds_proto.vc.credentials import issue
+    from coopcreds_proto.vc.samples import sample_actors
+    from coopcreds_proto.vc.verification import verify_credential
 
     v02 = propose_next_version(v01, read_feedback(sample_file()), sample_decisions())
     diff = diff_definitions(v01, v02)

@@ -23,11 +23,11 @@ from stay_fair_scenario import (
     registry,
 )
 
-from coopcreds_proto.challenges import ChallengeStore
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.recognition import POLICY_CHECKS, decide, issuer_trust
-from coopcreds_proto.trust_registry import Recognition
-from coopcreds_proto.verifier_policy import example_policy_path, load_policy
+from coopcreds_proto.trust.policy import example_policy_path, load_policy
+from coopcreds_proto.trust.recognition import POLICY_CHECKS, decide, issuer_trust
+from coopcreds_proto.trust.registry import Recognition
+from coopcreds_proto.vc.challenges import ChallengeStore
 
 UTC = timezone.utc
 STAY_FAIR_POLICY = load_policy(example_policy_path("stay-fair-play-fair"))
@@ -221,7 +221,7 @@ def test_an_issuer_under_a_recognised_framework_is_trusted(member_vp):
 def cli_files(tmp_path_factory):
     from stay_fair_scenario import BODY, NAMES
 
-    from coopcreds_proto.accreditation import (
+    from coopcreds_proto.trust.accreditation import (
         issue_accreditation,
         save_anchors,
         save_trust_credential,

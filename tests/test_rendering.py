@@ -6,9 +6,8 @@ import copy
 
 import pytest
 
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.did_key import resolve_did_key
-from coopcreds_proto.rendering import (
+from coopcreds_proto.display.cards import (
     ABSENT,
     Change,
     compare_credentials,
@@ -20,7 +19,8 @@ from coopcreds_proto.rendering import (
     type_in_words,
     words_from_camel,
 )
-from coopcreds_proto.samples import SAMPLE_CREATED, sample_actors, sample_membership_credential
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import SAMPLE_CREATED, sample_actors, sample_membership_credential
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.credentials import issue
-from coopcreds_proto.definition import definition_path, load_definition
-from coopcreds_proto.definition_artefacts import example_credential, json_schema
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.samples import (
+from coopcreds_proto.definitions.artefacts import example_credential, json_schema
+from coopcreds_proto.definitions.definition import definition_path, load_definition
+from coopcreds_proto.local_registry import LocalRegistry
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.schema_check import SchemaCheckError, check_schemas, schema_errors
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.schema_check import SchemaCheckError, check_schemas, schema_errors
+from coopcreds_proto.vc.verification import verify_credential
 
 ACTORS = sample_actors()
 SCHEMA_URL = "https://riverside.example/schemas/membership.json"
@@ -155,7 +155,7 @@ def test_a_definition_schema_checks_its_example(tmp_path: Path) -> None:
 
 
 def test_digest_sri_pins_the_schema_bytes(registry: LocalRegistry) -> None:
-    from coopcreds_proto.integrity import sri
+    from coopcreds_proto.vc.related_resources import sri
 
     published = registry.path_for(SCHEMA_URL).read_bytes()
     pinned = {**ENTRY, "digestSRI": sri(published)}
@@ -173,7 +173,7 @@ def test_digest_sri_pins_the_schema_bytes(registry: LocalRegistry) -> None:
 def test_digest_sri_with_an_in_memory_store() -> None:
     import json
 
-    from coopcreds_proto.integrity import sri
+    from coopcreds_proto.vc.related_resources import sri
 
     content = json.dumps(SCHEMA).encode()
     entry = {**ENTRY, "digestSRI": sri(content, "sha512")}
@@ -202,7 +202,7 @@ def test_unreadable_digest_sri_fails_closed(registry: LocalRegistry, value: str,
 
 
 def test_sri_strongest_algorithm_decides() -> None:
-    from coopcreds_proto.integrity import sri, sri_matches
+    from coopcreds_proto.vc.related_resources import sri, sri_matches
 
     content = b'{"a": 1}'
     # A correct sha256 does not rescue a wrong sha512: only the strongest counts.

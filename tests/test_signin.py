@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.samples import SAMPLE_CREATED, sample_actors, sample_membership_credential
-from coopcreds_proto.signin import Refusal, Session, SignInService
-from coopcreds_proto.wallet import Wallet
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import SAMPLE_CREATED, sample_actors, sample_membership_credential
+from coopcreds_proto.vc.signin import Refusal, Session, SignInService
+from coopcreds_proto.vc.wallet import Wallet
 
 DOMAIN = "https://members.riverside.example"
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)

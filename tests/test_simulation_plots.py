@@ -18,7 +18,7 @@ from coopcreds_proto.ecosystem.growth_plots import (
 from coopcreds_proto.ecosystem.runner import run_scenarios, sensitivity
 from coopcreds_proto.ecosystem.scenarios import EcosystemSource, Scenario
 from coopcreds_proto.ecosystem.simulation import GrowthParams
-from coopcreds_proto.widgets_ecosystem import GrowthExplorer
+from coopcreds_proto.widgets.ecosystem import GrowthExplorer
 
 ECO = EcosystemSource.synthetic(30, sectors=3, federations=2, seed=9)
 PARAMS = GrowthParams(months=24, innovation=0.01, imitation=0.2, initial_share=0.05)

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto import status_check
-from coopcreds_proto.credentials import issue
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.registry import LocalRegistry
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc import status_check
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.status_check import StatusCache, StatusCheckError, check_status, read_status
-from coopcreds_proto.status_list import (
+from coopcreds_proto.vc.status_check import StatusCache, StatusCheckError, check_status, read_status
+from coopcreds_proto.vc.status_list import (
     StatusList,
     allocate,
     encode_bits,
@@ -33,7 +33,7 @@ from coopcreds_proto.status_list import (
     suspend,
     unsuspend,
 )
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 VECTORS = Path(__file__).resolve().parent / "vectors" / "status-list"
 ACTORS = sample_actors()

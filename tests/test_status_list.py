@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.status_list import (
+from coopcreds_proto.vc.status_list import (
     MIN_ENTRIES,
     StatusListError,
     allocate,

@@ -10,11 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coopcreds_proto import stay_fair, stay_fair_models
-from coopcreds_proto.errors import InputError
-from coopcreds_proto.onboarding import NewMember, sign_up
-from coopcreds_proto.presentation_request import disclosed_beyond
-from coopcreds_proto.stay_fair import (
+from coopcreds_proto.demos import stay_fair, stay_fair_models
+from coopcreds_proto.demos.stay_fair import (
     AFTER_FESTIVAL,
     AFTER_REVOCATION,
     FESTIVAL,
@@ -24,7 +21,10 @@ from coopcreds_proto.stay_fair import (
     build_world,
     visit,
 )
-from coopcreds_proto.trust_registry import Accreditation, Recognition
+from coopcreds_proto.errors import InputError
+from coopcreds_proto.trust.onboarding import NewMember, sign_up
+from coopcreds_proto.trust.registry import Accreditation, Recognition
+from coopcreds_proto.vc.presentation_request import disclosed_beyond
 
 UTC = timezone.utc
 STAY_FAIR_FW = "https://stayfair.example/governance"

@@ -23,9 +23,9 @@ from coopcreds_proto.ecosystem.models import (
     model_to_dict,
     parse_model,
 )
+from coopcreds_proto.ecosystem.trust_registry_for_model import registry_for_model
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.trust_models import registry_for_model
-from coopcreds_proto.trust_registry import Recognition
+from coopcreds_proto.trust.registry import Recognition
 
 UTC = timezone.utc
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.trust_registry import (
+from coopcreds_proto.trust.registry import (
     ACCREDIT,
     ISSUE,
     Accreditation,

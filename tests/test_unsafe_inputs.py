@@ -21,7 +21,7 @@ from coopcreds_proto.canonical import canonicalize_rdfc
 from coopcreds_proto.loader import OfflineDocumentLoader
 from coopcreds_proto.safe_json import DEFAULT_LIMITS, loads_strict
 from coopcreds_proto.safe_jsonld import expand_safely
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,

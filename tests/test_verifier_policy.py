@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.verifier_policy import (
+from coopcreds_proto.trust.policy import (
     EXAMPLE_POLICIES,
     Benefit,
     VerifierPolicy,

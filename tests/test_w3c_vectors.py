@@ -31,7 +31,7 @@ from coopcreds_proto.proofs import (
     verify_proof_signature,
     without_proof,
 )
-from coopcreds_proto.verification import verify_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 VECTORS = Path(__file__).parent / "vectors"
 RDFC = VECTORS / "eddsa-rdfc-2022"

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 import ipywidgets as w
 import pytest
 
-from coopcreds_proto.consultation import MAX_COMMENT_CHARS, read_feedback
+from coopcreds_proto.consultation.feedback import MAX_COMMENT_CHARS, read_feedback
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.widgets_workshop import (
+from coopcreds_proto.workshop.voila_pages import (
     LiveDashboard,
     WalletConsent,
     WorkshopFeedbackForm,
@@ -135,7 +135,7 @@ def test_settings_come_from_the_environment(tmp_path):
 
 
 def test_the_dashboard_button_exports_the_workshop_pack_of_the_room(tmp_path):
-    from coopcreds_proto.widgets_workshop import _pack_exporter
+    from coopcreds_proto.workshop.voila_pages import _pack_exporter
 
     settings = WorkshopSettings(tmp_path, tmp_path / "feedback.jsonl")
     form = make_form(settings.feedback_file)

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import segno
 
-from coopcreds_proto import cli, workshop_app
+from coopcreds_proto import cli
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.workshop_app import (
+from coopcreds_proto.workshop import voila_server as workshop_app
+from coopcreds_proto.workshop.voila_server import (
     DATA_ENV,
     FEEDBACK_ENV,
     TOKEN_ENV,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from statistics import mean
 
-from coopcreds_proto.consultation import read_feedback
-from coopcreds_proto.consultation_report import feedback_frame, priority_by_group
-from coopcreds_proto.definition import definition_path, load_definition
-from coopcreds_proto.workshop_data import (
+from coopcreds_proto.consultation.feedback import read_feedback
+from coopcreds_proto.consultation.report import feedback_frame, priority_by_group
+from coopcreds_proto.consultation.sample_feedback import (
     FIELD_TOPICS,
     ORGANISATIONS,
     PROPOSALS,
@@ -17,6 +16,7 @@ from coopcreds_proto.workshop_data import (
     main,
     sample_file,
 )
+from coopcreds_proto.definitions.definition import definition_path, load_definition
 
 
 def test_the_committed_sample_is_the_generator_output_for_its_seed(tmp_path):

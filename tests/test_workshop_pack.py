@@ -14,13 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto import consultation_report as report
-from coopcreds_proto.cli_workshop_pack import add_pack_command
-from coopcreds_proto.consultation import FeedbackError, read_feedback
-from coopcreds_proto.definition import AdoptionDecision, definition_path, load_definition
-from coopcreds_proto.definition_artefacts import diff_definitions
-from coopcreds_proto.workshop_data import sample_decisions, sample_file
-from coopcreds_proto.workshop_pack import (
+from coopcreds_proto.cli.workshop_pack import add_pack_command
+from coopcreds_proto.consultation import report
+from coopcreds_proto.consultation.feedback import FeedbackError, read_feedback
+from coopcreds_proto.consultation.sample_feedback import sample_decisions, sample_file
+from coopcreds_proto.definitions.artefacts import diff_definitions
+from coopcreds_proto.definitions.definition import (
+    AdoptionDecision,
+    definition_path,
+    load_definition,
+)
+from coopcreds_proto.workshop.pack import (
     CHROMIUM_HINT,
     WorkshopPackError,
     build_pack,
@@ -311,7 +315,7 @@ def test_another_process_writes_the_same_bytes(tmp_path, pack):
     out = tmp_path / "pack.html"
     code = (
         "import sys, argparse\n"
-        "from coopcreds_proto.cli_workshop_pack import add_pack_command\n"
+        "from coopcreds_proto.cli.workshop_pack import add_pack_command\n"
         "p = argparse.ArgumentParser(); w = p.add_subparsers().add_parser('workshop')\n"
         "add_pack_command(w.add_subparsers())\n"
         "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))\n"

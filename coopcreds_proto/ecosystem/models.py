@@ -25,7 +25,7 @@ other's accreditations), ``transitive_recognition`` (bool), ``bilateral_agreemen
 ``issuer_per_year``, ``verifier_per_year``, ``registry_per_year``, ``agreement_once``,
 ``agreement_per_year``, ``onboarding_once`` (numbers >= 0), ``sharing`` (equal | by-members);
 optional ``governance`` (what a trust registry needs, see
-:mod:`coopcreds_proto.trust_models`): ``framework`` and ``did`` (templates in which
+:mod:`coopcreds_proto.ecosystem.trust_registry_for_model`): ``framework`` and ``did`` (templates in which
 ``{party}`` is replaced by a co-op or body id: the governance framework URL a party
 anchors and the party's DID), ``credential_types`` (the types accredited, a non-empty
 list), ``accreditation_days`` and ``recognition_days`` (validity, whole days >= 1).

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.chromium import OFFLINE_FLAGS, which_chromium
+from coopcreds_proto.workshop.chromium import OFFLINE_FLAGS, which_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "workshop"

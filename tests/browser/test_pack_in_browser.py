@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from coopcreds_proto.consultation import read_feedback
-from coopcreds_proto.definition import definition_path, load_definition
-from coopcreds_proto.workshop_data import sample_decisions, sample_file
-from coopcreds_proto.workshop_pack import build_pack
+from coopcreds_proto.consultation.feedback import read_feedback
+from coopcreds_proto.consultation.sample_feedback import sample_decisions, sample_file
+from coopcreds_proto.definitions.definition import definition_path, load_definition
+from coopcreds_proto.workshop.pack import build_pack
 
 
 def test_a_browser_opening_the_pack_requests_nothing_outside_it(tmp_path, browser):

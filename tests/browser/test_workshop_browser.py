@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.consultation import MAX_COMMENT_CHARS, read_feedback
-from coopcreds_proto.widgets_workshop import OUTBOX_DIR, current_definition
+from coopcreds_proto.consultation.feedback import MAX_COMMENT_CHARS, read_feedback
+from coopcreds_proto.workshop.voila_pages import OUTBOX_DIR, current_definition
 
 try:
     from playwright.sync_api import expect

@@ -26,10 +26,10 @@ import json
 import sys
 from pathlib import Path
 
-from coopcreds_proto.credentials import issue
 from coopcreds_proto.cryptosuites import CRYPTOSUITES
-from coopcreds_proto.presentations import present
-from coopcreds_proto.samples import (
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.presentations import present
+from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
     sample_actors,

@@ -1,0 +1,551 @@
+"""The ``coopcreds`` command: keys, DIDs, issuing and verifying, contexts, the lab, the demo.
+
+    $ coopcreds key new --out coop-key.json
+    did:key:z6Mk...
+    $ coopcreds issue unsigned.json --key coop-key.json > signed.json
+    $ coopcreds verify signed.json
+
+Exit codes: 0 success (for ``verify``: verified), 1 not verified, 2 unusable
+input or a usage error. Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .. import __version__
+from ..cryptosuites import CRYPTOSUITES
+from ..demos.forgeries import run_demo
+from ..did_key import resolve_did_key
+from ..errors import CoopCredsError, InputError, KeyMaterialError
+from ..keys import Ed25519Key, load_key, load_public_key, save_key
+from ..loader import export_contexts
+from ..local_registry import LocalRegistry
+from ..safe_json import DEFAULT_LIMITS, loads_strict
+from ..timestamps import parse_timestamp
+from ..vc.credentials import issue
+from ..vc.presentations import verify_presentation
+from ..vc.verification import verify_credential
+from .definitions import register as register_definitions
+from .did_web import register as register_did_web
+from .feedback import register as register_feedback
+from .issue_batch import register as register_issue_batch
+from .network import register as register_network
+from .present import register as register_present
+from .simulate import register as register_simulate
+from .status import register as register_status
+from .trust import register as register_trust
+from .workshop import register as register_workshop
+
+PROG = "coopcreds"
+EXIT_OK, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
+# The repository checkout holds notebooks/ next to the package directory.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# JupyterLab offline: no news feed, no update check, no PyPI extension manager.
+LAB_OFFLINE_ARGS = (
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+)
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _emit(text: str) -> None:
+    print(text, file=sys.stdout)
+
+
+def _dumps(document: Any) -> str:
+    return json.dumps(document, indent=2)
+
+
+def _read_input(name: str) -> bytes:
+    """The bytes of file ``name`` (``-``: stdin), at most one byte over the size limit."""
+    # Reading one byte more than allowed is enough for loads_strict to report
+    # 'too-large' without ever reading an endless input into memory.
+    limit = DEFAULT_LIMITS.max_bytes + 1
+    if name == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return sys.stdin.read(limit).encode("utf-8")
+        return stream.read(limit)
+    with open(name, "rb") as fh:
+        return fh.read(limit)
+
+
+def _label(name: str) -> str:
+    return "stdin" if name == "-" else name
+
+
+def _not_json(name: str, exc: CoopCredsError) -> InputError:
+    return InputError(exc.code, f"{_label(name)}: {exc.message}")
+
+
+def _timestamp(value: str | None, option: str) -> str | None:
+    """``value`` checked as an xsd:dateTimeStamp (before any slow work)."""
+    if value is None:
+        return None
+    try:
+        parse_timestamp(value)
+    except InputError as exc:
+        raise InputError(exc.code, f"{option}: {exc.message}") from None
+    return value
+
+
+def _passphrase(path: str | None) -> str | None:
+    """The first line of a passphrase file (without its line ending)."""
+    if path is None:
+        return None
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KeyMaterialError(
+            "bad-passphrase-file", "the passphrase file is not UTF-8 text", path=path
+        ) from None
+    passphrase = text.split("\n", 1)[0].rstrip("\r")
+    if not passphrase:
+        raise KeyMaterialError(
+            "empty-passphrase", "the passphrase file's first line is empty", path=path
+        )
+    return passphrase
+
+
+def _seed_from_file(path: str) -> Ed25519Key:
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        # Never quote the content: it is secret material.
+        raise KeyMaterialError(
+            "bad-seed", "the seed file must hold 64 hexadecimal digits", path=path
+        ) from None
+    try:
+        return Ed25519Key.from_seed_hex(text.strip())
+    except KeyMaterialError as exc:
+        raise KeyMaterialError(exc.code, exc.message, path=path) from None
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def cmd_key_new(args: argparse.Namespace) -> int:
+    passphrase = _passphrase(args.passphrase_file)
+    if args.seed is not None:
+        key = Ed25519Key.from_seed_hex(args.seed.strip())
+    elif args.seed_file is not None:
+        key = _seed_from_file(args.seed_file)
+    else:
+        key = Ed25519Key.generate()  # os.urandom
+    try:
+        save_key(key, args.out, passphrase=passphrase, overwrite=args.force)
+    except KeyMaterialError as exc:
+        if exc.code != "key-file-exists":
+            raise
+        raise KeyMaterialError(
+            exc.code, f"{args.out} exists already (--force overwrites it)", path=exc.path
+        ) from None
+    _emit(key.did)
+    return EXIT_OK
+
+
+def cmd_key_show(args: argparse.Namespace) -> int:
+    passphrase = _passphrase(args.passphrase_file)
+    if passphrase is None:
+        public = load_public_key(args.file)
+    else:
+        # With a passphrase, also prove that it opens the file and that the
+        # secret belongs to the public key; still print only the public part.
+        public = load_key(args.file, passphrase=passphrase).public_key
+    _emit(_dumps(public.to_multikey()))
+    return EXIT_OK
+
+
+def cmd_did_resolve(args: argparse.Namespace) -> int:
+    _emit(_dumps(resolve_did_key(args.did)))
+    return EXIT_OK
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    created = _timestamp(args.created, "--created")
+    data = _read_input(args.file)
+    try:
+        credential = loads_strict(data)
+    except CoopCredsError as exc:
+        raise _not_json(args.file, exc) from None
+    if not isinstance(credential, dict):
+        raise InputError(
+            "not-an-object", f"{_label(args.file)}: a credential must be a JSON object"
+        )
+    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    signed = issue(credential, key, cryptosuite=args.suite, created=created)
+    _emit(_dumps(signed))
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    now = _timestamp(args.now, "--now")
+    data = _read_input(args.file)
+    document: dict | bytes
+    try:
+        parsed = loads_strict(data)
+    except CoopCredsError as exc:
+        if exc.code == "not-json":
+            raise _not_json(args.file, exc) from None
+        # JSON that breaks the strict rules (duplicate keys, NaN, too large)
+        # is a credential that fails verification: the report says why.
+        document = data
+    else:
+        if not isinstance(parsed, dict):
+            raise InputError(
+                "not-an-object",
+                f"{_label(args.file)}: not a credential (the JSON is not an object)",
+            )
+        document = parsed
+    registry = LocalRegistry(args.registry) if args.registry is not None else None
+    if args.trust is not None and args.policy is None:
+        raise InputError("trust-needs-policy", "--trust is used with --policy FILE")
+    if isinstance(document, dict) and _is_presentation(document):
+        if args.challenge is None or args.domain is None:
+            raise InputError(
+                "presentation-needs-challenge",
+                f"{_label(args.file)} is a presentation: give the --challenge and --domain"
+                " it must be bound to",
+            )
+        if args.policy is not None:
+            return _verify_with_policy(args, document, now, registry)
+        result = verify_presentation(
+            document, challenge=args.challenge, domain=args.domain, now=now, registry=registry
+        )
+    else:
+        if args.policy is not None:
+            raise InputError(
+                "policy-needs-presentation",
+                f"{_label(args.file)} is not a presentation: --policy decides on a presentation"
+                " (a member presents their credential to the co-op)",
+            )
+        result = verify_credential(document, now=now, registry=registry)
+    _emit(_dumps(result.to_json()) if args.json else str(result))
+    return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
+
+
+def _verify_with_policy(
+    args: argparse.Namespace, document: dict, now: str | None, registry: LocalRegistry | None
+) -> int:
+    """``verify --policy``: the co-op's decision (checks, trust, benefit); exit 0 only if granted."""
+    from ..display.decision_report import decision_report
+    from ..timestamps import as_datetime
+    from ..trust.policy import load_policy
+    from ..trust.recognition import decide
+    from ..trust.registry import TrustRegistry
+
+    policy = load_policy(args.policy)
+    moment = as_datetime(now)
+    rejected: list[str] = []
+    trust: Any
+    if args.trust is not None:
+        from ..trust.accreditation import load_trust_dir
+
+        trust = load_trust_dir(args.trust, now=moment, registry=registry)
+        rejected = [r.describe() for r in trust.rejected]
+    elif policy.frameworks:
+        raise InputError(
+            "policy-needs-trust",
+            f"the policy trusts governance frameworks: give the --trust DIR that holds their"
+            f" anchors and accreditations ({args.policy})",
+        )
+    else:
+        trust = TrustRegistry()
+    decision = decide(
+        document, policy, trust=trust, challenge=args.challenge, domain=args.domain, now=moment,
+        registry=registry,
+    )
+    if args.json:
+        _emit(_dumps({**decision.verification.to_json(), "decision": decision.to_json(),
+                      "trustRejected": rejected}))
+    else:
+        _emit(f"{decision.verification}\n\n{decision_report(decision, trust=trust)}")
+    return EXIT_OK if decision.granted else EXIT_NOT_VERIFIED
+
+
+def _is_presentation(document: dict) -> bool:
+    types = document.get("type")
+    return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+
+
+def cmd_contexts_export(args: argparse.Namespace) -> int:
+    index_path = export_contexts(args.dir)
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    _emit(f"wrote {len(index)} contexts and index.json to {index_path.parent}")
+    width = max(len(name) for name in index.values())
+    for url, name in sorted(index.items(), key=lambda item: item[1]):
+        _emit(f"  {name:<{width}}  {url}")
+    _emit(f"  {'index.json':<{width}}  (URL -> file)")
+    return EXIT_OK
+
+
+def find_notebooks(package_dir: Path | None = None) -> Path:
+    """The repository's ``notebooks/`` directory: next to the package directory."""
+    package_dir = package_dir or PACKAGE_DIR
+    notebooks = package_dir.parent / "notebooks"
+    if not notebooks.is_dir():
+        raise InputError(
+            "no-notebooks",
+            f"no notebooks directory at {notebooks}: `coopcreds lab` needs a source checkout"
+            " (run it from a clone of the repository, installed with pip install -e .)",
+        )
+    return notebooks
+
+
+def lab_command(notebooks: Path) -> list[str]:
+    """The command line that starts JupyterLab on ``notebooks``."""
+    if importlib.util.find_spec("jupyterlab") is not None:
+        command = [sys.executable, "-m", "jupyterlab"]
+    else:
+        jupyter = shutil.which("jupyter")
+        if jupyter is None:
+            raise InputError(
+                "no-jupyterlab", "JupyterLab is not installed (pip install jupyterlab)"
+            )
+        command = [jupyter, "lab"]
+    command += [f"--notebook-dir={notebooks}", *LAB_OFFLINE_ARGS]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # Jupyter refuses to run as root without it
+    return command
+
+
+def _exec(command: list[str]) -> NoReturn:
+    env = dict(os.environ)
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    command = lab_command(find_notebooks())
+    extra = list(args.lab_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    _exec(command + extra)
+    return EXIT_OK  # only reached when _exec is replaced (tests)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(sys.stdout)
+
+
+# --- parser ------------------------------------------------------------------
+
+SEED_WARNING = (
+    "A seed on the command line is for test vectors and demos only: it lands in "
+    "your shell history and other users can see it in the process list. "
+    "For a real key leave --seed out (a fresh random key) or use --seed-file."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Co-op Credentials: issue and verify W3C Verifiable Credentials 2.0, offline.",
+        epilog="Exit codes: 0 success (verify: verified), 1 not verified, 2 unusable input.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    key = commands.add_parser("key", help="create or show an Ed25519 key file")
+    key_commands = key.add_subparsers(dest="key_command", required=True, metavar="COMMAND")
+
+    new = key_commands.add_parser(
+        "new",
+        help="create a new Ed25519 key file and print its DID",
+        description="Create an Ed25519 key, write it as a Multikey key file (mode 0600) and "
+        "print its did:key. By default the key is random, from the operating system's "
+        f"secure random generator. {SEED_WARNING}",
+    )
+    seed = new.add_mutually_exclusive_group()
+    seed.add_argument(
+        "--seed",
+        metavar="HEX",
+        help=f"derive the key from this 32-byte seed (64 hex digits). {SEED_WARNING}",
+    )
+    seed.add_argument(
+        "--seed-file", metavar="FILE", help="derive the key from the 64 hex digits in FILE"
+    )
+    new.add_argument("--out", required=True, metavar="FILE", help="the key file to write")
+    new.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="encrypt the secret key with the passphrase on the first line of FILE",
+    )
+    new.add_argument("--force", action="store_true", help="overwrite an existing key file")
+    new.set_defaults(func=cmd_key_new)
+
+    show = key_commands.add_parser(
+        "show",
+        help="print the public Multikey of a key file (never the secret)",
+        description="Print the public Multikey JSON of a key file; the secret key is never "
+        "printed. Encrypted key files need no passphrase for this.",
+    )
+    show.add_argument("file", metavar="FILE")
+    show.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help="also check that this passphrase opens the (encrypted) key file",
+    )
+    show.set_defaults(func=cmd_key_show)
+
+    did = commands.add_parser("did", help="DID operations")
+    did_commands = did.add_subparsers(dest="did_command", required=True, metavar="COMMAND")
+    resolve = did_commands.add_parser(
+        "resolve",
+        help="print the DID document of a did:key",
+        description="Resolve a did:key offline.",
+    )
+    resolve.add_argument("did", metavar="DID")
+    resolve.set_defaults(func=cmd_did_resolve)
+    register_did_web(did_commands)  # did web ..., and did resolve --registry
+
+    iss = commands.add_parser(
+        "issue",
+        help="sign an unsigned credential",
+        description="Sign an unsigned credential with a key file; the signed credential is "
+        "written to stdout. The issuer must be the key's DID.",
+    )
+    iss.add_argument("file", metavar="UNSIGNED.json", help="the unsigned credential ('-': stdin)")
+    iss.add_argument("--key", required=True, metavar="FILE", help="the issuer's key file")
+    iss.add_argument(
+        "--passphrase-file", metavar="FILE", help="passphrase (first line) of an encrypted key file"
+    )
+    iss.add_argument(
+        "--suite", choices=sorted(CRYPTOSUITES), default="eddsa-rdfc-2022", help="the cryptosuite"
+    )
+    iss.add_argument(
+        "--created",
+        metavar="ISO",
+        help="the proof's creation time (default: now), e.g. 2026-01-15T09:00:00Z",
+    )
+    iss.set_defaults(func=cmd_issue)
+
+    ver = commands.add_parser(
+        "verify",
+        help="verify a signed credential or presentation",
+        description="Verify a signed credential, or a presentation (with --challenge and "
+        "--domain), and show every check.",
+        epilog="Exit codes: 0 verified, 1 not verified, 2 unusable input (missing file, not JSON)."
+        " With --policy: 0 benefit granted, 1 refused.",
+    )
+    ver.add_argument(
+        "file", metavar="FILE", help="the signed credential or presentation ('-': stdin)"
+    )
+    ver.add_argument("--json", action="store_true", help="print the result as JSON")
+    ver.add_argument("--now", metavar="ISO", help="verify as of this time (default: now)")
+    ver.add_argument(
+        "--registry", metavar="DIR", help="the local registry (did:web documents, status lists)"
+    )
+    ver.add_argument("--challenge", help="a presentation's expected challenge (required for one)")
+    ver.add_argument("--domain", help="a presentation's expected domain (required for one)")
+    ver.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="decide on a presentation under this co-op recognition policy (JSON): the checks,"
+        " the trust chain and the benefit; exit 0 only if the benefit is granted",
+    )
+    ver.add_argument(
+        "--trust",
+        metavar="DIR",
+        help="the trust directory (anchors, accreditations, recognitions) for --policy",
+    )
+    ver.set_defaults(func=cmd_verify)
+
+    ctx = commands.add_parser("contexts", help="the bundled JSON-LD contexts")
+    ctx_commands = ctx.add_subparsers(dest="contexts_command", required=True, metavar="COMMAND")
+    export = ctx_commands.add_parser(
+        "export",
+        help="write the context bundle and index.json to a directory",
+        description="Write the pinned JSON-LD contexts and index.json ({URL: file}) to DIR, "
+        "so other tools can load exactly the same documents.",
+    )
+    export.add_argument("dir", metavar="DIR")
+    export.set_defaults(func=cmd_contexts_export)
+
+    lab = commands.add_parser(
+        "lab",
+        help="open JupyterLab on the notebooks",
+        description="Open JupyterLab (offline) on the repository's notebooks/ directory. "
+        "Arguments after -- go to JupyterLab.",
+    )
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    lab.set_defaults(func=cmd_lab)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the headless demo",
+        description="Issue a sample membership credential, verify it, "
+        "and show three forgeries refused.",
+    )
+    demo.set_defaults(func=cmd_demo)
+    # Each area of the workbench adds its own commands.
+    for register in (register_definitions, register_feedback, register_network, register_simulate,
+                     register_present, register_status, register_issue_batch,
+                     register_trust, register_workshop):
+        register(commands)
+    return parser
+
+
+# --- entry point -------------------------------------------------------------
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror if exc.filename is None else f"{exc.filename}: {exc.strerror}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())  # one line, whatever the message holds
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    # The reader of our output went away (e.g. `| head`): send the rest nowhere,
+    # so the interpreter's final flush does not fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_UNUSABLE)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 1  # as Python itself exits when its output pipe closes
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except (CoopCredsError, OSError, ValueError) as exc:
+        _error(_describe(exc))
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

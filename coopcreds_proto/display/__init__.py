@@ -1,0 +1,1 @@
+"""Rendering for people: credential cards and decision reports as text, HTML and tables."""

@@ -1,0 +1,1 @@
+"""The designated issuer: the member register and batch issuance with status entries."""

@@ -1,0 +1,1 @@
+"""The designated issuer and verifier over HTTP (VC-API)."""

@@ -1,0 +1,557 @@
+"""Recognition: does a co-op recognise this presentation, and what does the member get?
+
+``decide(presentation, policy, *, trust, challenge, domain, now, ...)``:
+
+1. the presentation is verified (``verify_presentation``: signatures, challenge,
+   domain, every credential, holder is the subject);
+2. each credential's issuer is looked up in the trust registry for its type,
+   under the policy's governance frameworks (or on the policy's own list of
+   trusted issuers), for the policy's region and sector;
+3. the policy's checks run, each named so a board member can read it and
+   with a one-line reason: ``POLICY_CHECKS``.
+
+The ``Decision`` holds the verdict, the benefit (only when granted), the
+verification result, the trust answers, every check, and the claims a
+co-op may prefill from (the holder's claims in the credential relied on).
+``decide`` never raises on a bad presentation: it refuses, with reasons.
+
+Public API: ``POLICY_CHECKS``, ``POLICY_CHECK_TITLES``, ``PolicyCheck``,
+``IssuerTrust``, ``issuer_trust(...)``, ``Decision``, ``decide(...)``,
+``claim_at(subject, path)``.
+
+>>> from datetime import datetime, timezone
+>>> from coopcreds_proto.vc.credentials import issue
+>>> from coopcreds_proto.vc.presentations import present
+>>> from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
+>>> from coopcreds_proto.trust.registry import ISSUE, Accreditation, TrustRegistry
+>>> from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
+>>> actors = sample_actors()
+>>> fw = "https://gov.example/gf"
+>>> acc = Accreditation(id="urn:acc:1", accreditor="did:example:body", subject=actors.coop.did,
+...     framework=fw, permissions=frozenset({ISSUE}),
+...     credential_types=frozenset({"CooperativeMembershipCredential"}),
+...     valid_from=datetime(2026, 1, 1, tzinfo=timezone.utc),
+...     valid_until=datetime(2027, 1, 1, tzinfo=timezone.utc))
+>>> trust = TrustRegistry(anchors={fw: frozenset({"did:example:body"})}, accreditations=(acc,))
+>>> policy = VerifierPolicy(name="p", verifier="did:example:shop", verifier_name="Shop Co-op",
+...     frameworks=(fw,), accepted_types=("CooperativeMembershipCredential",),
+...     required_claims=("memberName",), benefit=Benefit("discount", "10% off", "10%"))
+>>> vc = issue(sample_membership_credential(actors), actors.coop, created="2026-01-15T09:00:00Z")
+>>> vp = present([vc], actors.member, challenge="c-1", domain="https://shop.example",
+...              created="2026-06-01T12:00:00Z")
+>>> decision = decide(vp, policy, trust=trust, challenge="c-1", domain="https://shop.example",
+...                   now="2026-06-01T12:00:00Z")
+>>> decision.granted, decision.benefit.value, decision.claims["memberName"]
+(True, '10%', 'Ada Okafor')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import CoopCredsError
+from ..loader import OfflineDocumentLoader
+from ..local_registry import LocalRegistry
+from ..proofs import proofs_of
+from ..safe_json import loads_strict
+from ..timestamps import as_datetime, format_timestamp, parse_timestamp
+from ..vc.challenges import ChallengeStore
+from ..vc.credentials import issuer_id, subjects
+from ..vc.presentation_request import PresentationRequest, disclosed_beyond
+from ..vc.presentations import PresentationResult, verify_presentation
+from ..vc.verification import Check
+from .identity_assurance import IDENTITY_ASSURANCE, assurance_of, level_rank, meets
+from .policy import Benefit, VerifierPolicy
+from .registry import TrustAnswer, TrustRegistry
+
+POLICY_CHECKS = (
+    "presentation",
+    "credential_type",
+    "issuer_trusted",
+    "required_claims",
+    "identity_assurance",
+    "credential_age",
+    "offer_period",
+    "disclosure",
+)
+
+POLICY_CHECK_TITLES = {
+    "presentation": "Presentation verified",
+    "credential_type": "Credential type accepted",
+    "issuer_trusted": "Issuer trusted",
+    "required_claims": "Required claims present",
+    "identity_assurance": "Identity assurance level",
+    "credential_age": "Credential age",
+    "offer_period": "Offer period",
+    "disclosure": "Nothing disclosed beyond the request",
+}
+
+
+class PolicyCheck(Check):
+    """One named policy check: passed or not, and why, in one line."""
+
+    @property
+    def title(self) -> str:
+        return POLICY_CHECK_TITLES.get(self.name, self.name)
+
+    @property
+    def mark(self) -> str:
+        """``✓`` passed, ``✗`` failed, ``–`` not checked."""
+        return "–" if self.skipped else ("✓" if self.ok else "✗")
+
+
+@dataclass(frozen=True)
+class IssuerTrust:
+    """The trust registry's answer for one credential's issuer and type.
+
+    ``name`` is the name the registry knows the issuer by (``None`` if it
+    knows none), never the name the credential gives itself.
+    """
+
+    credential_id: str | None
+    issuer: str | None
+    credential_type: str
+    name: str | None
+    answer: TrustAnswer
+    framework_name: str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        return self.answer.trusted
+
+    @property
+    def summary(self) -> str:
+        """One line: under which framework the issuer may issue the type, or why not."""
+        if self.trusted and self.answer.framework:
+            under = self.framework_name or self.answer.framework
+            return f"may issue {self.credential_type} under {under}"
+        if self.trusted:
+            return self.reasons[-1] if self.reasons else "trusted"
+        return self.reasons[0] if self.reasons else "no accreditation found"
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.answer.reasons
+
+    @property
+    def label(self) -> str:
+        """The registry's name for the issuer, else its DID."""
+        return self.name or self.issuer or "an unnamed issuer"
+
+    def to_json(self) -> dict:
+        return {
+            "credential": self.credential_id,
+            "issuer": self.issuer,
+            "issuerName": self.name,
+            "credentialType": self.credential_type,
+            "trusted": self.trusted,
+            "framework": self.answer.framework,
+            "chain": [link.describe() for link in self.answer.chain],
+            "reasons": list(self.reasons),
+        }
+
+
+def _registry_name(trust: Any, did: str | None) -> str | None:
+    # A TrustLoad (accreditation.load_trust_dir) keeps its names in .registry.
+    name_of = getattr(trust, "name_of", None) or getattr(getattr(trust, "registry", None),
+                                                         "name_of", None)
+    return name_of(did) if did is not None and callable(name_of) else None
+
+
+def issuer_trust(
+    credential: dict,
+    credential_type: str,
+    *,
+    trust: TrustRegistry,
+    frameworks: Iterable[str] = (),
+    trusted_issuers: Iterable[str] = (),
+    at: datetime,
+    region: str | None = None,
+    sector: str | None = None,
+    honour_witnessed: bool = False,
+) -> IssuerTrust:
+    """Is ``credential``'s issuer trusted for ``credential_type`` under ``frameworks`` at ``at``?
+
+    An issuer on ``trusted_issuers`` (a verifier's own list) is trusted
+    without a chain; otherwise the registry's answer decides.
+    """
+    issuer = issuer_id(credential)
+    ident = credential.get("id") if isinstance(credential.get("id"), str) else None
+    if issuer is None:
+        answer = TrustAnswer(False, (), ("the credential names no issuer",))
+    elif issuer in set(trusted_issuers):
+        answer = TrustAnswer(True, (), (f"{issuer} is on this verifier's own list",))
+    elif not tuple(frameworks):
+        answer = TrustAnswer(False, (), (f"{issuer} is not on this verifier's own list",))
+    else:
+        answer = trust.trusted(issuer, credential_type, tuple(frameworks), at, region=region,
+                               sector=sector, credential_id=ident,
+                               honour_witnessed=honour_witnessed)
+    return IssuerTrust(ident, issuer, credential_type, _registry_name(trust, issuer), answer,
+                       _registry_name(trust, answer.framework))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A co-op's decision on a presentation: granted or not, why, and what the member gets.
+
+    ``claims`` (to prefill a sign-up) are the holder's claims in the credential
+    relied on, and the identity-assurance level if one was needed; empty unless
+    granted. ``trust`` holds every trust answer asked for, in order.
+    """
+
+    granted: bool
+    benefit: Benefit | None
+    policy: VerifierPolicy
+    holder: str | None
+    verification: PresentationResult
+    trust: tuple[IssuerTrust, ...]
+    checks: tuple[PolicyCheck, ...]
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "claims", MappingProxyType(dict(self.claims)))
+
+    def check(self, name: str) -> PolicyCheck:
+        """The check called ``name``."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def failed(self) -> tuple[PolicyCheck, ...]:
+        return tuple(c for c in self.checks if not c.ok and not c.skipped)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """One line per failed check: ``Title: reason``."""
+        return tuple(f"{c.title}: {c.message}" for c in self.failed)
+
+    def to_json(self) -> dict:
+        return {
+            "policy": self.policy.name,
+            "verifier": self.policy.verifier,
+            "granted": self.granted,
+            "benefit": None if self.benefit is None else self.benefit.to_json(),
+            "holder": self.holder,
+            "checks": [{**c.to_json(), "title": c.title, "skipped": c.skipped}
+                       for c in self.checks],
+            "trust": [t.to_json() for t in self.trust],
+            "claims": _plain(self.claims),
+        }
+
+    def __str__(self) -> str:
+        head = (f"GRANTED: {self.benefit.describe()}" if self.granted and self.benefit
+                else "REFUSED")
+        width = max(len(c.title) for c in self.checks)
+        lines = [f"{head} ({self.policy.verifier_name}, policy {self.policy.name})"]
+        lines += [f"  {c.mark}  {c.title:<{width}}  {c.message}" for c in self.checks]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        failed = ", ".join(c.name for c in self.failed)
+        return f"<Decision granted={self.granted}" + (f" failed: {failed}>" if failed else ">")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def claim_at(subject: Mapping[str, Any], path: str) -> Any:
+    """The claim at a dotted ``path`` (``memberOf.legalName``) of a subject, or ``None``.
+
+    >>> claim_at({"memberOf": {"legalName": "Riverside"}}, "memberOf.legalName")
+    'Riverside'
+    """
+    value: Any = subject
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _types(credential: dict) -> list[str]:
+    types = credential.get("type")
+    return [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
+
+
+def _holder_subject(credential: dict, holder: str | None) -> dict:
+    items = [s for s in subjects(credential) if isinstance(s, dict)]
+    return next((s for s in items if s.get("id") == holder), items[0] if items else {})
+
+
+def _issued(credential: dict) -> datetime | None:
+    """When a credential was issued: its ``validFrom``, else its proof's ``created``."""
+    for value in [credential.get("validFrom"),
+                  *(p.get("created") for p in proofs_of(credential) if isinstance(p, dict))]:
+        if isinstance(value, str):
+            try:
+                return parse_timestamp(value)
+            except CoopCredsError:
+                continue
+    return None
+
+
+def _checked_on(credential: dict) -> datetime | None:
+    assurance = assurance_of(credential)
+    if assurance is None or assurance.checked_on is None:
+        return None
+    try:
+        day = date.fromisoformat(assurance.checked_on)
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).date().isoformat()
+
+
+def _embedded(document: Any) -> list[dict]:
+    value = document.get("verifiableCredential") if isinstance(document, dict) else None
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return [c for c in items if isinstance(c, dict)]
+
+
+def decide(
+    presentation: dict | str | bytes,
+    policy: VerifierPolicy,
+    *,
+    trust: TrustRegistry,
+    challenge: str,
+    domain: str,
+    now: datetime | str,
+    loader: OfflineDocumentLoader | None = None,
+    registry: LocalRegistry | None = None,
+    challenges: ChallengeStore | None = None,
+    request: PresentationRequest | None = None,
+) -> Decision:
+    """Verify ``presentation`` and evaluate it against ``policy``; see the module docstring.
+
+    ``trust`` is a ``TrustRegistry``, or the ``accreditation.TrustLoad`` of a
+    trust directory (its untrusted answers also name refused trust
+    credentials). ``now`` is the verifier's clock, for every check and trust
+    question. With a ``request`` (what the verifier asked for), a presentation that
+    discloses anything beyond the fields asked for is refused.
+    """
+    moment = as_datetime(now)
+    result = verify_presentation(
+        presentation, challenge=challenge, domain=domain, now=moment, loader=loader,
+        registry=registry, require_holder_is_subject=True, challenges=challenges)
+    checks: list[PolicyCheck] = []
+    add = checks.append
+    if not result.verified:
+        first = next((c for c in result.failed if not c.skipped), result.failed[0])
+        add(PolicyCheck("presentation", False, f"{first.title}: {first.message}", first.code))
+        for name in POLICY_CHECKS[1:]:
+            if name != "disclosure" or request is not None:
+                add(PolicyCheck(name, False, "not checked: the presentation was not verified",
+                                skipped=True))
+        return Decision(False, None, policy, result.holder, result, (), tuple(checks))
+    document = loads_strict(presentation) if isinstance(presentation, (str, bytes)) \
+        else presentation
+    credentials = _embedded(document)
+    holder = result.holder
+    count = len(credentials)
+    add(PolicyCheck("presentation", True,
+                    f"signed by the holder for this challenge and domain; {count} credential"
+                    f"{'' if count == 1 else 's'} verified"))
+    evaluation = _Evaluation(policy, trust, moment, holder, credentials)
+    add(evaluation.credential_type())
+    add(evaluation.issuer_trusted())
+    add(evaluation.required_claims())
+    add(evaluation.identity_assurance())
+    add(evaluation.credential_age())
+    add(evaluation.offer_period())
+    if request is not None:
+        add(_disclosure(credentials, request))
+    granted = all(c.ok for c in checks)
+    return Decision(granted, policy.benefit if granted else None, policy, holder, result,
+                    tuple(evaluation.answers), tuple(checks),
+                    evaluation.claims() if granted else {})
+
+
+def _disclosure(credentials: list[dict], request: PresentationRequest) -> PolicyCheck:
+    extra = disclosed_beyond(credentials, request)
+    if extra:
+        return PolicyCheck("disclosure", False,
+                           f"discloses {', '.join(extra)}, which {request.verifier_name} did not"
+                           " ask for", "over-disclosure")
+    return PolicyCheck("disclosure", True,
+                       f"only what was asked: {', '.join(request.fields) or 'no claims'}")
+
+
+class _Evaluation:
+    """The policy checks over verified credentials (shares the trust answers between checks)."""
+
+    def __init__(self, policy: VerifierPolicy, trust: TrustRegistry, now: datetime,
+                 holder: str | None, credentials: list[dict]) -> None:
+        self.policy, self.trust, self.now, self.holder = policy, trust, now, holder
+        self.credentials = credentials
+        self.answers: list[IssuerTrust] = []
+        self.candidates = [c for c in credentials if set(_types(c)) & set(policy.accepted_types)]
+        self.basis: dict | None = None
+        self.assurance: dict | None = None
+
+    def _ask(self, credential: dict, credential_type: str) -> IssuerTrust:
+        p = self.policy
+        answer = issuer_trust(credential, credential_type, trust=self.trust,
+                              frameworks=p.frameworks, trusted_issuers=p.trusted_issuers,
+                              at=self.now, region=p.region, sector=p.sector,
+                              honour_witnessed=p.honour_witnessed)
+        self.answers.append(answer)
+        return answer
+
+    def credential_type(self) -> PolicyCheck:
+        accepted = ", ".join(self.policy.accepted_types)
+        if self.candidates:
+            found = next(t for t in _types(self.candidates[0]) if t in self.policy.accepted_types)
+            return PolicyCheck("credential_type", True, f"{found} is accepted here")
+        shown = sorted({t for c in self.credentials for t in _types(c)}
+                       - {"VerifiableCredential"}) or ["no credential"]
+        return PolicyCheck("credential_type", False,
+                           f"presented {', '.join(shown)}; {self.policy.verifier_name} accepts"
+                           f" {accepted}", "type-not-accepted")
+
+    def issuer_trusted(self) -> PolicyCheck:
+        if not self.candidates:
+            return PolicyCheck("issuer_trusted", False, "not checked: no accepted credential",
+                               skipped=True)
+        refused: list[IssuerTrust] = []
+        for credential in self.candidates:
+            kind = next(t for t in _types(credential) if t in self.policy.accepted_types)
+            answer = self._ask(credential, kind)
+            if answer.trusted:
+                self.basis = credential
+                return PolicyCheck("issuer_trusted", True,
+                                   f"{answer.label} {answer.summary}{self._scope()}")
+            refused.append(answer)
+        first = refused[0]
+        why = "; ".join(first.reasons) or "no accreditation found"
+        return PolicyCheck("issuer_trusted", False,
+                           f"{first.label} is not trusted to issue {first.credential_type}"
+                           f"{self._scope()}: {why}", "issuer-untrusted")
+
+    def _scope(self) -> str:
+        parts = [f"region {self.policy.region}" if self.policy.region else "",
+                 f"sector {self.policy.sector}" if self.policy.sector else ""]
+        scope = " and ".join(p for p in parts if p)
+        return f" in {scope}" if scope else ""
+
+    def _subject(self) -> dict:
+        return _holder_subject(self.basis, self.holder) if self.basis is not None else {}
+
+    def required_claims(self) -> PolicyCheck:
+        if self.basis is None:
+            return PolicyCheck("required_claims", False, "not checked: no trusted credential",
+                               skipped=True)
+        needed = self.policy.required_claims
+        missing = [path for path in needed if claim_at(self._subject(), path) is None]
+        if missing:
+            return PolicyCheck("required_claims", False,
+                               f"missing {', '.join(missing)}: the credential does not disclose"
+                               f" {'it' if len(missing) == 1 else 'them'}", "claim-missing")
+        return PolicyCheck("required_claims", True,
+                           f"present: {', '.join(needed)}" if needed else "none required")
+
+    def identity_assurance(self) -> PolicyCheck:
+        minimum = self.policy.minimum_assurance
+        if minimum is None:
+            return PolicyCheck("identity_assurance", True, "not required by this policy")
+        offered = [c for c in self.credentials if IDENTITY_ASSURANCE in _types(c)]
+        if not offered:
+            return PolicyCheck("identity_assurance", False,
+                               f"no identity-assurance credential presented; at least {minimum}"
+                               " is required", "assurance-missing")
+        best: tuple[int, dict, IssuerTrust] | None = None
+        untrusted: IssuerTrust | None = None
+        for credential in offered:
+            answer = self._ask(credential, IDENTITY_ASSURANCE)
+            level = assurance_of(credential).level  # type: ignore[union-attr]
+            if not answer.trusted:
+                untrusted = untrusted or answer
+                continue
+            rank = level_rank(level) if meets(level, "low") else -1
+            if best is None or rank > best[0]:
+                best = (rank, credential, answer)
+        if best is None:
+            assert untrusted is not None
+            why = "; ".join(untrusted.reasons) or "no accreditation found"
+            return PolicyCheck("identity_assurance", False,
+                               f"identity checks by {untrusted.label} are not trusted here: {why}",
+                               "assurance-untrusted")
+        _, credential, answer = best
+        stated = assurance_of(credential)
+        assert stated is not None
+        by = f"checked by {answer.label}" + (f" on {stated.checked_on}" if stated.checked_on
+                                             else "")
+        if not meets(stated.level, minimum):
+            return PolicyCheck("identity_assurance", False,
+                               f"level {stated.level} ({by}) is below the {minimum} required",
+                               "assurance-too-low")
+        self.assurance = credential
+        return PolicyCheck("identity_assurance", True,
+                           f"level {stated.level} ({by}) meets the {minimum} required")
+
+    def credential_age(self) -> PolicyCheck:
+        max_age = self.policy.max_age
+        if max_age is None:
+            return PolicyCheck("credential_age", True, "no maximum age in this policy")
+        if self.basis is None:
+            return PolicyCheck("credential_age", False, "not checked: no trusted credential",
+                               skipped=True)
+        notes = []
+        relied = [("credential", self.basis, _issued(self.basis))]
+        if self.assurance is not None:
+            relied.append(("identity check", self.assurance,
+                           _checked_on(self.assurance) or _issued(self.assurance)))
+        for what, _, since in relied:
+            if since is None:
+                return PolicyCheck("credential_age", False,
+                                   f"the {what} gives no issuance date, so its age is unknown",
+                                   "age-unknown")
+            age = self.now - since
+            if age > max_age:
+                return PolicyCheck("credential_age", False,
+                                   f"the {what} dates from {_day(since)}, {age.days} days ago;"
+                                   f" at most {max_age.days} days are accepted",
+                                   "too-old")
+            notes.append(f"{what} {max(age.days, 0)} days old")
+        return PolicyCheck("credential_age", True,
+                           f"{'; '.join(notes)} (at most {max_age.days} days)")
+
+    def offer_period(self) -> PolicyCheck:
+        start, end = self.policy.valid_from, self.policy.valid_until
+        if start is None and end is None:
+            return PolicyCheck("offer_period", True, "the offer is always open")
+        period = " ".join(p for p in (f"from {_day(start)}" if start else "",
+                                      f"until {_day(end - timedelta(seconds=1))}" if end else "")
+                          if p)
+        if (start is not None and self.now < start) or (end is not None and self.now >= end):
+            return PolicyCheck("offer_period", False,
+                               f"the offer runs {period}; it is {format_timestamp(self.now)}",
+                               "offer-closed")
+        return PolicyCheck("offer_period", True, f"open {period}")
+
+    def claims(self) -> dict[str, Any]:
+        """The holder's claims in the credential relied on (and the assurance level, if any)."""
+        claims = {k: v for k, v in self._subject().items() if k not in ("id", "type")}
+        if self.assurance is not None:
+            stated = assurance_of(self.assurance)
+            if stated is not None and stated.level:
+                claims.setdefault("assuranceLevel", stated.level)
+        return claims
+
+
+__all__ = ["POLICY_CHECKS", "POLICY_CHECK_TITLES", "Decision", "IssuerTrust", "PolicyCheck",
+           "claim_at", "decide", "issuer_trust"]

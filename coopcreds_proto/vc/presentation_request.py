@@ -1,0 +1,440 @@
+"""Data minimisation: a verifier asks for the fields it needs, and sees no more.
+
+A ``PresentationRequest`` says who is asking (DID and name), why (a purpose in
+plain words), for which credential type and which fields, with the challenge
+and domain the answer must be signed for. The holder's wallet shows a
+``consent_summary`` (who is asking, why, what they will and will NOT see),
+then presents a *purpose-specific credential* holding only those fields.
+
+Why the issuer re-issues. Our proofs are Ed25519 Data Integrity proofs
+(``eddsa-rdfc-2022``, ``eddsa-jcs-2022``): one signature over the whole
+canonicalised credential. Removing any claim breaks the signature, so a
+holder cannot disclose part of such a credential on their own. Instead the
+issuer derives a new credential for the request (``derive_for_request``):
+types include ``PurposeSpecificCredential``, ``derivedFrom`` names the original,
+``purpose`` and ``requestedBy`` record why and for whom, and the subject holds
+only the fields asked for. The cost: a round-trip to the issuer for every
+request, the issuer learns who asked for what, and the new credential's id and
+signature are the same every time it is shown, so verifiers could link them.
+
+What a selective-disclosure cryptosuite would change. With ``ecdsa-sd-2023``
+the issuer signs once with per-claim signatures and the *holder* derives a
+disclosure proof revealing only the chosen claims: no issuer round-trip, the
+issuer never learns who asked. With ``bbs-2023`` the holder's derived proof is
+also unlinkable: two verifiers (or one, twice) cannot tell that two
+presentations came from the same credential. ``disclosed_beyond`` and the
+consent summary would stay as they are; only the "derive" step moves from the
+issuer to the wallet.
+
+Public API: ``PURPOSE_SPECIFIC``, ``PresentationRequest`` (``to_json``,
+``from_json``), ``derive_for_request(credential, request, *, key, now, rng,
+...) -> dict``, ``disclosed_beyond(credentials, request) -> tuple[str, ...]``,
+``ConsentSummary`` (``.text``, ``.html``), ``consent_summary(request,
+credential, *, trust=None) -> ConsentSummary``, ``field_label(path)``.
+
+>>> request = PresentationRequest(verifier="did:web:stayfair.example",
+...     verifier_name="Stay Fair Tourism Co-operative", purpose="festival fair-stay discount",
+...     credential_type="CooperativeMembershipCredential",
+...     fields=("memberName", "membershipStatus"), challenge="c-1", domain="https://stayfair.example")
+>>> PresentationRequest.from_json(request.to_json()) == request
+True
+>>> from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
+>>> full = sample_membership_credential(sample_actors())
+>>> disclosed_beyond([full], request)[:3]
+('memberOf', 'membershipNumber', 'membershipClass')
+>>> consent_summary(request, full).shown
+(('Your name', 'Ada Okafor'), ('Whether your membership is active', 'active'))
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import InputError
+from ..keys import Ed25519Key
+from ..loader import OfflineDocumentLoader
+from ..local_registry import LocalRegistry
+from ..randomness import RandomSource
+from ..timestamps import as_datetime, format_timestamp
+from .credentials import is_url, issue, issuer_id, subjects
+from .verification import verify_credential
+
+PURPOSE_SPECIFIC = "PurposeSpecificCredential"
+TRUST_CONTEXT = "https://w3id.org/coopcreds/trust/v1"
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_NOT_CLAIMS = ("id", "type")
+
+# What a member reads on a consent screen: plain words for the fields we know.
+FIELD_WORDS = {
+    "memberName": "Your name",
+    "name": "Your name",
+    "membershipNumber": "Your membership number",
+    "membershipStatus": "Whether your membership is active",
+    "membershipClass": "Your kind of membership",
+    "memberSince": "When you joined",
+    "votingRights": "Whether you can vote",
+    "roles": "Your roles in the co-op",
+    "benefits": "Your membership benefits",
+    "memberOf": "Your co-op",
+    "memberOf.legalName": "Your co-op's registered name",
+    "memberOf.sector": "Your co-op's sector",
+    "memberOf.jurisdiction": "Where your co-op is registered",
+    "memberOf.registeredIdentifier": "Your co-op's registration number",
+    "memberOf.cooperativeType": "Your co-op's type",
+    "assuranceLevel": "How thoroughly your identity was checked",
+    "assuranceMethod": "How your identity was checked",
+    "checkedOn": "When your identity was checked",
+}
+TYPE_WORDS = {
+    "CooperativeMembershipCredential": "Co-operative membership",
+    "IdentityAssuranceCredential": "Identity check",
+}
+
+
+def field_label(path: str) -> str:
+    """The plain-words label of a field (``memberOf.legalName`` -> "Your co-op's registered name").
+
+    >>> field_label("membershipNumber"), field_label("favouriteColour")
+    ('Your membership number', 'Favourite colour')
+    >>> field_label("memberOf.foundedIn")
+    'Your co-op: founded in'
+    """
+    if path in FIELD_WORDS:
+        return FIELD_WORDS[path]
+    parent, _, last = path.rpartition(".")
+    words = " ".join(w.lower() for w in _CAMEL.findall(last)) or last
+    if parent:
+        return f"{field_label(parent)}: {words}"
+    return words[:1].upper() + words[1:]
+
+
+def _type_words(credential_type: str) -> str:
+    if credential_type in TYPE_WORDS:
+        return TYPE_WORDS[credential_type]
+    return field_label(credential_type.removesuffix("Credential"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PresentationRequest:
+    """What a verifier asks a holder for, and why (see the module docstring)."""
+
+    verifier: str
+    verifier_name: str
+    purpose: str
+    credential_type: str
+    fields: tuple[str, ...]
+    challenge: str
+    domain: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", tuple(self.fields))
+        if not is_url(self.verifier):
+            raise InputError("bad-request", "the verifier must be a DID", path="$.verifier.id")
+        for name, path in (("verifier_name", "$.verifier.name"), ("purpose", "$.purpose"),
+                           ("credential_type", "$.credentialType"), ("challenge", "$.challenge"),
+                           ("domain", "$.domain")):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise InputError("bad-request", f"{path[2:]} must be a non-empty string",
+                                 path=path)
+        for i, item in enumerate(self.fields):
+            if not isinstance(item, str) or not _FIELD.match(item) \
+                    or item.split(".")[0] in _NOT_CLAIMS:
+                raise InputError("bad-request", f"field {item!r} is not a claim name"
+                                 " (letters, digits, _, dotted for nested claims)",
+                                 path=f"$.fields[{i}]")
+        if len(set(self.fields)) != len(self.fields):
+            raise InputError("bad-request", "a field is asked for twice", path="$.fields")
+
+    def to_json(self) -> dict:
+        return {
+            "verifier": {"id": self.verifier, "name": self.verifier_name},
+            "purpose": self.purpose,
+            "credentialType": self.credential_type,
+            "fields": list(self.fields),
+            "challenge": self.challenge,
+            "domain": self.domain,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> PresentationRequest:
+        """A request from parsed JSON; ``InputError`` names the JSON path of a problem."""
+        if not isinstance(data, dict):
+            raise InputError("bad-request", "a presentation request must be a JSON object",
+                             path="$")
+        known = {"verifier", "purpose", "credentialType", "fields", "challenge", "domain"}
+        for key in data:
+            if key not in known:
+                raise InputError("bad-request", f"unknown request field {key!r}", path=f"$.{key}")
+        for key in sorted(known):
+            if key not in data:
+                raise InputError("bad-request", f"{key} is required", path=f"$.{key}")
+        verifier = data["verifier"]
+        if not isinstance(verifier, dict) or "id" not in verifier or "name" not in verifier:
+            raise InputError("bad-request", "verifier must be an object with an id and a name",
+                             path="$.verifier")
+        if not isinstance(data["fields"], list):
+            raise InputError("bad-request", "fields must be a list of claim names",
+                             path="$.fields")
+        return cls(verifier=verifier["id"], verifier_name=verifier["name"],
+                   purpose=data["purpose"], credential_type=data["credentialType"],
+                   fields=tuple(data["fields"]), challenge=data["challenge"],
+                   domain=data["domain"])
+
+
+def _types(credential: Mapping) -> list[str]:
+    types = credential.get("type")
+    return [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
+
+
+def _claim(subject: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(subject, Mapping) or part not in subject:
+            return None
+        subject = subject[part]
+    return subject
+
+
+def _only(subject: Mapping, fields: Iterable[str]) -> dict:
+    """``subject`` cut down to ``fields`` (dotted paths keep the nested object's ``type``)."""
+    out: dict[str, Any] = {k: subject[k] for k in _NOT_CLAIMS if k in subject}
+    for path in fields:
+        source: Any = subject
+        target = out
+        parts = path.split(".")
+        for part in parts[:-1]:
+            source = source[part]
+            if not isinstance(target.get(part), dict):
+                target[part] = {"type": source["type"]} if "type" in source else {}
+            target = target[part]
+        target[parts[-1]] = source[parts[-1]]
+    return out
+
+
+def derive_for_request(
+    credential: dict,
+    request: PresentationRequest,
+    *,
+    key: Ed25519Key,
+    now: datetime | str,
+    rng: RandomSource,
+    loader: OfflineDocumentLoader | None = None,
+    registry: LocalRegistry | None = None,
+) -> dict:
+    """The issuer's purpose-specific credential holding only the fields ``request`` asks for.
+
+    The issuer (``key``) first verifies its own original ``credential``; the
+    derived one keeps its types (plus ``PurposeSpecificCredential``), issuer,
+    subject id, ``validUntil`` and status entry, and records ``derivedFrom``,
+    ``purpose`` and ``requestedBy``. Refuses (``InputError``, with the path) a
+    credential that does not verify, is not of the requested type, has no id,
+    or does not hold a field asked for.
+    """
+    moment = as_datetime(now)
+    result = verify_credential(credential, now=moment, loader=loader, registry=registry)
+    if not result.verified:
+        first = result.failed[0]
+        raise InputError("not-verified", f"the original credential does not verify:"
+                         f" {first.title}: {first.message}", path="$")
+    if request.credential_type not in _types(credential):
+        raise InputError("wrong-credential-type", f"the request is for a"
+                         f" {request.credential_type}, not a {', '.join(_types(credential))}",
+                         path="$.type")
+    if issuer_id(credential) != key.controller:
+        raise InputError("not-the-issuer", "only the original issuer can derive a credential"
+                         f" from it; it was issued by {issuer_id(credential)}", path="$.issuer")
+    if not isinstance(credential.get("id"), str):
+        raise InputError("no-credential-id", "the original credential has no id to derive from",
+                         path="$.id")
+    items = subjects(credential)
+    if len(items) != 1:
+        raise InputError("several-subjects", "only a credential about one subject can be derived",
+                         path="$.credentialSubject")
+    subject = items[0]
+    for path in request.fields:
+        if _claim(subject, path) is None:
+            raise InputError("field-not-held", f"the credential holds no {path}",
+                             path=f"$.credentialSubject.{path}")
+    contexts = credential["@context"] if isinstance(credential["@context"], list) \
+        else [credential["@context"]]
+    derived: dict[str, Any] = {
+        "@context": list(contexts) + ([TRUST_CONTEXT] if TRUST_CONTEXT not in contexts else []),
+        "id": f"urn:uuid:{uuid.UUID(bytes=rng.bytes(16), version=4)}",
+        "type": _types(credential) + [PURPOSE_SPECIFIC],
+        "issuer": credential["issuer"],
+        "validFrom": format_timestamp(moment),
+    }
+    if "validUntil" in credential:
+        derived["validUntil"] = credential["validUntil"]
+    derived["derivedFrom"] = credential["id"]
+    derived["purpose"] = request.purpose
+    derived["requestedBy"] = request.verifier
+    derived["credentialSubject"] = _only(subject, request.fields)
+    if "credentialStatus" in credential:
+        # Revoking the original must revoke what was derived from it.
+        derived["credentialStatus"] = credential["credentialStatus"]
+    return issue(derived, key, created=moment, loader=loader)
+
+
+def _beyond(value: Any, path: str, fields: tuple[str, ...]) -> list[str]:
+    if path in fields:
+        return []
+    if isinstance(value, Mapping) and any(f.startswith(path + ".") for f in fields):
+        out = []
+        for key, item in value.items():
+            if key not in _NOT_CLAIMS:
+                out += _beyond(item, f"{path}.{key}", fields)
+        return out
+    return [path]
+
+
+def disclosed_beyond(credentials: Iterable[dict], request: PresentationRequest) -> tuple[str, ...]:
+    """The claims the presented ``credentials`` disclose beyond the fields ``request`` asks for.
+
+    Credentials of another type are disclosed beyond the request as a whole.
+    Only subject claims count: the issuer, dates and proof are always seen.
+    """
+    extra: list[str] = []
+    for credential in credentials:
+        if request.credential_type not in _types(credential):
+            kinds = [t for t in _types(credential) if t != "VerifiableCredential"]
+            extra.append(f"a whole {', '.join(kinds) or 'credential'}")
+            continue
+        for subject in subjects(credential):
+            if not isinstance(subject, Mapping):
+                continue
+            for key, value in subject.items():
+                if key not in _NOT_CLAIMS:
+                    extra += _beyond(value, key, request.fields)
+    return tuple(dict.fromkeys(extra))
+
+
+def _value_words(value: Any) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, Mapping):
+        for key in ("legalName", "name", "id"):
+            if isinstance(value.get(key), str):
+                return value[key]
+        return "; ".join(f"{field_label(k)}: {_value_words(v)}" for k, v in value.items()
+                         if k not in _NOT_CLAIMS)
+    if isinstance(value, list):
+        return ", ".join(_value_words(v) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True, repr=False)
+class ConsentSummary:
+    """A wallet's consent screen: who asks, why, what they will and will NOT see.
+
+    ``shown`` holds (label, value) pairs in plain words; ``withheld`` the
+    labels of what stays private; ``unavailable`` the labels of fields asked
+    for that the credential does not hold. ``name_confirmed`` is True when the
+    verifier's name comes from the trust registry rather than from the request.
+    """
+
+    verifier: str
+    verifier_name: str
+    name_confirmed: bool
+    purpose: str
+    credential: str
+    shown: tuple[tuple[str, str], ...]
+    withheld: tuple[str, ...]
+    unavailable: tuple[str, ...] = ()
+
+    @property
+    def who(self) -> str:
+        note = "" if self.name_confirmed else (
+            "; name not confirmed by a trust registry")
+        return f"{self.verifier_name} ({self.verifier}{note})"
+
+    @property
+    def text(self) -> str:
+        lines = [f"{self.who} asks to see your {self.credential}",
+                 f"Why: {self.purpose}", "They will see:"]
+        width = max((len(label) for label, _ in self.shown), default=0)
+        lines += [f"  {label:<{width}}  {value}" for label, value in self.shown] or ["  nothing"]
+        if self.unavailable:
+            lines.append("Asked for, but not in your credential:")
+            lines += [f"  {label}" for label in self.unavailable]
+        lines.append("They will NOT see:")
+        lines += [f"  {label}" for label in self.withheld] or ["  (nothing else is held)"]
+        return "\n".join(lines)
+
+    @property
+    def html(self) -> str:
+        e = html.escape
+        rows = "".join(f"<tr><th style='text-align:left;padding-right:1.5em'>{e(label)}</th>"
+                       f"<td style='text-align:left'>{e(value)}</td></tr>"
+                       for label, value in self.shown)
+        hidden = "".join(f"<li>{e(label)}</li>" for label in self.withheld)
+        missing = "".join(f"<li>{e(label)}</li>" for label in self.unavailable)
+        badge = ("" if self.name_confirmed else
+                 " <span style='color:#b26a00'>(name not confirmed by the trust registry)</span>")
+        return (
+            "<div style='border:1px solid #c8c8c8;border-radius:8px;padding:12px 16px;"
+            "max-width:40em;font-family:sans-serif'>"
+            f"<p style='margin:0 0 6px 0'><b>{e(self.verifier_name)}</b>{badge}"
+            f" asks to see your {e(self.credential)}</p>"
+            f"<p style='margin:0 0 6px 0;color:#555'>Why: {e(self.purpose)}</p>"
+            f"<p style='margin:6px 0 2px 0'><b>They will see</b></p>"
+            f"<table><tbody>{rows}</tbody></table>"
+            + (f"<p style='margin:6px 0 2px 0'><b>Asked for, but not in your credential</b></p>"
+               f"<ul style='margin:0'>{missing}</ul>" if missing else "")
+            + "<p style='margin:6px 0 2px 0'><b>They will NOT see</b></p>"
+            f"<ul style='margin:0'>{hidden or '<li>(nothing else is held)</li>'}</ul></div>"
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def consent_summary(request: PresentationRequest, credential: dict, *,
+                    trust: Any = None) -> ConsentSummary:
+    """The consent screen for answering ``request`` from ``credential`` (the original).
+
+    ``trust`` (a ``TrustRegistry``) names the verifier as the registry knows it;
+    without it, or when the registry does not know them, the name is the one the
+    request gives and the summary says it is unconfirmed.
+    """
+    name_of = getattr(trust, "name_of", None) or getattr(getattr(trust, "registry", None),
+                                                         "name_of", None)
+    known = name_of(request.verifier) if callable(name_of) else None
+    subject = next((s for s in subjects(credential) if isinstance(s, Mapping)), {})
+    shown, unavailable = [], []
+    for path in request.fields:
+        value = _claim(subject, path)
+        if value is None:
+            unavailable.append(field_label(path))
+        else:
+            shown.append((field_label(path), _value_words(value)))
+    withheld = [field_label(p) for key, value in subject.items() if key not in _NOT_CLAIMS
+                for p in _beyond(value, key, request.fields)]
+    return ConsentSummary(
+        verifier=request.verifier,
+        verifier_name=known or request.verifier_name,
+        name_confirmed=known is not None,
+        purpose=request.purpose,
+        credential=_type_words(request.credential_type),
+        shown=tuple(shown),
+        withheld=tuple(dict.fromkeys(withheld)),
+        unavailable=tuple(unavailable),
+    )
+
+
+__all__ = ["FIELD_WORDS", "PURPOSE_SPECIFIC", "ConsentSummary", "PresentationRequest",
+           "consent_summary", "derive_for_request", "disclosed_beyond", "field_label"]

@@ -1,0 +1,1 @@
+"""The consultation workshop for a room of participants: the pages, their server and the workshop pack."""

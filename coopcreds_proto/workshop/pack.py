@@ -1,0 +1,797 @@
+"""The workshop pack: one self-contained HTML report of a consultation workshop.
+
+The pack is what the facilitator circulates after a workshop: the draft that
+was on the table (its definition sheet), what participants said (the feedback
+summary tables and charts of ``consultation_report``, the same numbers as the
+consultation notebook), what was decided (the workshop's decisions, traced to
+feedback, and any adoption votes), what changes in the proposed next version
+(each change marked breaking, additive or editorial) and that version's
+handout. It opens offline: no script, no external link, style sheet or font;
+charts are SVG images inlined as ``data:`` URIs, each with alt text and the
+table of its numbers. The same inputs and ``generated_at`` give the same bytes.
+
+Public API
+----------
+- ``build_pack(definition, feedback, *, generated_at, decisions=None,
+  proposal=None, next_version=None, title=None, comments=8) -> WorkshopPack``
+  (``.html``, ``.figures``, ``.title``, ``.definition_version``,
+  ``.next_version``, ``.records``, ``.generated_at``).
+- ``export_pack(out_path, *, feedback_path, definition_version=None,
+  next_version=None, decisions=None, slug=..., definitions_dir=None, title=None,
+  now=None, overwrite=False, pdf_path=None, chromium=None, pdf_timeout=120)
+  -> ExportedPack(html_path, pdf_path, pack)``: reads the
+  feedback file and the definition files, writes the HTML (and the PDF)
+  atomically, never replacing an existing file unless ``overwrite``.
+- ``print_to_pdf(html_path, pdf_path, *, overwrite=False, chromium=None,
+  timeout=PDF_TIMEOUT) -> Path``: headless Chromium's print of an HTML file.
+- ``figure_svg(fig) -> str``: a matplotlib figure as stable SVG text.
+- Chromium itself (finding it, running it offline) is in :mod:`coopcreds_proto.workshop.chromium`.
+- ``WorkshopPackError`` (codes ``pack-exists``, ``unknown-version``,
+  ``conflicting-inputs``, ``missing-time``, ``chromium-missing``,
+  ``pdf-timeout``, ``pdf-failed``).
+
+>>> from coopcreds_proto.consultation.feedback import read_feedback
+>>> from coopcreds_proto.definitions.definition import definition_path, load_definition
+>>> from coopcreds_proto.consultation.sample_feedback import sample_decisions, sample_file
+>>> v01 = load_definition(definition_path("cooperative-membership", "0.1"))
+>>> pack = build_pack(v01, read_feedback(sample_file()), decisions=sample_decisions(),
+...                   generated_at="2026-03-12T17:00:00Z")
+>>> pack.definition_version, pack.next_version, pack.records
+('0.1', '0.2', 254)
+>>> [f.name for f in pack.figures]
+['support-by-field', 'responses-by-sphere']
+>>> pack.html.startswith("<!DOCTYPE html>"), "<script" in pack.html
+(True, False)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..atomic_files import write_atomically
+from ..consultation.feedback import FeedbackRecord, read_feedback
+from ..definitions.definition import AdoptionDecision, CredentialDefinition, load_definition
+from ..definitions.definition import definitions_dir as default_definitions_dir
+from ..errors import CoopCredsError
+from ..timestamps import as_datetime, format_timestamp
+from .chromium import INSTALL_HINT, PDF_TIMEOUT, ChromiumError, pdf_of
+
+if TYPE_CHECKING:  # pandas and matplotlib load only when a pack is built
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+DEFAULT_SLUG = "cooperative-membership"
+TOP_COMMENTS = 8
+CHROMIUM_HINT = f"PDF export needs Chromium: {INSTALL_HINT}"
+SVG_SALT = "coopcreds-workshop-pack"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+IMPACT_TEXT = {
+    "breaking": "Credentials of the old version do not all fit the new one: a verifier must"
+    " know which version a credential follows.",
+    "additive": "Credentials of the old version still fit the new one; new credentials may"
+    " say more.",
+    "editorial": "Wording, sensitivity or spheres only: credentials are not affected.",
+    "none": "Nothing changes.",
+}
+
+
+class WorkshopPackError(CoopCredsError):
+    """A pack that cannot be made or written; ``path`` names the file or version."""
+
+
+@dataclass(frozen=True)
+class PackFigure:
+    """One chart of the pack: its anchor name, title, alt text and SVG text."""
+
+    name: str
+    title: str
+    alt: str
+    svg: str
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+@dataclass(frozen=True, repr=False)
+class WorkshopPack:
+    """A built pack: the HTML document and the figures it shows."""
+
+    title: str
+    html: str
+    figures: tuple[PackFigure, ...]
+    definition_version: str
+    next_version: str | None
+    records: int
+    generated_at: str
+
+    def __repr__(self) -> str:
+        to = f" -> {self.next_version}" if self.next_version else ""
+        return (f"<WorkshopPack {self.title!r}: draft {self.definition_version}{to},"
+                f" {self.records} responses, {len(self.html)} characters>")
+
+
+@dataclass(frozen=True)
+class ExportedPack:
+    """What ``export_pack`` wrote: the HTML file, the PDF (or None), and the pack."""
+
+    html_path: Path
+    pdf_path: Path | None
+    pack: WorkshopPack
+
+
+# --- small HTML helpers ----------------------------------------------------------------
+
+_e = html.escape
+
+
+def _human_time(moment: datetime) -> str:
+    stamp = format_timestamp(moment)  # UTC, whole seconds
+    year, month, day = int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10])
+    return f"{day} {_MONTHS[month - 1]} {year}, {stamp[11:16]} UTC"
+
+
+def _demote(fragment: str) -> str:
+    """Headings one level down (h2 -> h3), so a sheet sits under the pack's own h2."""
+    return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", fragment)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _number(value: Any) -> str:
+    if _missing(value):
+        return "–"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _share(value: Any) -> str:
+    return "–" if _missing(value) else f"{round(value * 100)}%"
+
+
+def _signed(value: Any) -> str:
+    if _missing(value):
+        return "–"
+    return "0" if value == 0 else f"{value:+g}"
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    header: str
+    format: Callable[[Any], str] = _number
+    numeric: bool = True
+
+
+def _table(
+    frame: pd.DataFrame,
+    columns: Sequence[_Column],
+    *,
+    table_id: str,
+    caption: str,
+    row_header: tuple[str, Callable[[Any], str]] | None = None,
+    narrow: bool = False,
+) -> str:
+    """An accessible table: a caption, column headers, and (optionally) row headers."""
+    num = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{num if c.numeric else ""}>{_e(c.header)}</th>' for c in columns
+    )
+    if row_header:
+        head = f'<th scope="col">{_e(row_header[0])}</th>' + head
+    rows = []
+    for key, row in frame.iterrows():
+        cells = "".join(
+            f'<td{num if c.numeric else ""}>{_e(c.format(row[c.key]))}</td>'
+            for c in columns
+        )
+        if row_header:
+            cells = f'<th scope="row">{row_header[1](key)}</th>' + cells
+        rows.append(f'<tr data-key="{_e(str(key))}">{cells}</tr>')
+    if not rows:
+        span = len(columns) + (1 if row_header else 0)
+        rows.append(f'<tr><td colspan="{span}">Nothing to show yet.</td></tr>')
+    wide = ' class="narrow"' if narrow else ""
+    return (f'<table id="{table_id}"{wide}><caption>{_e(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
+
+
+def _figure_html(fig: PackFigure, caption: str) -> str:
+    return (f'<figure id="figure-{fig.name}"><img src="{fig.data_uri}" alt="{_e(fig.alt)}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+# --- charts --------------------------------------------------------------------------
+
+
+def figure_svg(fig: Figure) -> str:
+    """``fig`` as SVG text that is the same on every run: fixed id salt, no date,
+    text drawn as paths (no font needed), no XML prolog or DTD link."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg",
+                    metadata={"Date": None, "Creator": None, "Type": None, "Format": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _field_words(targets: Sequence[str], values: Sequence[Any], fmt: Callable[[Any], str]) -> str:
+    return ", ".join(f"{t} ({fmt(v)})" for t, v in zip(targets, values))
+
+
+def _support_figure(support: pd.DataFrame) -> PackFigure:
+    from matplotlib.figure import Figure
+
+    fields = list(support.index)
+    n = max(len(fields), 1)
+    fig = Figure(figsize=(7.5, 0.34 * n + 1.6), dpi=100)
+    ax = fig.add_subplot()
+    responses = support["responses"].replace(0, 1) if len(support) else support["responses"]
+    parts = (
+        ("keep or add", (support["keep"] + support["add"]) / responses, "#1b7a4a", ""),
+        ("change", support["change"] / responses, "#e0a526", "//"),
+        ("drop", support["drop"] / responses, "#b3362b", "xx"),
+    )
+    left = [0.0] * len(fields)
+    rows = list(range(len(fields)))
+    for label, shares, colour, hatch in parts:
+        values = list(shares)
+        ax.barh(rows, values, left=left, color=colour, hatch=hatch, edgecolor="white",
+                linewidth=0.6, label=label)
+        for i, v in enumerate(values):
+            if v >= 0.08:  # a label only where it fits, on a light box over any hatching
+                ax.text(left[i] + v / 2, i, f"{round(v * 100)}%", ha="center", va="center",
+                        fontsize=7.5, color="black",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.9})
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks(rows, fields)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("share of the responses about the field")
+    ax.set_title("What participants asked for, field by field", pad=22)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False,
+              fontsize=8.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    top = support.sort_values("support", ascending=False, kind="stable").head(3)
+    against = support[support["opposition"] > 0]
+    against = against.sort_values("opposition", ascending=False, kind="stable").head(3)
+    alt = ("Bar chart: for each field, the share of responses asking to keep (or add), change"
+           " or drop it. Highest support: "
+           + _field_words(list(top.index), list(top["support"]), _share) + ".")
+    if len(against):
+        alt += (" Most asked to drop: "
+                + _field_words(list(against.index), list(against["opposition"]), _share) + ".")
+    alt += " The numbers are in the table 'Support by field'."
+    return PackFigure("support-by-field", "What participants asked for, field by field",
+                      alt, figure_svg(fig))
+
+
+def _sphere_figure(records: Sequence[FeedbackRecord], table: pd.DataFrame) -> PackFigure:
+    from ..consultation.report import plot_field_sphere_heatmap
+
+    totals = table.sum(axis=1).sort_values(ascending=False, kind="stable").head(3)
+    per_sphere = table.sum(axis=0)
+    alt = ("Heatmap of responses by field (rows) and sphere (columns: legal, work, play)."
+           " Most responses: " + _field_words(list(totals.index), list(totals), _number) + "."
+           " Responses per sphere: "
+           + ", ".join(f"{s} {int(v)}" for s, v in per_sphere.items()) + "."
+           " The numbers are in the table 'Responses by field and sphere'.")
+    return PackFigure("responses-by-sphere", "Responses by field and sphere", alt,
+                      figure_svg(plot_field_sphere_heatmap(list(records))))
+
+
+# --- sections ------------------------------------------------------------------------
+
+
+def _field_cell(definition: CredentialDefinition) -> Callable[[Any], str]:
+    labels = {path: f.label for path, f in definition.iter_fields()}
+
+    def cell(target: Any) -> str:
+        target = str(target)
+        if target.startswith("+"):
+            return f"<code>{_e(target[1:])}</code> <small>(new field proposed)</small>"
+        label = labels.get(target)
+        code = f"<code>{_e(target)}</code>"
+        return f"{_e(label)}<br><small>{code}</small>" if label else code
+
+    return cell
+
+
+def _feedback_section(definition: CredentialDefinition, records: Sequence[FeedbackRecord],
+                      comments: int) -> tuple[str, tuple[PackFigure, ...]]:
+    from ..consultation.report import field_sphere_table, summarise
+
+    summary = summarise(records, top=comments)
+    support = summary.support
+    spheres = field_sphere_table(records)
+    field = ("Field", _field_cell(definition))
+    support_fig = _support_figure(support)
+    sphere_fig = _sphere_figure(records, spheres)
+    parts = [
+        '<section id="feedback" class="new-page" aria-labelledby="feedback-title">',
+        '<h2 id="feedback-title">2. What participants said</h2>',
+        f'<p class="headline" id="headline">{_e(summary.headline())}.</p>',
+        ("<p>Each response is one participant's view on one field, through one sphere of life"
+        " (legal, work or play), with a priority from 1 (low) to 5 (high). Anonymous"
+        " participants are shown only with their sector.</p>"),
+        "<h3>Support by field</h3>",
+        ("<p><b>Support</b> is the share of responses that keep (or add) the field,"
+        " <b>opposition</b> the share that drop it. The <b>net score</b> is the average of"
+        " keep&nbsp;=&nbsp;+1, change&nbsp;=&nbsp;0, drop&nbsp;=&nbsp;&minus;1. Fields with the"
+        " most responses come first.</p>"),
+        _figure_html(support_fig, "Keep or add, change, drop: share of the responses per"
+                     " field (hatched: change and drop, for black-and-white print)."),
+        _table(support, [
+            _Column("responses", "Responses"), _Column("keep", "Keep"),
+            _Column("change", "Change"), _Column("drop", "Drop"), _Column("add", "Add"),
+            _Column("support", "Support", _share), _Column("opposition", "Opposition", _share),
+            _Column("net", "Net score", _signed), _Column("mean_priority", "Mean priority"),
+        ], table_id="support-by-field", caption="Support by field", row_header=field),
+        "<h3>Fields by sphere</h3>",
+        ("<p>Where each field got attention: <b>legal</b> (reduce mutual risk and meet"
+        " obligations), <b>work</b> (benefit together), <b>play</b> (enjoy doing this"
+        " together).</p>"),
+        _figure_html(sphere_fig, "Responses by field and sphere (darker: more responses)."),
+        _table(spheres, [_Column(s, s.capitalize()) for s in spheres.columns],
+               table_id="responses-by-sphere", caption="Responses by field and sphere",
+               row_header=field, narrow=True),
+        "<h3>Where participants disagree most</h3>",
+        ("<p><b>Spread</b> is 0 when everyone agrees and 1 when the room is split between keep"
+        " and drop; <b>evenness</b> is 1 when keep, change and drop are equally common."
+        " These fields deserve discussion time before deciding.</p>"),
+        _table(summary.disagreement, [
+            _Column("responses", "Responses"), _Column("keep", "Keep"),
+            _Column("change", "Change"), _Column("drop", "Drop"),
+            _Column("spread", "Spread"), _Column("entropy", "Evenness"),
+        ], table_id="disagreement", caption="Where participants disagree most",
+            row_header=field),
+        "<h3>Top comments</h3>",
+        "<p>The comments with the highest priority, earliest first among equals.</p>",
+        _table(summary.comments, [
+            _Column("field", "Field", str, False), _Column("sphere", "Sphere", str, False),
+            _Column("stance", "Asks to", str, False), _Column("priority", "Priority"),
+            _Column("comment", "Comment", str, False), _Column("who", "Who", str, False),
+        ], table_id="top-comments", caption=f"Top {comments} comments"),
+        "</section>",
+    ]
+    return "\n".join(parts), (support_fig, sphere_fig)
+
+
+def _decisions_section(definition: CredentialDefinition,
+                       proposal: CredentialDefinition | None) -> str:
+    import pandas as pd
+
+    parts = ['<section id="decisions" class="new-page" aria-labelledby="decisions-title">',
+             '<h2 id="decisions-title">3. What was decided</h2>']
+    if proposal is None:
+        parts.append(f"<p>No decisions are recorded yet: there is no proposed version after"
+                     f" draft {_e(definition.version)}.</p>")
+    else:
+        entries = [c for c in proposal.changelog if c.version == proposal.version]
+        decided = [c for c in entries if c.fields]
+        opening = [c for c in entries if not c.fields]
+        parts.append("<h3>The workshop's decisions</h3>")
+        parts += [f"<p>{_e(' '.join(c.change.split()))}</p>" for c in opening]
+        parts.append("<p>Each decision names the field and the number of responses that asked"
+                     " for it. Proposals that were not taken up are listed too.</p>")
+        frame = pd.DataFrame(
+            [{"decision": " ".join(c.change.split()), "fields": ", ".join(c.fields),
+              "taken": "no" if c.change.startswith("Proposal to ") else "yes",
+              "behind": len(c.feedback)} for c in decided],
+            columns=["decision", "fields", "taken", "behind"],
+            index=[", ".join(c.fields) for c in decided])
+        parts.append(_table(frame, [
+            _Column("fields", "Field", str, False),
+            _Column("decision", "Decision", str, False),
+            _Column("taken", "Taken up", str, False),
+            _Column("behind", "Responses behind it"),
+        ], table_id="workshop-decisions",
+            caption=f"Decisions for draft {proposal.version}"))
+    votes = [(definition.version, d) for d in definition.decisions]
+    if proposal is not None:
+        votes += [(proposal.version, d) for d in proposal.decisions]
+    parts.append("<h3>Adoption votes</h3>")
+    if votes:
+        parts.append(_votes_table(votes))
+    else:
+        versions = " or ".join(v for v in (definition.version,
+                                           proposal.version if proposal else None) if v)
+        parts.append(f"<p>No adoption vote has been recorded on version {_e(versions)} yet.</p>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _votes_table(votes: list[tuple[str, AdoptionDecision]]) -> str:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [{"version": v, "date": d.date, "body": d.body or "–", "for": d.votes_for,
+          "against": d.votes_against, "abstentions": d.abstentions, "rule": d.rule_text,
+          "result": "adopted" if d.passed else "not adopted"} for v, d in votes],
+        index=[f"{v}@{d.date}" for v, d in votes])
+    return _table(frame, [
+        _Column("version", "Version", str, False), _Column("date", "Date", str, False),
+        _Column("body", "Decided by", str, False), _Column("for", "For"),
+        _Column("against", "Against"), _Column("abstentions", "Abstaining"),
+        _Column("rule", "Rule", str, False), _Column("result", "Result", str, False),
+    ], table_id="adoption-votes", caption="Adoption votes")
+
+
+def _diff_section(definition: CredentialDefinition, proposal: CredentialDefinition | None) -> str:
+    from ..definitions.artefacts import diff_definitions
+
+    parts = ['<section id="changes" aria-labelledby="changes-title">']
+    if proposal is None:
+        parts += ['<h2 id="changes-title">4. What changes next</h2>',
+                  "<p>No next version is proposed yet.</p></section>"]
+        return "\n".join(parts)
+    diff = diff_definitions(definition, proposal)
+    records = diff.to_records()
+    counts = {k: sum(1 for r in records if r["impact"] == k)
+              for k in ("breaking", "additive", "editorial")}
+    parts += [
+        (f'<h2 id="changes-title">4. What changes from draft {_e(diff.old_version)}'
+        f" to draft {_e(diff.new_version)}</h2>"),
+        (f'<p id="diff-impact">Overall: <span class="badge impact-{_e(diff.impact)}">'
+        f"{_e(diff.impact.capitalize())}</span> {_e(IMPACT_TEXT[diff.impact])}</p>"),
+        "<p>" + ", ".join(f"{n} {k}" for k, n in counts.items()) + " change"
+        + ("s" if len(records) != 1 else "") + ".</p>",
+        '<dl class="legend">',
+        *(f'<dt><span class="badge impact-{k}">{k.capitalize()}</span></dt>'
+          f"<dd>{_e(IMPACT_TEXT[k])}</dd>" for k in ("breaking", "additive", "editorial")),
+        "</dl>",
+        ('<table id="diff"><caption>Every change, with its effect on credentials</caption>'
+        '<thead><tr><th scope="col">Field</th><th scope="col">Change</th>'
+        '<th scope="col">Effect</th><th scope="col">Why</th></tr></thead><tbody>'),
+    ]
+    for r in records:
+        parts.append(
+            f'<tr class="impact-{_e(r["impact"])}" data-key="{_e(r["path"])}">'
+            f'<th scope="row"><code>{_e(r["path"])}</code></th><td>{_e(r["kind"])}</td>'
+            f'<td><span class="badge impact-{_e(r["impact"])}">{_e(r["impact"].capitalize())}'
+            f'</span></td><td>{_e(r["why"])}</td></tr>')
+    if not records:
+        parts.append('<tr><td colspan="4">No changes.</td></tr>')
+    parts += ["</tbody></table>", "</section>"]
+    return "\n".join(parts)
+
+
+_CSS = """
+:root { color-scheme: light; --ink: #1d1d1b; --muted: #4a4a4a; --line: #c9c9c9;
+  --accent: #1a5e8a; --breaking: #9b1c1c; --additive: #1b6e3c; --editorial: #4a4a4a; }
+html { font-family: system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
+  font-size: 17px; line-height: 1.5; color: var(--ink); background: #fff; }
+body { max-width: 62rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .3em; }
+h2 { font-size: 1.5rem; border-bottom: 3px solid var(--accent); padding-bottom: .15em;
+  margin-top: 2.5rem; }
+h3 { font-size: 1.2rem; margin-top: 1.8rem; }
+.lead { font-size: 1.15rem; }
+.meta, figcaption, small { color: var(--muted); }
+nav ol { padding-left: 1.4em; }
+a { color: var(--accent); }
+a:focus { outline: 3px solid #f5b400; outline-offset: 2px; }
+table { border-collapse: collapse; width: 100%; margin: .6em 0 1.6em; font-size: .92rem; }
+caption { text-align: left; font-weight: 700; padding-bottom: .3em; }
+th, td { border-bottom: 1px solid var(--line); padding: .3em .5em; text-align: left;
+  vertical-align: top; }
+thead th { border-bottom: 2px solid var(--ink); }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody th { font-weight: 600; }
+tbody tr:nth-child(even) { background: #f5f5f3; }
+code { font-size: .92em; }
+figure { margin: 1em 0; }
+figure img { display: block; max-width: 100%; height: auto; }
+.badge { display: inline-block; padding: 0 .45em; border-radius: .25em; font-weight: 700;
+  font-size: .85rem; color: #fff; }
+.badge.impact-breaking { background: var(--breaking); }
+.badge.impact-additive { background: var(--additive); }
+.badge.impact-editorial, .badge.impact-none { background: var(--editorial); }
+tr.impact-breaking th { border-left: 5px solid var(--breaking); }
+dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: .3em 1em; }
+dl.legend dd { margin: 0; }
+.coopcreds-sheet { max-width: none !important; }
+.coopcreds-sheet table { width: auto; margin: .2em 0 .4em; font-size: .9rem; }
+.coopcreds-sheet tbody tr:nth-child(even) { background: none; }
+table.narrow { width: auto; min-width: 50%; }
+footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted);
+  font-size: .9rem; }
+@media print {
+  @page { size: A4; margin: 15mm 14mm; }
+  html { font-size: 10.5pt; }
+  body { max-width: none; padding: 0; }
+  .new-page { break-before: page; }
+  h2, h3, caption { break-after: avoid; }
+  thead { display: table-header-group; }
+  tr, figure, dl.legend, .coopcreds-sheet > div { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def _document(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"{body}\n</body>\n</html>\n")
+
+
+# --- building ------------------------------------------------------------------------
+
+
+def build_pack(
+    definition: CredentialDefinition,
+    feedback: Iterable[FeedbackRecord],
+    *,
+    generated_at: datetime | str,
+    decisions: Mapping[str, Any] | None = None,
+    proposal: CredentialDefinition | None = None,
+    next_version: str | None = None,
+    title: str | None = None,
+    comments: int = TOP_COMMENTS,
+) -> WorkshopPack:
+    """The workshop pack of a consultation on ``definition`` (nothing is written).
+
+    Parameters
+    ----------
+    definition : the draft that was on the table (the feedback is about it).
+    feedback : the feedback records (``consultation.read_feedback``).
+    generated_at : when the pack is made (an aware ``datetime`` or a timestamp
+        such as ``"2026-03-12T17:00:00Z"``); shown in the pack, never read from
+        the clock here, so the same inputs give the same bytes.
+    decisions : the workshop's decisions (``proposals.Decision`` by field
+        path or ``+term``); the next draft is then proposed from them with
+        ``proposals.propose_next_version`` (version ``next_version``, default
+        the next minor version).
+    proposal : the proposed next version, already made (instead of ``decisions``).
+    title : the pack's title (default: "Workshop pack: <name>, draft <version>").
+    comments : how many top comments to list.
+
+    Without ``decisions`` or ``proposal`` the pack has no decisions or diff.
+    """
+    if decisions is not None and proposal is not None:
+        raise WorkshopPackError("conflicting-inputs", "give the workshop's decisions or an"
+                                " already proposed version, not both")
+    records = sorted(feedback, key=lambda r: (r.time, r.id))
+    moment = as_datetime(generated_at, default_now=False)
+    if moment is None:
+        raise WorkshopPackError("missing-time", "generated_at is required (when the pack is"
+                                " made)", path="generated_at")
+    if decisions is not None:
+        from ..consultation.proposals import propose_next_version
+
+        proposal = propose_next_version(definition, records, decisions, version=next_version)
+    d = definition
+    title = title or f"Workshop pack: {d.name}, draft {d.version}"
+    stamp = format_timestamp(moment)
+    feedback_html, figures = _feedback_section(d, records, comments)
+    to_next = (f" what changes in draft {_e(proposal.version)}" if proposal is not None
+               else " what comes next")
+    toc = [("draft", f"The draft on the table: version {d.version}"),
+           ("feedback", "What participants said"), ("decisions", "What was decided"),
+           ("changes", "What changes next")]
+    if proposal is not None:
+        toc.append(("handout", f"Handout for the next workshop: draft {proposal.version}"))
+    body = [
+        "<header>",
+        f"<h1>{_e(title)}</h1>",
+        (f'<p class="lead">This pack records a consultation workshop on draft {_e(d.version)}'
+        f" of the {_e(d.name.lower())}: what was on the table, what participants said, what"
+        f" was decided and{to_next}.</p>"),
+        (f'<p class="meta">Made on <time datetime="{stamp}">{_human_time(moment)}</time>'
+        f" from {len(records)} responses.</p>"),
+        '<nav aria-label="Contents"><h2>Contents</h2><ol>',
+        *(f'<li><a href="#{anchor}">{_e(text)}</a></li>' for anchor, text in toc),
+        "</ol></nav>",
+        "</header>",
+        "<main>",
+        '<section id="draft" class="new-page" aria-labelledby="draft-title">',
+        f'<h2 id="draft-title">1. The draft on the table: version {_e(d.version)}</h2>',
+        ("<p>The definition sheet participants discussed: each field, what it says, why it is"
+        " there and who sees it.</p>"),
+        _demote(_sheet(d)),
+        "</section>",
+        feedback_html,
+        _decisions_section(d, proposal),
+        _diff_section(d, proposal),
+    ]
+    if proposal is not None:
+        body += [
+            '<section id="handout" class="new-page" aria-labelledby="handout-title">',
+            (f'<h2 id="handout-title">5. Handout for the next workshop: draft'
+            f" {_e(proposal.version)}</h2>"),
+            ("<p>The definition sheet of the proposed draft, to circulate before the next"
+            " workshop.</p>"),
+            _demote(_sheet(proposal)),
+            "</section>",
+        ]
+    body += ["</main>",
+             (f"<footer><p>{_e(title)}. Made with coopcreds on {_human_time(moment)}."
+             " Anonymous participants are not named.</p></footer>")]
+    return WorkshopPack(
+        title=title,
+        html=_document(title, "\n".join(body)),
+        figures=figures,
+        definition_version=d.version,
+        next_version=proposal.version if proposal is not None else None,
+        records=len(records),
+        generated_at=stamp,
+    )
+
+
+def _sheet(definition: CredentialDefinition) -> str:
+    from ..definitions.artefacts import sheet_html
+
+    return sheet_html(definition)
+
+
+# --- exporting -----------------------------------------------------------------------
+
+
+def _version(text: str) -> str:
+    return text[1:] if text[:1] in ("v", "V") else text
+
+
+def _version_files(folder: Path) -> dict[str, Path]:
+    def key(p: Path) -> tuple[int, ...]:
+        return tuple(int(x) for x in p.stem[1:].split(".") if x.isdigit())
+
+    return {p.stem[1:]: p for p in sorted(folder.glob("v*.yaml"), key=key)}
+
+
+def _definition_file(folder: Path, files: Mapping[str, Path], version: str, slug: str) -> Path:
+    if version not in files:
+        known = ", ".join(files) or "none"
+        raise WorkshopPackError("unknown-version", f"there is no version {version} of {slug}"
+                                f" in {folder} (versions: {known})", path=str(folder))
+    return files[version]
+
+
+def _refuse_existing(path: Path, overwrite: bool) -> None:
+    if path.exists() and not overwrite:
+        raise WorkshopPackError("pack-exists", f"{path} exists already: choose another file,"
+                                " or replace it explicitly (--force, overwrite=True)",
+                                path=str(path))
+
+
+def _write(path: Path, data: bytes, overwrite: bool) -> Path:
+    try:
+        return write_atomically(path, data, overwrite=overwrite)
+    except FileExistsError:  # created meanwhile by someone else
+        raise WorkshopPackError("pack-exists", f"{path} exists already", path=str(path)) from None
+
+
+def export_pack(
+    out_path: str | os.PathLike[str],
+    *,
+    feedback_path: str | os.PathLike[str],
+    definition_version: str | None = None,
+    next_version: str | None = None,
+    decisions: Mapping[str, Any] | None = None,
+    slug: str = DEFAULT_SLUG,
+    definitions_dir: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    now: datetime | str | Callable[[], datetime] | None = None,
+    overwrite: bool = False,
+    pdf_path: str | os.PathLike[str] | None = None,
+    chromium: str | None = None,
+    pdf_timeout: float = PDF_TIMEOUT,
+) -> ExportedPack:
+    """Build the pack from files and write it to ``out_path`` (and ``pdf_path``).
+
+    Parameters
+    ----------
+    out_path : the HTML file to write.
+    feedback_path : the feedback file (JSON Lines); a bad line is reported
+        with its number (``consultation.FeedbackError``) and nothing is written.
+    definition_version : the draft the feedback is about ("0.1" or "v0.1");
+        default: the latest version of ``slug``.
+    next_version : the proposed next version. With ``decisions``, the version
+        number of the draft proposed from them; without, a version file of
+        ``slug`` to compare with. Default: proposed from ``decisions``, or else
+        the version after ``definition_version`` if there is one.
+    decisions : the workshop's decisions (``proposals.Decision`` by field path
+        or ``+term``), as the dashboard collected them.
+    slug, definitions_dir : which definition, and where its version files are
+        (default: the bundled ``data/definitions``).
+    title : the pack's title.
+    now : when the pack is made (a ``datetime``, a timestamp or a clock
+        function; default: the current time).
+    overwrite : replace existing files (otherwise an existing ``out_path`` or
+        ``pdf_path`` is refused, code ``pack-exists``, before any work).
+    pdf_path : also print the pack to this PDF with headless Chromium.
+    chromium, pdf_timeout : the Chromium program (default: found on PATH) and
+        how many seconds printing may take.
+
+    Both files are written atomically, the HTML only once the PDF is printed.
+    """
+    out = Path(out_path)
+    pdf = Path(pdf_path) if pdf_path is not None else None
+    if pdf is not None and pdf.resolve() == out.resolve():
+        raise WorkshopPackError("conflicting-inputs", "the PDF and the HTML need different"
+                                " files", path=str(out))
+    for target in (out, pdf):
+        if target is not None:
+            _refuse_existing(target, overwrite)
+    moment = as_datetime(now() if callable(now) else now)
+    records = read_feedback(feedback_path)
+    folder = Path(definitions_dir) if definitions_dir is not None else default_definitions_dir()
+    folder = folder / slug
+    files = _version_files(folder)
+    if not files:
+        raise WorkshopPackError("unknown-version", f"no version files of {slug} in {folder}",
+                                path=str(folder))
+    versions = list(files)
+    version = _version(definition_version) if definition_version else versions[-1]
+    definition = load_definition(_definition_file(folder, files, version, slug))
+    proposal = None
+    wanted = _version(next_version) if next_version else None
+    if decisions is None:
+        if wanted is None and versions.index(version) + 1 < len(versions):
+            wanted = versions[versions.index(version) + 1]
+        if wanted is not None:
+            proposal = load_definition(_definition_file(folder, files, wanted, slug))
+    pack = build_pack(definition, records, generated_at=moment, decisions=decisions,
+                      proposal=proposal, next_version=wanted if decisions else None,
+                      title=title)
+    data = pack.html.encode("utf-8")
+    printed = None
+    if pdf is not None:
+        with tempfile.TemporaryDirectory(prefix="coopcreds-pack-") as tmp:
+            page = Path(tmp) / "pack.html"
+            page.write_bytes(data)
+            printed = _print_pdf_bytes(page, chromium=chromium, timeout=pdf_timeout)
+    _write(out, data, overwrite)
+    if pdf is not None and printed is not None:
+        _write(pdf, printed, overwrite)
+    return ExportedPack(out, pdf, pack)
+
+
+# --- PDF -----------------------------------------------------------------------------
+
+
+def _print_pdf_bytes(html_path: Path, *, chromium: str | None, timeout: float) -> bytes:
+    try:
+        return pdf_of(html_path, chromium=chromium, timeout=timeout)
+    except ChromiumError as exc:  # a pack's errors are the pack's, whatever failed
+        raise WorkshopPackError(exc.code, exc.message, path=exc.path) from None
+
+
+def print_to_pdf(
+    html_path: str | os.PathLike[str],
+    pdf_path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    chromium: str | None = None,
+    timeout: float = PDF_TIMEOUT,
+) -> Path:
+    """Print the HTML file to ``pdf_path`` with headless Chromium (offline, written atomically).
+
+    Raises ``WorkshopPackError``: ``chromium-missing`` ("PDF export needs
+    Chromium: apt-get install chromium"), ``pdf-timeout``, ``pdf-failed``,
+    ``pack-exists`` (``pdf_path`` exists and not ``overwrite``).
+    """
+    pdf = Path(pdf_path)
+    _refuse_existing(pdf, overwrite)
+    data = _print_pdf_bytes(Path(html_path), chromium=chromium, timeout=timeout)
+    return _write(pdf, data, overwrite)
