@@ -45,7 +45,7 @@ from coopcreds_proto.vc.samples import (
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.vc.status_check import StatusCache, check_status
+from coopcreds_proto.vc.status_check import StatusCache
 from coopcreds_proto.vc.status_list import (
     allocate,
     decode_bits,
@@ -54,7 +54,7 @@ from coopcreds_proto.vc.status_list import (
     revoke,
     status_entry,
 )
-from coopcreds_proto.vc.verification import verify_credential
+from coopcreds_proto.vc.verification import check_status, verify_credential
 
 STATUS_CACHED_MAX_MS = 1.0
 
@@ -86,10 +86,10 @@ def bench_status(quick: bool = False) -> dict:
         encoded = published["credentialSubject"]["encodedList"]
 
         cached = runs_of(
-            lambda: check_status(with_status, registry, now=SAMPLE_NOW, cache=cache), n, runs
+            lambda: check_status(with_status, registry=registry, now=SAMPLE_NOW, cache=cache), n, runs
         )
         uncached = runs_of(
-            lambda: check_status(with_status, registry, now=SAMPLE_NOW, cache=None), slow_n, runs
+            lambda: check_status(with_status, registry=registry, now=SAMPLE_NOW, cache=None), slow_n, runs
         )
         decode = runs_of(lambda: decode_bits(encoded), n // 10, runs)
         verify_bare = runs_of(lambda: verify_credential(bare, now=SAMPLE_NOW), slow_n, runs)

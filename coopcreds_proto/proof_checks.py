@@ -1,67 +1,227 @@
-"""The checks every secured document shares, credential or presentation.
+"""The steps every secured document shares, credential or presentation.
 
 ``verify_credential`` and ``verify_presentation`` each run an ordered list of
-named checks. The proof-level ones are the same for both (whose key signed,
-for what purpose, when, and whether the signature holds) and live here, with
-the small runner that records each check and skips those whose prerequisites
-failed.
+named steps (``checks.run_steps``) over a ``SecuredDocument``: the working
+state of one verification, filled in step by step. The proof-level steps are
+the same for both (which contexts, whether every claim is signed, whose key
+signed, for what purpose, when, and whether the signature holds) and live
+here; each is a plain function of the state, testable on its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from .canonical import canonicalize_rdfc
-from .dids import VerificationMethod
+from .checks import CheckFailed
+from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError
 from .loader import OfflineDocumentLoader
-from .proofs import verify_proof_signature, without_proof
-from .safe_json import Limits
-from .safe_jsonld import expand_safely
-from .timestamps import parse_timestamp
+from .proofs import check_proof_shape, proofs_of, verify_proof_signature, without_proof
+from .purposes import ProofPurpose, proof_label
+from .safe_json import Limits, loads_strict
+from .safe_jsonld import ExpandedDocument, check_contexts, expand_safely
+from .timestamps import format_timestamp, parse_timestamp
+from .verifier_options import VerifierOptions
 
 PROOF_PROPERTY = "https://w3id.org/security#proof"
 RDFC = "eddsa-rdfc-2022"
 
 
-class CheckFailed(CoopCredsError):
-    """A named check did not pass (its code and one-line reason)."""
+def _same(exc: CoopCredsError) -> CoopCredsError:
+    return exc
 
 
-class CheckList:
-    """Runs checks in order and collects them; a check whose prerequisites
-    failed is recorded as skipped, naming the first one that failed."""
+@dataclass
+class SecuredDocument:
+    """What one verification has learnt so far about a secured document.
 
-    def __init__(self, check_type: Callable[..., Any], titles: Mapping[str, str]) -> None:
-        self.check_type = check_type
-        self.titles = titles
-        self.items: list[Any] = []
+    Made from the caller's input and pinned options; each step reads what the
+    steps before it found and adds its own finding. ``locate`` rewrites an
+    error so that it names the part of the document it points into (a
+    presentation names the embedded credential).
+    """
 
-    def passed(self, name: str) -> bool:
-        return any(c.name == name and c.ok for c in self.items)
+    given: Any
+    options: VerifierOptions
+    purpose: ProofPurpose
+    noun: str
+    loader: OfflineDocumentLoader = field(init=False)
+    moment: datetime = field(init=False)
+    locate: Callable[[CoopCredsError], CoopCredsError] = _same
+    document: dict = field(default_factory=dict)
+    proofs: list[dict] = field(default_factory=list)
+    expanded: ExpandedDocument | None = None
+    canonical: bytes | None = None
+    methods: list[VerificationMethod] = field(default_factory=list)
 
-    def run(self, name: str, needs: tuple[str, ...], body: Callable[[], str]) -> None:
-        missing = [n for n in needs if not self.passed(n)]
-        if missing:
-            why = f"not checked, because “{self.titles[missing[0]]}” did not pass"
-            self.items.append(self.check_type(name, False, why, "not-checked", skipped=True))
-            return
+    def __post_init__(self) -> None:
+        self.options = self.options.pinned()
+        self.loader = self.options.document_loader()
+        self.moment = self.options.moment()
+
+    @property
+    def limits(self) -> Limits:
+        return self.options.limits
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return self.options.clock_skew
+
+
+def read_document(state: SecuredDocument) -> dict:
+    """The input as a JSON object (parsed strictly when it is text)."""
+    given = state.given
+    document = loads_strict(given, state.limits) if isinstance(given, (str, bytes)) else given
+    state.document = document
+    return document
+
+
+def read_proofs(state: SecuredDocument) -> list[dict]:
+    """The document's proofs, each a well-formed ``DataIntegrityProof``; at least one."""
+    proofs = proofs_of(state.document)
+    if not proofs:
+        raise CheckFailed("no-proof", f"the {state.noun} has no proof", path="$.proof")
+    for i, proof in enumerate(proofs):
+        check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
+    state.proofs = proofs
+    return proofs
+
+
+def known_contexts(state: SecuredDocument) -> str:
+    """Every ``@context`` is in the offline bundle (or allowed inline)."""
+    try:
+        check_contexts(
+            state.document, state.loader,
+            allow_inline_contexts=state.options.allow_inline_contexts,
+        )
+    except CoopCredsError as exc:
+        raise state.locate(exc) from None
+    return "every @context is in the offline bundle"
+
+
+def safe_jsonld(state: SecuredDocument) -> str:
+    """Every term is defined, so every claim is signed; the canonical form is computed here."""
+    try:
+        expanded = expand_safely(
+            state.document, state.loader,
+            allow_inline_contexts=state.options.allow_inline_contexts, limits=state.limits,
+        )
+        state.expanded = expanded
+        state.canonical = canonical_unsecured(
+            state.document, expanded.expanded, state.proofs, state.loader, state.limits,
+            allow_inline_contexts=state.options.allow_inline_contexts,
+        )
+    except CoopCredsError as exc:
+        raise state.locate(exc) from None
+    if expanded.vocab_terms:
+        names = ", ".join(expanded.vocab_terms)
+        return f"signed as written; defined only by an @vocab fallback: {names}"
+    return "every term is defined, every claim is signed"
+
+
+def resolve_methods(state: SecuredDocument, *, signing_in: bool = False) -> str:
+    """Every proof's verification method resolves to a key in force when it signed.
+
+    ``signing_in``: a key retired or declared compromised cannot sign in from
+    that date on, whatever ``created`` says (a holder chooses ``created``
+    freely, unlike an issuer whose signature others relied on).
+    """
+    methods: list[VerificationMethod] = []
+    notes: list[str] = []
+    count = len(state.proofs)
+    trust_before = state.options.trust_signatures_before_key_revocation and not signing_in
+    for i, proof in enumerate(state.proofs):
+        method = dereference_verification_method(proof["verificationMethod"], state.loader)
         try:
-            self.items.append(self.check_type(name, True, body()))
+            note = key_in_force(
+                method, proof.get("created"), trust_signatures_before_key_revocation=trust_before
+            )
         except CoopCredsError as exc:
-            message = str(exc).splitlines()[0]
-            self.items.append(self.check_type(name, False, message, exc.code))
+            raise CheckFailed(exc.code, proof_label(i, count) + exc.message, path=exc.path) from None
+        if signing_in:
+            for name, moment_of in (("revoked", method.revoked), ("retired", method.expires)):
+                if moment_of is not None and state.moment >= moment_of:
+                    raise CheckFailed(
+                        "key-revoked" if name == "revoked" else "key-expired",
+                        f"key {method.id} was {name} on {format_timestamp(moment_of)};"
+                        " it cannot sign in any more",
+                        path="$.proof.verificationMethod",
+                    )
+        if note:
+            notes.append(note)
+        methods.append(method)
+    state.methods = methods
+    return "; ".join([*sorted({m.id for m in methods}), *sorted(set(notes))])
 
-    def replace(self, check: Any) -> None:
-        """Put ``check`` in place of the recorded check of the same name."""
-        self.items = [check if c.name == check.name else c for c in self.items]
 
+def key_in_force(
+    method: VerificationMethod,
+    created: str | None,
+    *,
+    trust_signatures_before_key_revocation: bool = False,
+) -> str | None:
+    """Whether a proof ``created`` then may be trusted under ``method``'s key history.
 
-def proof_label(index: int, count: int) -> str:
-    """'proof 2 of 3: ' when a document has several proofs, else ''."""
-    return f"proof {index + 1} of {count}: " if count > 1 else ""
+    Returns ``None`` for a key with neither ``expires`` nor ``revoked``, else a
+    one-line note of why the proof is still trusted; raises ``CheckFailed``
+    ('key-expired', 'key-revoked', 'proof-created-missing') with the reason
+    otherwise. As Controlled Identifiers 1.0 says, proofs created at or after
+    ``expires`` or ``revoked`` are not verified; a revoked (compromised) key's
+    earlier proofs are trusted only if the verifier's policy says so.
+    """
+    if method.expires is None and method.revoked is None:
+        return None
+    key = method.id
+    if method.revoked is not None and not trust_signatures_before_key_revocation:
+        raise CheckFailed(
+            "key-revoked",
+            f"key {key} was revoked (compromised) on {format_timestamp(method.revoked)};"
+            " signatures it made are no longer trusted",
+            path="$.proof.verificationMethod",
+        )
+    if created is None:
+        ended = method.revoked or method.expires
+        assert ended is not None
+        raise CheckFailed(
+            "proof-created-missing",
+            f"key {key} was {'revoked' if method.revoked else 'retired'} on"
+            f" {format_timestamp(ended)} and the proof has no"
+            " created time to show it was made before",
+            path="$.proof.created",
+        )
+    moment = parse_timestamp(created)
+    notes = []
+    if method.revoked is not None:
+        revoked = format_timestamp(method.revoked)
+        if moment >= method.revoked:
+            raise CheckFailed(
+                "key-revoked",
+                f"key {key} was revoked (compromised) on {revoked}; this proof was created"
+                f" {format_timestamp(moment)}, after it",
+                path="$.proof.created",
+            )
+        notes.append(
+            f"key {key} signed this on {format_timestamp(moment)}, before its revocation"
+            f" (compromise) on {revoked}: accepted by policy"
+        )
+    if method.expires is not None:
+        expires = format_timestamp(method.expires)
+        if moment >= method.expires:
+            raise CheckFailed(
+                "key-expired",
+                f"key {key} was retired on {expires}; this proof was created"
+                f" {format_timestamp(moment)}, after it",
+                path="$.proof.created",
+            )
+        notes.append(
+            f"key {key} signed this on {format_timestamp(moment)}, before its retirement on"
+            f" {expires}"
+        )
+    return "; ".join(notes)
 
 
 def check_key_binding(
@@ -86,17 +246,14 @@ def check_key_binding(
     return f"{controller} controls the key and lists it under {relationship}"
 
 
-def check_proof_purpose(proofs: Sequence[dict], purpose: str) -> str:
-    """Every proof was made for ``purpose``."""
-    for i, proof in enumerate(proofs):
-        if proof["proofPurpose"] != purpose:
-            raise CheckFailed(
-                "wrong-proof-purpose",
-                f"{proof_label(i, len(proofs))}proof purpose is {proof['proofPurpose']},"
-                f" expected {purpose}",
-                path="$.proof.proofPurpose",
-            )
-    return purpose
+def proof_purpose(state: SecuredDocument) -> str:
+    """Every proof was made for the verifier's purpose (``proofPurpose``)."""
+    return state.purpose.check_term(state.proofs)
+
+
+def proof_timing(state: SecuredDocument) -> str:
+    """No proof was created in the future or has expired (within the clock skew)."""
+    return check_proof_timing(state.proofs, state.moment, state.clock_skew)
 
 
 def check_proof_timing(proofs: Sequence[dict], moment: datetime, clock_skew: timedelta) -> str:
@@ -115,6 +272,15 @@ def check_proof_timing(proofs: Sequence[dict], moment: datetime, clock_skew: tim
             )
     created = [p["created"] for p in proofs if "created" in p]
     return f"created {', '.join(created)}" if created else "no proof times to check"
+
+
+def signature(state: SecuredDocument) -> str:
+    """Every proof's signature holds over the document."""
+    return check_signatures(
+        state.document, state.proofs, state.methods, what=state.noun,
+        loader=state.loader, limits=state.limits, canonical_unsecured=state.canonical,
+        allow_inline_contexts=state.options.allow_inline_contexts,
+    )
 
 
 def check_signatures(

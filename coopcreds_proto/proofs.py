@@ -18,7 +18,7 @@ then part of what it signs).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,36 +27,34 @@ from .cryptosuites.base import PROOF_TYPE, decode_proof_value
 from .errors import CoopCredsError, ProofError
 from .keys import Ed25519Key, Ed25519PublicKey
 from .loader import OfflineDocumentLoader
+from .purposes import AssertionPurpose, ProofPurpose
 from .safe_json import DEFAULT_LIMITS, Limits
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
-
-PROOF_PURPOSES = (
-    "assertionMethod",
-    "authentication",
-    "capabilityInvocation",
-    "capabilityDelegation",
-)
 
 
 @dataclass(frozen=True)
 class ProofOptions:
-    """What goes into a new proof besides the key: suite, purpose, times, binding."""
+    """What goes into a new proof besides the key: suite, purpose, times, chaining.
+
+    ``purpose`` fills ``proofPurpose`` and the purpose's own fields (an
+    ``AuthenticationPurpose`` adds its ``challenge`` and ``domain``).
+    """
 
     cryptosuite: str = DEFAULT_CRYPTOSUITE
-    proof_purpose: str = "assertionMethod"
+    purpose: ProofPurpose = field(default_factory=AssertionPurpose)
     created: datetime | str | None = None  # None: now
     expires: datetime | str | None = None
     verification_method: str | None = None  # None: the key's
-    challenge: str | None = None
-    domain: str | list[str] | None = None
     id: str | None = None
     previous_proof: str | list[str] | None = None
 
     def to_json(self, key: Ed25519Key) -> dict:
         """The proof options as JSON, in the order the W3C examples use."""
         get_cryptosuite(self.cryptosuite)
-        if self.proof_purpose not in PROOF_PURPOSES:
-            raise ProofError("bad-proof-purpose", f"unknown proofPurpose {self.proof_purpose!r}")
+        if not isinstance(self.purpose, ProofPurpose):
+            raise ProofError(
+                "bad-proof-purpose", "purpose must be a ProofPurpose (see coopcreds_proto.purposes)"
+            )
         options: dict[str, Any] = {"type": PROOF_TYPE}
         if self.id is not None:
             options["id"] = self.id
@@ -65,11 +63,7 @@ class ProofOptions:
         if self.expires is not None:
             options["expires"] = format_timestamp(as_datetime(self.expires))
         options["verificationMethod"] = self.verification_method or key.verification_method
-        options["proofPurpose"] = self.proof_purpose
-        if self.challenge is not None:
-            options["challenge"] = self.challenge
-        if self.domain is not None:
-            options["domain"] = self.domain
+        options = self.purpose.fill(options)
         if self.previous_proof is not None:
             options["previousProof"] = self.previous_proof
         return options

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import Literal, overload
 
 from .errors import InputError
 
@@ -56,8 +57,17 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def as_datetime(value: datetime | str | None, *, default_now: Literal[True] = True) -> datetime: ...
+@overload
+def as_datetime(value: datetime | str | None, *, default_now: bool) -> datetime | None: ...
+
+
 def as_datetime(value: datetime | str | None, *, default_now: bool = True) -> datetime | None:
-    """Accept a ``datetime`` (aware) or a timestamp string; ``None`` means now."""
+    """Accept a ``datetime`` (aware) or a timestamp string; ``None`` means now.
+
+    With ``default_now=False``, ``None`` stays ``None`` (no time given).
+    """
     if value is None:
         return utc_now() if default_now else None
     if isinstance(value, datetime):

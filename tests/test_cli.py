@@ -344,7 +344,10 @@ def test_issue_verify_round_trip_via_files(capsys, tmp_path, suite):
     result = json.loads(out)
     assert result["verified"] is True
     assert [c["name"] for c in result["checks"]] == CHECK_NAMES
-    assert all(set(c) == {"name", "ok", "message"} for c in result["checks"])
+    assert all(
+        set(c) == {"name", "title", "ok", "skipped", "code", "message"} for c in result["checks"]
+    )
+    assert all(c["code"] is None and not c["skipped"] for c in result["checks"])
     assert suite in next(c["message"] for c in result["checks"] if c["name"] == "signature")
 
     signed["credentialSubject"]["votingRights"] = False

@@ -294,7 +294,7 @@ def test_issue_batch_refuses_a_bad_register_and_writes_nothing(tmp_path, capsys)
 
 def test_card_shows_status_and_issuer_and_never_a_secret(tmp_path, records):
     from coopcreds_proto.display.cards import credential_card, credential_status
-    from coopcreds_proto.vc.status_check import read_status
+    from coopcreds_proto.vc.verification import read_status
 
     issuer = _issuer(tmp_path)
     _apply(issuer, records[:3])
@@ -307,7 +307,7 @@ def test_card_shows_status_and_issuer_and_never_a_secret(tmp_path, records):
         card = credential_card(credential, result)
         seen[number] = card.status
         # The same state from the raw status entries.
-        entries = read_status(credential, issuer.registry, now=CHECKED)
+        entries = read_status(credential, registry=issuer.registry, now=CHECKED)
         assert credential_status(entries)[0] == card.status
         text, page = str(card), card._repr_html_()
         assert "Riverside Food Co-operative" in text and issuer.did in text

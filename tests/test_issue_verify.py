@@ -29,6 +29,7 @@ from coopcreds_proto.proofs import (
     proofs_of,
     verify_proof_signature,
 )
+from coopcreds_proto.purposes import ControllerPurpose
 from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW
 from coopcreds_proto.vc.verification import CHECK_TITLES
 
@@ -262,14 +263,14 @@ def test_clock_skew_must_be_a_timedelta(signed: dict) -> None:
 
 
 def test_wrong_proof_purpose(signed: dict) -> None:
-    result = verify_credential(signed, now=SAMPLE_NOW, proof_purpose="authentication")
+    result = verify_credential(signed, now=SAMPLE_NOW, purpose=ControllerPurpose("authentication"))
     assert _failed(result) == ["proof_purpose"]
     assert result.check("proof_purpose").code == "wrong-proof-purpose"
 
     other = add_proof(
         _unsigned(),
         ACTORS.coop,
-        ProofOptions(created=SAMPLE_CREATED, proof_purpose="capabilityInvocation"),
+        ProofOptions(created=SAMPLE_CREATED, purpose=ControllerPurpose("capabilityInvocation")),
     )
     result = verify_credential(other, now=SAMPLE_NOW)
     assert _failed(result) == ["proof_purpose"]
@@ -445,7 +446,11 @@ def test_result_to_json_shape(signed: dict) -> None:
         assert data["verified"] is result.verified
         assert [c["name"] for c in data["checks"]] == CHECK_NAMES
         for entry in data["checks"]:
-            assert set(entry) == {"name", "ok", "message"}
+            assert set(entry) == {"name", "title", "ok", "skipped", "code", "message"}
+            assert entry["title"] == CHECK_TITLES[entry["name"]]
+            # A passed check has no code; a failed one its error code; a skipped one not-checked.
+            assert (entry["code"] is None) == entry["ok"]
+            assert (entry["code"] == "not-checked") == entry["skipped"]
             assert (
                 isinstance(entry["ok"], bool)
                 and isinstance(entry["message"], str)

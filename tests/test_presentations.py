@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import ClassVar
 
 import pytest
 
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.proofs import ProofOptions, add_proof
+from coopcreds_proto.purposes import AuthenticationPurpose
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.vc.challenges import ChallengeStore
 from coopcreds_proto.vc.credentials import issue
@@ -181,9 +184,7 @@ def test_holder_not_subject_refused_unless_policy_allows(actors, vc) -> None:
 
 def test_signed_by_a_key_not_of_the_holder_is_refused(actors, vc) -> None:
     unsigned = create_presentation([vc], actors.member.did)
-    options = ProofOptions(
-        proof_purpose="authentication", challenge=CHALLENGE, domain=DOMAIN, created=SAMPLE_NOW
-    )
+    options = ProofOptions(purpose=AuthenticationPurpose(CHALLENGE, DOMAIN), created=SAMPLE_NOW)
     forged = add_proof(unsigned, actors.outsider, options)
     result = verify(forged)
     assert failing(result) == [("holder_binding", "holder-mismatch")]
@@ -194,9 +195,17 @@ def test_signed_by_a_key_not_of_the_holder_is_refused(actors, vc) -> None:
     assert err.value.code == "holder-key-mismatch"
 
 
+@dataclass(frozen=True)
+class AssertionWithChallenge(AuthenticationPurpose):
+    """An issuing proof that carries a challenge and domain, as a forger might send."""
+
+    term: ClassVar[str] = "assertionMethod"
+
+
 def test_assertion_proof_is_not_a_login(actors, vc) -> None:
     unsigned = create_presentation([vc], actors.member.did)
-    options = ProofOptions(challenge=CHALLENGE, domain=DOMAIN, created=SAMPLE_NOW)
+    options = ProofOptions(purpose=AssertionWithChallenge(CHALLENGE, DOMAIN), created=SAMPLE_NOW)
+    assert add_proof(unsigned, actors.member, options)["proof"]["challenge"] == CHALLENGE
     result = verify(add_proof(unsigned, actors.member, options))
     assert failing(result) == [("proof_purpose", "wrong-proof-purpose")]
 

@@ -21,7 +21,7 @@ from coopcreds_proto.vc.samples import (
     sample_actors,
     sample_membership_credential,
 )
-from coopcreds_proto.vc.status_check import StatusCache, StatusCheckError, check_status, read_status
+from coopcreds_proto.vc.status_check import StatusCache, StatusCheckError
 from coopcreds_proto.vc.status_list import (
     StatusList,
     allocate,
@@ -33,7 +33,7 @@ from coopcreds_proto.vc.status_list import (
     suspend,
     unsuspend,
 )
-from coopcreds_proto.vc.verification import verify_credential
+from coopcreds_proto.vc.verification import check_status, read_status, verify_credential
 
 VECTORS = Path(__file__).resolve().parent / "vectors" / "status-list"
 ACTORS = sample_actors()
@@ -87,7 +87,7 @@ def status_of(issuer: Issuer, credential: dict | None = None, **options: object)
 
 
 def check(issuer: Issuer, credential: dict, **options: object) -> str:
-    return check_status(credential, issuer.registry, now=SAMPLE_NOW, cache=None, **options)
+    return check_status(credential, registry=issuer.registry, now=SAMPLE_NOW, cache=None, **options)
 
 
 def assert_refused(check_result, code: str, *words: str) -> None:
@@ -298,7 +298,7 @@ def test_a_document_that_is_not_a_status_list(coop: Issuer) -> None:
 def test_read_status_reports_every_entry(coop: Issuer) -> None:
     coop.suspension = suspend(coop.suspension, coop.suspension_index)
     coop.publish()
-    results = read_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=None)
+    results = read_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=None)
     assert [(r.purpose, r.ok, r.set, r.code) for r in results] == [
         ("revocation", True, False, None),
         ("suspension", False, True, "status-suspended"),
@@ -308,20 +308,20 @@ def test_read_status_reports_every_entry(coop: Issuer) -> None:
 
 def test_a_cached_list_is_not_verified_again(coop: Issuer, monkeypatch) -> None:
     cache = StatusCache()
-    check_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=cache)
+    check_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=cache)
     assert len(cache) == 2
 
     def no_more(*args: object, **kwargs: object) -> object:
         raise AssertionError("the list was verified again")
 
     monkeypatch.setattr(status_check, "_verify_and_decode", no_more)
-    message = check_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=cache)
+    message = check_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=cache)
     assert "not revoked" in message
     # A changed list (new digest) is not served from the cache.
     coop.revocation = revoke(coop.revocation, coop.revocation_index)
     coop.publish()
     with pytest.raises(AssertionError, match="verified again"):
-        check_status(coop.credential, coop.registry, now=SAMPLE_NOW, cache=cache)
+        check_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=cache)
 
 
 # --- the spec's examples ----------------------------------------------------
@@ -445,7 +445,7 @@ def test_message_purpose_reads_a_two_bit_value_and_names_it(coop: Issuer) -> Non
         # A message informs; it never fails the credential.
         assert result.verified and status.ok, status.message
         assert f"issuer's message: {words} (index {index} of {MESSAGE_URL})" == status.message
-    (entry,) = read_status(_with_entries(coop, _message_entry(7)), coop.registry, now=SAMPLE_NOW)
+    (entry,) = read_status(_with_entries(coop, _message_entry(7)), registry=coop.registry, now=SAMPLE_NOW)
     assert (entry.value, entry.status_message, entry.set) == (2, "on leave", True)
 
 

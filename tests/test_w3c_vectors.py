@@ -31,6 +31,7 @@ from coopcreds_proto.proofs import (
     verify_proof_signature,
     without_proof,
 )
+from coopcreds_proto.purposes import purpose_named
 from coopcreds_proto.vc.verification import verify_credential
 
 VECTORS = Path(__file__).parent / "vectors"
@@ -240,7 +241,7 @@ def test_proof_sets_and_chains_verify(name: str) -> None:
 def _options(config: dict) -> ProofOptions:
     return ProofOptions(
         cryptosuite=config["cryptosuite"],
-        proof_purpose=config["proofPurpose"],
+        purpose=purpose_named(config["proofPurpose"]),
         created=config["created"],
         verification_method=config["verificationMethod"],
         id=config.get("id"),

@@ -29,7 +29,6 @@ from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
-from ..vc.status_check import read_status
 from ..vc.status_list import (
     MIN_ENTRIES,
     PURPOSES,
@@ -44,6 +43,7 @@ from ..vc.status_list import (
     suspend,
     unsuspend,
 )
+from ..vc.verification import read_status
 
 EXIT_OK, EXIT_NOT_VERIFIED = 0, 1
 ACTIONS = {"revoke": revoke, "suspend": suspend, "unsuspend": unsuspend}
@@ -150,7 +150,7 @@ def cmd_change(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     credential = _read_json(args.file)
     now = _timestamp(args.now, "--now")
-    results = read_status(credential, LocalRegistry(args.registry), now=now)
+    results = read_status(credential, registry=LocalRegistry(args.registry), now=now)
     ok = all(r.ok for r in results)
     if args.json:
         _emit(json.dumps({

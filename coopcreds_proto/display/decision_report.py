@@ -9,14 +9,14 @@ long-form pandas DataFrame (``frame()``: one row per line of the report).
 Public API: ``ReportRow``, ``DecisionReport`` (``.text``, ``.html``,
 ``_repr_html_``, ``frame()``), ``decision_report(decision, *, trust=None)``.
 
->>> from coopcreds_proto.trust.recognition import Decision, PolicyCheck
+>>> from coopcreds_proto.trust.recognition import Decision, policy_check
 >>> from coopcreds_proto.vc.presentations import PresentationResult
 >>> from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
 >>> policy = VerifierPolicy(name="p", verifier="did:example:shop", verifier_name="Shop Co-op",
 ...     trusted_issuers=("did:example:coop",), accepted_types=("Membership",),
 ...     benefit=Benefit("access", "the members' lounge"))
 >>> decision = Decision(False, None, policy, "did:example:ada", PresentationResult(False, ()), (),
-...     (PolicyCheck("presentation", False, "Signature: the signature does not match"),))
+...     (policy_check("presentation", False, "Signature: the signature does not match"),))
 >>> print(decision_report(decision).text)
 Shop Co-op, policy p: REFUSED
 Holder: did:example:ada

@@ -48,6 +48,7 @@ from ..atomic_files import write_atomically
 from ..errors import CoopCredsError, InputError
 from ..timestamps import format_timestamp, parse_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, issuer_id
+from ..vc.verification import read_status, verify_credential
 from .registry import Accreditation, Recognition, TrustAnswer, TrustRegistry, Witnessed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -303,10 +304,8 @@ _TOLERATED = {"validity_period"}  # the registry itself judges dates, at the tim
 def _revoked_at(doc: dict, registry: LocalRegistry, now: datetime,
                 loader: OfflineDocumentLoader | None) -> datetime | None:
     """When a status list first shows ``doc`` revoked, or ``None`` if it does not."""
-    from ..vc.status_check import read_status
-
     moments = []
-    for entry in read_status(doc, registry, now=now, loader=loader):
+    for entry in read_status(doc, registry=registry, now=now, loader=loader):
         if entry.code in ("status-revoked", "status-suspended") and entry.list_url:
             # The list credential's validFrom is the earliest moment the revocation
             # is known: it may have been decided earlier, but no one could see it.
@@ -336,7 +335,6 @@ def load_trust(
     "revoked" rather than finding nothing. Validity dates are left to the
     registry, which judges them at the time asked.
     """
-    from ..vc.verification import verify_credential
 
     items = (list(credentials.items()) if isinstance(credentials, Mapping)
              else [(f"credential[{i}]", doc) for i, doc in enumerate(credentials)])

@@ -15,7 +15,7 @@ verification result, the trust answers, every check, and the claims a
 co-op may prefill from (the holder's claims in the credential relied on).
 ``decide`` never raises on a bad presentation: it refuses, with reasons.
 
-Public API: ``POLICY_CHECKS``, ``POLICY_CHECK_TITLES``, ``PolicyCheck``,
+Public API: ``POLICY_CHECKS``, ``POLICY_CHECK_TITLES``, ``policy_check``,
 ``IssuerTrust``, ``issuer_trust(...)``, ``Decision``, ``decide(...)``,
 ``claim_at(subject, path)``.
 
@@ -51,22 +51,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..checks import NOT_CHECKED, Check, find
+from ..checks import failed as failed_checks
 from ..errors import CoopCredsError
-from ..loader import OfflineDocumentLoader
-from ..local_registry import LocalRegistry
 from ..proofs import proofs_of
 from ..safe_json import loads_strict
-from ..timestamps import as_datetime, format_timestamp, parse_timestamp
+from ..timestamps import format_timestamp, parse_timestamp
 from ..vc.challenges import ChallengeStore
 from ..vc.credentials import issuer_id, subjects
 from ..vc.presentation_request import PresentationRequest, disclosed_beyond
 from ..vc.presentations import PresentationResult, verify_presentation
-from ..vc.verification import Check
+from ..verifier_options import VerifierOptions
 from .identity_assurance import IDENTITY_ASSURANCE, assurance_of, level_rank, meets
 from .policy import Benefit, VerifierPolicy
 from .registry import TrustAnswer, TrustRegistry
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing_extensions import Unpack
+
+    from ..verifier_options import VerifierSettings
 
 POLICY_CHECKS = (
     "presentation",
@@ -91,17 +96,13 @@ POLICY_CHECK_TITLES = {
 }
 
 
-class PolicyCheck(Check):
-    """One named policy check: passed or not, and why, in one line."""
-
-    @property
-    def title(self) -> str:
-        return POLICY_CHECK_TITLES.get(self.name, self.name)
-
-    @property
-    def mark(self) -> str:
-        """``✓`` passed, ``✗`` failed, ``–`` not checked."""
-        return "–" if self.skipped else ("✓" if self.ok else "✗")
+def policy_check(
+    name: str, ok: bool, message: str, code: str | None = None, *, skipped: bool = False
+) -> Check:
+    """One named policy check (a ``Check`` titled from ``POLICY_CHECK_TITLES``)."""
+    if skipped and code is None:
+        code = NOT_CHECKED
+    return Check(name, ok, message, code, skipped, POLICY_CHECK_TITLES.get(name, name))
 
 
 @dataclass(frozen=True)
@@ -210,22 +211,20 @@ class Decision:
     holder: str | None
     verification: PresentationResult
     trust: tuple[IssuerTrust, ...]
-    checks: tuple[PolicyCheck, ...]
+    checks: tuple[Check, ...]
     claims: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "claims", MappingProxyType(dict(self.claims)))
 
-    def check(self, name: str) -> PolicyCheck:
+    def check(self, name: str) -> Check:
         """The check called ``name``."""
-        for c in self.checks:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return find(self.checks, name)
 
     @property
-    def failed(self) -> tuple[PolicyCheck, ...]:
-        return tuple(c for c in self.checks if not c.ok and not c.skipped)
+    def failed(self) -> tuple[Check, ...]:
+        """The checks that ran and did not pass."""
+        return failed_checks(self.checks)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -239,8 +238,7 @@ class Decision:
             "granted": self.granted,
             "benefit": None if self.benefit is None else self.benefit.to_json(),
             "holder": self.holder,
-            "checks": [{**c.to_json(), "title": c.title, "skipped": c.skipped}
-                       for c in self.checks],
+            "checks": [c.to_json() for c in self.checks],
             "trust": [t.to_json() for t in self.trust],
             "claims": _plain(self.claims),
         }
@@ -326,36 +324,39 @@ def _embedded(document: Any) -> list[dict]:
 def decide(
     presentation: dict | str | bytes,
     policy: VerifierPolicy,
+    options: VerifierOptions | None = None,
+    /,
     *,
     trust: TrustRegistry,
     challenge: str,
     domain: str,
-    now: datetime | str,
-    loader: OfflineDocumentLoader | None = None,
-    registry: LocalRegistry | None = None,
     challenges: ChallengeStore | None = None,
     request: PresentationRequest | None = None,
+    **settings: Unpack[VerifierSettings],
 ) -> Decision:
     """Verify ``presentation`` and evaluate it against ``policy``; see the module docstring.
 
     ``trust`` is a ``TrustRegistry``, or the ``accreditation.TrustLoad`` of a
     trust directory (its untrusted answers also name refused trust
-    credentials). ``now`` is the verifier's clock, for every check and trust
-    question. With a ``request`` (what the verifier asked for), a presentation that
-    discloses anything beyond the fields asked for is refused.
+    credentials). ``options`` (a ``VerifierOptions``, or its fields as
+    keyword arguments: ``now=``, ``registry=``...) are the verifier's; its
+    clock is read once and used for every check and trust question. With a
+    ``request`` (what the verifier asked for), a presentation that discloses
+    anything beyond the fields asked for is refused.
     """
-    moment = as_datetime(now)
+    options = VerifierOptions.of(options, **settings).pinned()
+    moment = options.moment()
     result = verify_presentation(
-        presentation, challenge=challenge, domain=domain, now=moment, loader=loader,
-        registry=registry, require_holder_is_subject=True, challenges=challenges)
-    checks: list[PolicyCheck] = []
+        presentation, options, challenge=challenge, domain=domain,
+        require_holder_is_subject=True, challenges=challenges)
+    checks: list[Check] = []
     add = checks.append
     if not result.verified:
-        first = next((c for c in result.failed if not c.skipped), result.failed[0])
-        add(PolicyCheck("presentation", False, f"{first.title}: {first.message}", first.code))
+        first = result.failed[0]
+        add(policy_check("presentation", False, f"{first.title}: {first.message}", first.code))
         for name in POLICY_CHECKS[1:]:
             if name != "disclosure" or request is not None:
-                add(PolicyCheck(name, False, "not checked: the presentation was not verified",
+                add(policy_check(name, False, "not checked: the presentation was not verified",
                                 skipped=True))
         return Decision(False, None, policy, result.holder, result, (), tuple(checks))
     document = loads_strict(presentation) if isinstance(presentation, (str, bytes)) \
@@ -363,7 +364,7 @@ def decide(
     credentials = _embedded(document)
     holder = result.holder
     count = len(credentials)
-    add(PolicyCheck("presentation", True,
+    add(policy_check("presentation", True,
                     f"signed by the holder for this challenge and domain; {count} credential"
                     f"{'' if count == 1 else 's'} verified"))
     evaluation = _Evaluation(policy, trust, moment, holder, credentials)
@@ -381,13 +382,13 @@ def decide(
                     evaluation.claims() if granted else {})
 
 
-def _disclosure(credentials: list[dict], request: PresentationRequest) -> PolicyCheck:
+def _disclosure(credentials: list[dict], request: PresentationRequest) -> Check:
     extra = disclosed_beyond(credentials, request)
     if extra:
-        return PolicyCheck("disclosure", False,
+        return policy_check("disclosure", False,
                            f"discloses {', '.join(extra)}, which {request.verifier_name} did not"
                            " ask for", "over-disclosure")
-    return PolicyCheck("disclosure", True,
+    return policy_check("disclosure", True,
                        f"only what was asked: {', '.join(request.fields) or 'no claims'}")
 
 
@@ -412,20 +413,20 @@ class _Evaluation:
         self.answers.append(answer)
         return answer
 
-    def credential_type(self) -> PolicyCheck:
+    def credential_type(self) -> Check:
         accepted = ", ".join(self.policy.accepted_types)
         if self.candidates:
             found = next(t for t in _types(self.candidates[0]) if t in self.policy.accepted_types)
-            return PolicyCheck("credential_type", True, f"{found} is accepted here")
+            return policy_check("credential_type", True, f"{found} is accepted here")
         shown = sorted({t for c in self.credentials for t in _types(c)}
                        - {"VerifiableCredential"}) or ["no credential"]
-        return PolicyCheck("credential_type", False,
+        return policy_check("credential_type", False,
                            f"presented {', '.join(shown)}; {self.policy.verifier_name} accepts"
                            f" {accepted}", "type-not-accepted")
 
-    def issuer_trusted(self) -> PolicyCheck:
+    def issuer_trusted(self) -> Check:
         if not self.candidates:
-            return PolicyCheck("issuer_trusted", False, "not checked: no accepted credential",
+            return policy_check("issuer_trusted", False, "not checked: no accepted credential",
                                skipped=True)
         refused: list[IssuerTrust] = []
         for credential in self.candidates:
@@ -433,12 +434,12 @@ class _Evaluation:
             answer = self._ask(credential, kind)
             if answer.trusted:
                 self.basis = credential
-                return PolicyCheck("issuer_trusted", True,
+                return policy_check("issuer_trusted", True,
                                    f"{answer.label} {answer.summary}{self._scope()}")
             refused.append(answer)
         first = refused[0]
         why = "; ".join(first.reasons) or "no accreditation found"
-        return PolicyCheck("issuer_trusted", False,
+        return policy_check("issuer_trusted", False,
                            f"{first.label} is not trusted to issue {first.credential_type}"
                            f"{self._scope()}: {why}", "issuer-untrusted")
 
@@ -451,26 +452,26 @@ class _Evaluation:
     def _subject(self) -> dict:
         return _holder_subject(self.basis, self.holder) if self.basis is not None else {}
 
-    def required_claims(self) -> PolicyCheck:
+    def required_claims(self) -> Check:
         if self.basis is None:
-            return PolicyCheck("required_claims", False, "not checked: no trusted credential",
+            return policy_check("required_claims", False, "not checked: no trusted credential",
                                skipped=True)
         needed = self.policy.required_claims
         missing = [path for path in needed if claim_at(self._subject(), path) is None]
         if missing:
-            return PolicyCheck("required_claims", False,
+            return policy_check("required_claims", False,
                                f"missing {', '.join(missing)}: the credential does not disclose"
                                f" {'it' if len(missing) == 1 else 'them'}", "claim-missing")
-        return PolicyCheck("required_claims", True,
+        return policy_check("required_claims", True,
                            f"present: {', '.join(needed)}" if needed else "none required")
 
-    def identity_assurance(self) -> PolicyCheck:
+    def identity_assurance(self) -> Check:
         minimum = self.policy.minimum_assurance
         if minimum is None:
-            return PolicyCheck("identity_assurance", True, "not required by this policy")
+            return policy_check("identity_assurance", True, "not required by this policy")
         offered = [c for c in self.credentials if IDENTITY_ASSURANCE in _types(c)]
         if not offered:
-            return PolicyCheck("identity_assurance", False,
+            return policy_check("identity_assurance", False,
                                f"no identity-assurance credential presented; at least {minimum}"
                                " is required", "assurance-missing")
         best: tuple[int, dict, IssuerTrust] | None = None
@@ -487,7 +488,7 @@ class _Evaluation:
         if best is None:
             assert untrusted is not None
             why = "; ".join(untrusted.reasons) or "no accreditation found"
-            return PolicyCheck("identity_assurance", False,
+            return policy_check("identity_assurance", False,
                                f"identity checks by {untrusted.label} are not trusted here: {why}",
                                "assurance-untrusted")
         _, credential, answer = best
@@ -496,19 +497,19 @@ class _Evaluation:
         by = f"checked by {answer.label}" + (f" on {stated.checked_on}" if stated.checked_on
                                              else "")
         if not meets(stated.level, minimum):
-            return PolicyCheck("identity_assurance", False,
+            return policy_check("identity_assurance", False,
                                f"level {stated.level} ({by}) is below the {minimum} required",
                                "assurance-too-low")
         self.assurance = credential
-        return PolicyCheck("identity_assurance", True,
+        return policy_check("identity_assurance", True,
                            f"level {stated.level} ({by}) meets the {minimum} required")
 
-    def credential_age(self) -> PolicyCheck:
+    def credential_age(self) -> Check:
         max_age = self.policy.max_age
         if max_age is None:
-            return PolicyCheck("credential_age", True, "no maximum age in this policy")
+            return policy_check("credential_age", True, "no maximum age in this policy")
         if self.basis is None:
-            return PolicyCheck("credential_age", False, "not checked: no trusted credential",
+            return policy_check("credential_age", False, "not checked: no trusted credential",
                                skipped=True)
         notes = []
         relied = [("credential", self.basis, _issued(self.basis))]
@@ -517,31 +518,31 @@ class _Evaluation:
                            _checked_on(self.assurance) or _issued(self.assurance)))
         for what, _, since in relied:
             if since is None:
-                return PolicyCheck("credential_age", False,
+                return policy_check("credential_age", False,
                                    f"the {what} gives no issuance date, so its age is unknown",
                                    "age-unknown")
             age = self.now - since
             if age > max_age:
-                return PolicyCheck("credential_age", False,
+                return policy_check("credential_age", False,
                                    f"the {what} dates from {_day(since)}, {age.days} days ago;"
                                    f" at most {max_age.days} days are accepted",
                                    "too-old")
             notes.append(f"{what} {max(age.days, 0)} days old")
-        return PolicyCheck("credential_age", True,
+        return policy_check("credential_age", True,
                            f"{'; '.join(notes)} (at most {max_age.days} days)")
 
-    def offer_period(self) -> PolicyCheck:
+    def offer_period(self) -> Check:
         start, end = self.policy.valid_from, self.policy.valid_until
         if start is None and end is None:
-            return PolicyCheck("offer_period", True, "the offer is always open")
+            return policy_check("offer_period", True, "the offer is always open")
         period = " ".join(p for p in (f"from {_day(start)}" if start else "",
                                       f"until {_day(end - timedelta(seconds=1))}" if end else "")
                           if p)
         if (start is not None and self.now < start) or (end is not None and self.now >= end):
-            return PolicyCheck("offer_period", False,
+            return policy_check("offer_period", False,
                                f"the offer runs {period}; it is {format_timestamp(self.now)}",
                                "offer-closed")
-        return PolicyCheck("offer_period", True, f"open {period}")
+        return policy_check("offer_period", True, f"open {period}")
 
     def claims(self) -> dict[str, Any]:
         """The holder's claims in the credential relied on (and the assurance level, if any)."""
@@ -553,5 +554,13 @@ class _Evaluation:
         return claims
 
 
-__all__ = ["POLICY_CHECKS", "POLICY_CHECK_TITLES", "Decision", "IssuerTrust", "PolicyCheck",
-           "claim_at", "decide", "issuer_trust"]
+__all__ = [
+    "POLICY_CHECKS",
+    "POLICY_CHECK_TITLES",
+    "Check",
+    "Decision",
+    "IssuerTrust",
+    "claim_at",
+    "decide",
+    "issuer_trust",
+]

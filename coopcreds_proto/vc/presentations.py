@@ -14,12 +14,15 @@ Public API:
 - ``present(credentials, key, *, challenge, domain, holder=None, ...) -> dict``
   (both at once; ``holder`` defaults to the key's controller);
 - ``check_presentation_shape(presentation)`` (``InputError`` naming the rule);
-- ``verify_presentation(presentation, *, challenge, domain, now=None,
-  loader=None, registry=None, require_holder_is_subject=True, challenges=None)
+- ``verify_presentation(presentation, options=None, *, challenge, domain,
+  challenges=None, require_holder_is_subject=True, **settings)
   -> PresentationResult``: never raises on a bad presentation. Checks in order:
-  ``PRESENTATION_CHECKS``. With a ``ChallengeStore`` the challenge must be one
-  it issued for ``domain``, unexpired and unused; a presentation that passes
-  every other check consumes it (atomically), so a replay is refused.
+  ``PRESENTATION_STEPS``, each a named step over a ``PresentationState``; the
+  proof purpose is an ``AuthenticationPurpose(challenge, domain)``, and the
+  verifier's settings (``VerifierOptions``, or its fields as keywords) apply
+  to every credential inside. With a ``ChallengeStore`` the challenge must be
+  one it issued for ``domain``, unexpired and unused; a presentation that
+  passes every other check consumes it (atomically), so a replay is refused.
 - ``PresentationResult`` (a ``VerificationResult`` with ``holder`` and the
   per-credential ``credential_results``).
 
@@ -43,74 +46,45 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from ..dids import dereference_verification_method
+from ..checks import Check, CheckFailed, Step, run_steps
 from ..errors import CoopCredsError, InputError
 from ..keys import Ed25519Key
 from ..loader import OfflineDocumentLoader
-from ..local_registry import LocalRegistry
 from ..proof_checks import (
     RDFC,
-    CheckFailed,
-    CheckList,
-    canonical_unsecured,
+    SecuredDocument,
     check_key_binding,
-    check_proof_purpose,
-    check_proof_timing,
-    check_signatures,
-    proof_label,
+    known_contexts,
+    proof_purpose,
+    proof_timing,
+    read_document,
+    read_proofs,
+    resolve_methods,
+    safe_jsonld,
+    signature,
 )
-from ..proofs import (
-    ProofOptions,
-    add_proof,
-    check_proof_shape,
-    proofs_of,
-)
-from ..safe_json import DEFAULT_LIMITS, Limits, loads_strict
-from ..safe_jsonld import check_contexts, expand_safely
-from ..timestamps import as_datetime, format_timestamp
+from ..proofs import ProofOptions, add_proof, proofs_of
+from ..purposes import AUTHENTICATION, AuthenticationPurpose
+from ..safe_json import DEFAULT_LIMITS, Limits
+from ..safe_jsonld import expand_safely
+from ..timestamps import format_timestamp
+from ..verifier_options import VerifierOptions
 from .challenges import ChallengeStore
 from .credentials import VC_V2_CONTEXT, check_envelope, is_url, subjects
-from .verification import Check, VerificationResult, key_in_force, verify_credential
+from .verification import VerificationResult, verify_credential
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing_extensions import Unpack
+
+    from ..verifier_options import VerifierSettings
 
 VP_TYPE = "VerifiablePresentation"
-AUTHENTICATION = "authentication"
 _CREDENTIAL_PATH = re.compile(r"^\$\.verifiableCredential(?:\[(\d+)\])?")
-
-PRESENTATION_CHECKS = (
-    "well_formed",
-    "contexts",
-    "safe_jsonld",
-    "verification_method",
-    "holder_binding",
-    "proof_purpose",
-    "challenge",
-    "domain",
-    "proof_timing",
-    "signature",
-    "credentials",
-    "subject_binding",
-)
-
-PRESENTATION_CHECK_TITLES = {
-    "well_formed": "Well-formed presentation",
-    "contexts": "Known contexts",
-    "safe_jsonld": "Safe JSON-LD (every claim is signed)",
-    "verification_method": "Verification method resolves",
-    "holder_binding": "Holder controls the key",
-    "proof_purpose": "Proof purpose",
-    "challenge": "Challenge (single use)",
-    "domain": "Domain",
-    "proof_timing": "Proof created/expires",
-    "signature": "Signature",
-    "credentials": "Every credential verifies",
-    "subject_binding": "Holder is the subject",
-}
-
 
 # --- building ----------------------------------------------------------------
 
@@ -164,6 +138,7 @@ def sign_presentation(
         raise InputError("bad-challenge", "a challenge (non-empty string) is required")
     if not isinstance(domain, str) or not domain:
         raise InputError("bad-domain", "a domain (non-empty string) is required")
+    purpose = AuthenticationPurpose(challenge, domain)
     if _holder_id(presentation) != key.controller:
         raise InputError(
             "holder-key-mismatch",
@@ -173,12 +148,7 @@ def sign_presentation(
     loader = loader or OfflineDocumentLoader.default()
     checked = expand_safely(presentation, loader, limits=limits)
     options = ProofOptions(
-        cryptosuite=cryptosuite,
-        proof_purpose=AUTHENTICATION,
-        created=created,
-        expires=expires,
-        challenge=challenge,
-        domain=domain,
+        cryptosuite=cryptosuite, purpose=purpose, created=created, expires=expires
     )
     return add_proof(
         presentation,
@@ -238,14 +208,6 @@ def check_presentation_shape(presentation: Any) -> None:
 # --- verifying ---------------------------------------------------------------
 
 
-class PresentationCheck(Check):
-    """A named check of a presentation (its title reads as a presentation's)."""
-
-    @property
-    def title(self) -> str:
-        return PRESENTATION_CHECK_TITLES.get(self.name, self.name)
-
-
 @dataclass(frozen=True)
 class PresentationResult(VerificationResult):
     """The outcome of verifying a presentation: ordered checks, the holder, each credential's result."""
@@ -260,220 +222,165 @@ class PresentationResult(VerificationResult):
             "credentials": [r.to_json() for r in self.credential_results],
         }
 
-    def __repr__(self) -> str:
-        failed = ", ".join(c.name for c in self.failed)
-        return f"<PresentationResult verified={self.verified}" + (
-            f" failed: {failed}>" if failed else ">"
+
+@dataclass
+class PresentationState(SecuredDocument):
+    """The working state of one presentation verification."""
+
+    noun: str = "presentation"
+    challenges: ChallengeStore | None = None
+    require_holder_is_subject: bool = True
+    credentials: list[Any] = field(default_factory=list)
+    results: list[VerificationResult] = field(default_factory=list)
+
+    @property
+    def authentication(self) -> AuthenticationPurpose:
+        assert isinstance(self.purpose, AuthenticationPurpose)
+        return self.purpose
+
+    @property
+    def holder(self) -> str | None:
+        return _holder_id(self.document) if isinstance(self.document, dict) else None
+
+
+def well_formed(state: PresentationState) -> str:
+    """The VC 2.0 presentation rules, and at least one well-formed proof."""
+    document = read_document(state)
+    check_presentation_shape(document)
+    read_proofs(state)
+    state.credentials = [c for c, _ in _embedded(document)]
+    count = len(state.credentials)
+    return f"VC 2.0 presentation with {count} credential{'' if count == 1 else 's'}"
+
+
+def signing_key(state: PresentationState) -> str:
+    """Every proof's key resolves and may still sign in."""
+    return resolve_methods(state, signing_in=True)
+
+
+def holder_binding(state: PresentationState) -> str:
+    """The holder controls every proof's key, listed under ``authentication``."""
+    holder = state.holder
+    if holder is None:
+        raise CheckFailed(
+            "no-holder", "the presentation names no holder, so nobody is signing in",
+            path="$.holder",
         )
+    return check_key_binding(state.methods, holder, AUTHENTICATION, role="holder")
+
+
+def challenge(state: PresentationState) -> str:
+    """Every proof carries the verifier's challenge; a store must have issued it, unused."""
+    found = state.authentication.check_challenge(state.proofs)
+    if state.challenges is None:
+        return found
+    purpose = state.authentication
+    issued = state.challenges.check(purpose.challenge, purpose.domains[0])
+    return (
+        "matches, issued by this verifier, unused, valid until"
+        f" {format_timestamp(issued.expires)}"
+    )
+
+
+def domain(state: PresentationState) -> str:
+    """Every proof names the verifier's domain."""
+    return state.authentication.check_domain(state.proofs)
+
+
+def credentials(state: PresentationState) -> str:
+    """Every embedded credential verifies, with the presentation's verifier options."""
+    results = [verify_credential(c, state.options) for c in state.credentials]
+    state.results = results
+    count = len(results)
+    for i, result in enumerate(results):
+        if not result.verified:
+            first = result.failed[0]
+            raise CheckFailed(
+                "credential-not-verified",
+                f"{_credential_label(i, count, state.credentials[i])}:"
+                f" {first.name}: {first.message}",
+                path=f"$.verifiableCredential[{i}]",
+            )
+    if not count:
+        return "no credentials presented"
+    return f"{count} credential{'' if count == 1 else 's'} verified"
+
+
+def subject_binding(state: PresentationState) -> str:
+    """The holder is the subject of every credential (unless the verifier waives it)."""
+    holder = state.holder
+    if not state.require_holder_is_subject:
+        return "not required by this verifier's policy"
+    count = len(state.credentials)
+    for i, credential in enumerate(state.credentials):
+        ids = [s.get("id") for s in subjects(credential) if isinstance(s, dict)]
+        if holder not in ids:
+            named = ", ".join(str(x) for x in ids if x) or "no subject id"
+            raise CheckFailed(
+                "holder-not-subject",
+                f"{_credential_label(i, count, credential)} is about {named},"
+                f" not the holder {holder}",
+                path=f"$.verifiableCredential[{i}].credentialSubject.id",
+            )
+    return f"{holder} is the subject of every credential" if count else "no credentials"
+
+
+def safe_presentation(state: PresentationState) -> str:
+    """Every term of the presentation and its credentials is defined, so every claim is signed."""
+    safe_jsonld(state)
+    return "every term is defined, every claim is signed (credentials included)"
+
+
+PRESENTATION_STEPS: tuple[Step[PresentationState], ...] = (
+    Step("well_formed", "Well-formed presentation", (), well_formed),
+    Step("contexts", "Known contexts", ("well_formed",), known_contexts),
+    Step("safe_jsonld", "Safe JSON-LD (every claim is signed)", ("contexts",), safe_presentation),
+    Step("verification_method", "Verification method resolves", ("well_formed",), signing_key),
+    Step("holder_binding", "Holder controls the key", ("verification_method",), holder_binding),
+    Step("proof_purpose", "Proof purpose", ("well_formed",), proof_purpose),
+    Step("challenge", "Challenge (single use)", ("well_formed",), challenge),
+    Step("domain", "Domain", ("well_formed",), domain),
+    Step("proof_timing", "Proof created/expires", ("well_formed",), proof_timing),
+    Step("signature", "Signature", ("safe_jsonld", "verification_method"), signature),
+    Step("credentials", "Every credential verifies", ("safe_jsonld",), credentials),
+    Step("subject_binding", "Holder is the subject", ("holder_binding",), subject_binding),
+)
+PRESENTATION_CHECKS = tuple(step.name for step in PRESENTATION_STEPS)
+PRESENTATION_CHECK_TITLES = {step.name: step.title for step in PRESENTATION_STEPS}
 
 
 def verify_presentation(
     presentation: dict | str | bytes,
+    options: VerifierOptions | None = None,
+    /,
     *,
     challenge: str,
     domain: str,
-    now: datetime | str | None = None,
-    loader: OfflineDocumentLoader | None = None,
-    registry: LocalRegistry | None = None,
-    require_holder_is_subject: bool = True,
     challenges: ChallengeStore | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    clock_skew: timedelta = timedelta(minutes=5),
-    trust_signatures_before_key_revocation: bool = False,
-    authorised_status_issuers: Callable[[str, str], bool] | None = None,
+    require_holder_is_subject: bool = True,
+    **settings: Unpack[VerifierSettings],
 ) -> PresentationResult:
     """Verify a presentation (a dict, or JSON text) for ``challenge`` and ``domain``.
 
-    ``now`` fixes the clock for proof times and the credentials' validity;
-    a ``ChallengeStore`` (``challenges``) uses its own clock for challenge
-    expiry. ``registry`` resolves ``did:web`` DIDs and holds status lists. The
-    last two options are the credential verifier's policy for every embedded
-    credential (see ``verify_credential``). Raises only on API misuse.
+    ``options`` (a ``VerifierOptions``), or its fields as keyword arguments,
+    set the clock for proof times and the credentials' validity, the registry
+    that resolves ``did:web`` DIDs and holds status lists, and the verifier's
+    policy; they apply to every embedded credential. A ``ChallengeStore``
+    (``challenges``) uses its own clock for challenge expiry. Raises only on
+    API misuse.
     """
     if not isinstance(presentation, (dict, str, bytes, list)):
         raise TypeError("presentation must be a dict or JSON text")
     if not isinstance(challenge, str) or not isinstance(domain, str):
         raise TypeError("challenge and domain must be strings")
-    moment = as_datetime(now)
-    base_loader = loader or OfflineDocumentLoader.default()
-    loader = base_loader.with_registry(registry) if registry is not None else base_loader
-    checks = CheckList(PresentationCheck, PRESENTATION_CHECK_TITLES)
-    state: dict[str, Any] = {}
-
-    def well_formed() -> str:
-        document = (
-            loads_strict(presentation, limits)
-            if isinstance(presentation, (str, bytes))
-            else presentation
-        )
-        state["document"] = document
-        check_presentation_shape(document)
-        proofs = proofs_of(document)
-        if not proofs:
-            raise CheckFailed("no-proof", "the presentation has no proof", path="$.proof")
-        for i, proof in enumerate(proofs):
-            check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
-        state["proofs"] = proofs
-        state["credentials"] = [c for c, _ in _embedded(document)]
-        count = len(state["credentials"])
-        return f"VC 2.0 presentation with {count} credential{'' if count == 1 else 's'}"
-
-    def contexts() -> str:
-        try:
-            check_contexts(state["document"], loader, allow_inline_contexts=False)
-        except CoopCredsError as exc:
-            raise _in_credential(exc, state["document"]) from None
-        return "every @context is in the offline bundle"
-
-    def safe_jsonld() -> str:
-        try:
-            expanded = expand_safely(state["document"], loader, limits=limits)
-            state["canonical"] = canonical_unsecured(
-                state["document"], expanded.expanded, state["proofs"], loader, limits
-            )
-        except CoopCredsError as exc:
-            raise _in_credential(exc, state["document"]) from None
-        return "every term is defined, every claim is signed (credentials included)"
-
-    def verification_method() -> str:
-        state["methods"] = [
-            dereference_verification_method(p["verificationMethod"], loader)
-            for p in state["proofs"]
-        ]
-        notes = []
-        for proof, method in zip(state["proofs"], state["methods"]):
-            # A key retired or declared compromised (did:web) cannot sign in:
-            # not after that date, and (unlike an issued credential) not now either,
-            # since a holder chooses the proof's `created` freely.
-            note = key_in_force(method, proof.get("created"))
-            for name, moment_of in (("revoked", method.revoked), ("retired", method.expires)):
-                if moment_of is not None and moment >= moment_of:
-                    raise CheckFailed(
-                        "key-revoked" if name == "revoked" else "key-expired",
-                        f"key {method.id} was {name} on {format_timestamp(moment_of)};"
-                        " it cannot sign in any more",
-                        path="$.proof.verificationMethod",
-                    )
-            if note:
-                notes.append(note)
-        return "; ".join(sorted({m.id for m in state["methods"]}) + sorted(set(notes)))
-
-    def holder_binding() -> str:
-        holder = _holder_id(state["document"])
-        if holder is None:
-            raise CheckFailed(
-                "no-holder", "the presentation names no holder, so nobody is signing in",
-                path="$.holder",
-            )
-        return check_key_binding(state["methods"], holder, AUTHENTICATION, role="holder")
-
-    def purpose() -> str:
-        return check_proof_purpose(state["proofs"], AUTHENTICATION)
-
-    def challenge_check() -> str:
-        for i, proof in enumerate(state["proofs"]):
-            given = proof.get("challenge")
-            if given is None:
-                raise CheckFailed(
-                    "no-challenge", f"{proof_label(i, len(state['proofs']))}the proof carries no challenge",
-                    path="$.proof.challenge",
-                )
-            if given != challenge:
-                raise CheckFailed(
-                    "wrong-challenge",
-                    f"{proof_label(i, len(state['proofs']))}proof challenge does not match the one this verifier expects",
-                    path="$.proof.challenge",
-                )
-        if challenges is None:
-            return "matches the expected challenge"
-        issued = challenges.check(challenge, domain)
-        return f"matches, issued by this verifier, unused, valid until {format_timestamp(issued.expires)}"
-
-    def domain_check() -> str:
-        for i, proof in enumerate(state["proofs"]):
-            given = proof.get("domain")
-            if given is None:
-                raise CheckFailed(
-                    "no-domain", f"{proof_label(i, len(state['proofs']))}the proof carries no domain", path="$.proof.domain"
-                )
-            names = given if isinstance(given, list) else [given]
-            if domain not in names:
-                raise CheckFailed(
-                    "wrong-domain",
-                    f"{proof_label(i, len(state['proofs']))}proof domain is {', '.join(names)}, expected {domain}",
-                    path="$.proof.domain",
-                )
-        return domain
-
-    def timing() -> str:
-        return check_proof_timing(state["proofs"], moment, clock_skew)
-
-    def signature() -> str:
-        return check_signatures(
-            state["document"], state["proofs"], state["methods"], what="presentation",
-            loader=loader, limits=limits, canonical_unsecured=state.get("canonical"),
-        )
-
-    def credentials_check() -> str:
-        results = []
-        for credential in state["credentials"]:
-            results.append(
-                verify_credential(
-                    credential,
-                    now=moment,
-                    loader=base_loader,
-                    registry=registry,
-                    limits=limits,
-                    clock_skew=clock_skew,
-                    trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
-                    authorised_status_issuers=authorised_status_issuers,
-                )
-            )
-        state["results"] = results
-        count = len(results)
-        for i, result in enumerate(results):
-            if not result.verified:
-                first = result.failed[0]
-                raise CheckFailed(
-                    "credential-not-verified",
-                    f"{_credential_label(i, count, state['credentials'][i])}:"
-                    f" {first.name}: {first.message}",
-                    path=f"$.verifiableCredential[{i}]",
-                )
-        if not count:
-            return "no credentials presented"
-        return f"{count} credential{'' if count == 1 else 's'} verified"
-
-    def subject_binding() -> str:
-        holder = _holder_id(state["document"])
-        if not require_holder_is_subject:
-            return "not required by this verifier's policy"
-        count = len(state["credentials"])
-        for i, credential in enumerate(state["credentials"]):
-            ids = [s.get("id") for s in subjects(credential) if isinstance(s, dict)]
-            if holder not in ids:
-                named = ", ".join(str(x) for x in ids if x) or "no subject id"
-                raise CheckFailed(
-                    "holder-not-subject",
-                    f"{_credential_label(i, count, credential)} is about {named},"
-                    f" not the holder {holder}",
-                    path=f"$.verifiableCredential[{i}].credentialSubject.id",
-                )
-        return f"{holder} is the subject of every credential" if count else "no credentials"
-
-    checks.run("well_formed", (), well_formed)
-    checks.run("contexts", ("well_formed",), contexts)
-    checks.run("safe_jsonld", ("contexts",), safe_jsonld)
-    checks.run("verification_method", ("well_formed",), verification_method)
-    checks.run("holder_binding", ("verification_method",), holder_binding)
-    checks.run("proof_purpose", ("well_formed",), purpose)
-    checks.run("challenge", ("well_formed",), challenge_check)
-    checks.run("domain", ("well_formed",), domain_check)
-    checks.run("proof_timing", ("well_formed",), timing)
-    checks.run("signature", ("safe_jsonld", "verification_method"), signature)
-    checks.run("credentials", ("safe_jsonld",), credentials_check)
-    checks.run("subject_binding", ("holder_binding",), subject_binding)
-    verified = all(c.ok for c in checks.items)
+    state = PresentationState(
+        presentation, VerifierOptions.of(options, **settings),
+        purpose=AuthenticationPurpose(challenge, domain),
+        challenges=challenges, require_holder_is_subject=require_holder_is_subject,
+    )
+    state.locate = lambda exc: _in_credential(exc, state.document)
+    checks = list(run_steps(PRESENTATION_STEPS, state))
+    verified = all(c.ok for c in checks)
     if verified and challenges is not None:
         # Only a presentation that passes everything uses up its challenge, so a
         # forged one cannot burn a real holder's challenge; consume() is atomic,
@@ -481,15 +388,16 @@ def verify_presentation(
         try:
             challenges.consume(challenge, domain)
         except CoopCredsError as exc:
-            checks.replace(PresentationCheck("challenge", False, str(exc), exc.code))
+            checks = [
+                Check("challenge", False, str(exc), exc.code, title=c.title)
+                if c.name == "challenge" else c
+                for c in checks
+            ]
             verified = False
-    document = state.get("document")
-    holder = _holder_id(document) if isinstance(document, dict) else None
+    holder = state.holder
+    vocab = state.expanded.vocab_terms if state.expanded is not None else ()
     return PresentationResult(
-        verified,
-        tuple(checks.items),
-        holder=holder if isinstance(holder, str) else None,
-        credential_results=tuple(state.get("results", ())),
+        verified, tuple(checks), vocab, holder=holder, credential_results=tuple(state.results)
     )
 
 

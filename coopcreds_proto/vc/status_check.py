@@ -31,14 +31,19 @@ Public API
   ``statusMessage`` text, if the entry has one).
 - ``StatusCache``: verified, decoded lists keyed by (registry, URL, SHA-256 of
   the list credential, key-revocation policy); ``DEFAULT_STATUS_CACHE``.
-- ``read_status(credential, registry, *, now=None, ...) -> tuple[EntryStatus, ...]``
+- ``read_entries(credential, options, *, verify_list, ...) -> tuple[EntryStatus, ...]``
   (never raises on a bad credential or list).
-- ``check_status(credential, registry, *, now=None, ...) -> str``: a one-line
+- ``check_entries(credential, options, *, verify_list, ...) -> str``: a one-line
   summary, or ``StatusCheckError`` for the first entry that does not pass.
 
-``authorised_status_issuers(list_issuer, credential_issuer) -> bool`` is the
-hook for a trust registry that lets another party publish status for an
-issuer; without it, only the credential's own issuer may.
+Both read with the verifier's ``VerifierOptions`` (registry, clock, skew,
+key-revocation policy, ``authorised_status_issuers``) and verify each list's
+own proof with ``verify_list``, the credential verifier they are given
+(``verification.read_status`` and ``check_status`` give them
+``verify_credential``). ``authorised_status_issuers(list_issuer,
+credential_issuer) -> bool`` is the hook for a trust registry that lets
+another party publish status for an issuer; without it, only the credential's
+own issuer may.
 """
 
 from __future__ import annotations
@@ -48,13 +53,14 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import CoopCredsError
-from ..safe_json import DEFAULT_LIMITS, Limits, loads_strict
-from ..timestamps import as_datetime, parse_timestamp
+from ..safe_json import loads_strict
+from ..timestamps import parse_timestamp
+from ..verifier_options import VerifierOptions
 from .credentials import issuer_id
 from .status_list import (
     MAX_DECODED_BYTES,
@@ -65,11 +71,20 @@ from .status_list import (
     get_bit,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..loader import OfflineDocumentLoader
-    from ..local_registry import LocalRegistry
 
-AuthorisedStatusIssuers = Callable[[str, str], bool]
+class VerifiedResult(Protocol):
+    """What a status check needs of a credential verifier's result."""
+
+    @property
+    def verified(self) -> bool: ...
+
+    @property
+    def failed(self) -> tuple[Any, ...]: ...
+
+
+CredentialVerifier = Callable[[dict, VerifierOptions], VerifiedResult]
+"""``verify(document, options)``: how a status list's own proof is verified."""
+
 SUPPORTED_PURPOSES = ("revocation", "suspension", "refresh", "message")
 FAILING_PURPOSES = {"revocation": "revoked", "suspension": "suspended"}
 MAX_STATUS_SIZE = 8  # 256 values: more than any status message list needs
@@ -151,39 +166,21 @@ def _entries(credential: dict) -> list[tuple[str, Any]]:
     return [("$.credentialStatus", status)]
 
 
-def read_status(
+def read_entries(
     credential: dict,
-    registry: LocalRegistry | None,
+    options: VerifierOptions,
     *,
-    now: datetime | str | None = None,
-    loader: OfflineDocumentLoader | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    clock_skew: timedelta = timedelta(minutes=5),
-    authorised_status_issuers: AuthorisedStatusIssuers | None = None,
+    verify_list: CredentialVerifier,
     cache: StatusCache | None = DEFAULT_STATUS_CACHE,
     max_list_bytes: int = MAX_DECODED_BYTES,
-    trust_signatures_before_key_revocation: bool = False,
 ) -> tuple[EntryStatus, ...]:
     """The status of every ``credentialStatus`` entry of ``credential`` (never raises on bad data)."""
-    moment = as_datetime(now)
+    options = options.pinned()
     results = []
     for path, entry in _entries(credential):
         try:
             results.append(
-                _check_entry(
-                    credential,
-                    entry,
-                    path,
-                    registry,
-                    moment,
-                    loader,
-                    limits,
-                    clock_skew,
-                    authorised_status_issuers,
-                    cache,
-                    max_list_bytes,
-                    trust_signatures_before_key_revocation,
-                )
+                _check_entry(credential, entry, path, options, verify_list, cache, max_list_bytes)
             )
         except StatusCheckError as exc:
             url = entry.get("statusListCredential") if isinstance(entry, dict) else None
@@ -201,40 +198,26 @@ def read_status(
     return tuple(results)
 
 
-def check_status(
+def check_entries(
     credential: dict,
-    registry: LocalRegistry | None,
+    options: VerifierOptions,
     *,
-    now: datetime | str | None = None,
-    loader: OfflineDocumentLoader | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    clock_skew: timedelta = timedelta(minutes=5),
-    authorised_status_issuers: AuthorisedStatusIssuers | None = None,
+    verify_list: CredentialVerifier,
     cache: StatusCache | None = DEFAULT_STATUS_CACHE,
     max_list_bytes: int = MAX_DECODED_BYTES,
-    trust_signatures_before_key_revocation: bool = False,
 ) -> str:
     """A one-line summary if every entry passes; else ``StatusCheckError`` for the first that fails."""
     entries = _entries(credential)
     if not entries:
         return "no credentialStatus: nothing to revoke"
-    if registry is None:
+    if options.registry is None:
         raise StatusCheckError(
             "status-not-checked",
             "status unknown: no registry to read the status list from, so it fails closed",
             path="$.credentialStatus",
         )
-    results = read_status(
-        credential,
-        registry,
-        now=now,
-        loader=loader,
-        limits=limits,
-        clock_skew=clock_skew,
-        authorised_status_issuers=authorised_status_issuers,
-        cache=cache,
-        max_list_bytes=max_list_bytes,
-        trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
+    results = read_entries(
+        credential, options, verify_list=verify_list, cache=cache, max_list_bytes=max_list_bytes
     )
     for (path, _), result in zip(entries, results):
         if not result.ok:
@@ -258,16 +241,12 @@ def _check_entry(
     credential: dict,
     entry: Any,
     path: str,
-    registry: LocalRegistry | None,
-    moment: datetime,
-    loader: OfflineDocumentLoader | None,
-    limits: Limits,
-    clock_skew: timedelta,
-    authorised: AuthorisedStatusIssuers | None,
+    options: VerifierOptions,
+    verify_list: CredentialVerifier,
     cache: StatusCache | None,
     max_list_bytes: int,
-    trust_before_key_revocation: bool = False,
 ) -> EntryStatus:
+    registry, moment = options.registry, options.moment()
     # --- the entry itself
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         raise _unknown(
@@ -309,27 +288,28 @@ def _check_entry(
             "status-list-missing", f"no status list is published at {url}", path
         )
     try:
-        document = loads_strict(raw, limits)
+        document = loads_strict(raw, options.limits)
     except CoopCredsError as exc:
         raise _unknown("status-list-malformed", f"the status list at {url}: {exc}", path)
     if not isinstance(document, dict):
         raise _unknown("status-list-malformed", f"the status list at {url} is not an object", path)
-    _check_fresh(document, url, moment, clock_skew, path)
+    _check_fresh(document, url, moment, options.clock_skew, path)
 
     # The registry is part of the key: a did:web issuer's keys are read from it;
     # so is the key-revocation policy, which changes whether the list's proof passes.
-    key = (str(registry.root), url, hashlib.sha256(raw).hexdigest(), trust_before_key_revocation)
+    key = (
+        str(registry.root), url, hashlib.sha256(raw).hexdigest(),
+        options.trust_signatures_before_key_revocation,
+    )
     decoded = cache.get(key) if cache is not None else None
     if decoded is None:
-        decoded = _verify_and_decode(
-            document, url, moment, registry, loader, limits, clock_skew, max_list_bytes, path,
-            trust_before_key_revocation,
-        )
+        decoded = _verify_and_decode(document, url, options, verify_list, max_list_bytes, path)
         if cache is not None:
             cache.put(key, decoded)
 
     # --- who published it, for what
     cred_issuer = issuer_id(credential)
+    authorised = options.authorised_status_issuers
     if decoded.issuer != cred_issuer and not (
         authorised is not None
         and decoded.issuer is not None
@@ -480,17 +460,11 @@ def _check_fresh(
 def _verify_and_decode(
     document: dict,
     url: str,
-    moment: datetime,
-    registry: LocalRegistry,
-    loader: OfflineDocumentLoader | None,
-    limits: Limits,
-    clock_skew: timedelta,
+    options: VerifierOptions,
+    verify_list: CredentialVerifier,
     max_list_bytes: int,
     path: str,
-    trust_before_key_revocation: bool = False,
 ) -> _Decoded:
-    from .verification import verify_credential  # verification calls back into this module
-
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
     if "BitstringStatusListCredential" not in types:
@@ -504,10 +478,9 @@ def _verify_and_decode(
             f"the status list {url} itself carries credentialStatus: refused",
             path,
         )
-    result = verify_credential(
-        document, now=moment, loader=loader, limits=limits, clock_skew=clock_skew, registry=registry,
-        trust_signatures_before_key_revocation=trust_before_key_revocation,
-    )
+    # The list is verified with the same options as the credential, except
+    # that another party's permission to publish status does not carry over.
+    result = verify_list(document, replace(options, authorised_status_issuers=None))
     if not result.verified:
         first = result.failed[0]
         raise _unknown(

@@ -5,9 +5,13 @@
 what could not be checked because something before it failed. It raises only
 when the API itself is misused (a wrong argument type).
 
-The checks, in order: well-formed, contexts, safe JSON-LD, verification
-method, issuer binding, proof purpose, proof timing, signature, validity
-period, schema, status. A credential is verified only if every check passes.
+The checks, in order (``CREDENTIAL_STEPS``): well-formed, contexts, safe
+JSON-LD, verification method, issuer binding, proof purpose, proof timing,
+signature, validity period, schema, status. A credential is verified only if
+every check passes. Each check is a named step, a function of the
+verification's state (``CredentialState``); the proof-level ones are shared
+with presentations (``proof_checks``). The verifier's settings are one
+``VerifierOptions`` (or the same names as keyword arguments).
 Status is fail-closed: a credential carrying ``credentialStatus`` fails that
 check unless its status list was read from the registry, verified and says
 the credential is neither revoked nor suspended (``status_check``). The schema
@@ -28,67 +32,49 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..dids import VerificationMethod, dereference_verification_method
-from ..errors import CoopCredsError
-from ..loader import OfflineDocumentLoader
-from ..local_registry import LocalRegistry
+from ..checks import Check, CheckFailed, Step, find, run_steps
+from ..checks import failed as failed_checks
 from ..proof_checks import (
-    CheckFailed,
-    CheckList,
-    canonical_unsecured,
+    SecuredDocument,
     check_key_binding,
-    check_proof_purpose,
-    check_proof_timing,
-    check_signatures,
-    proof_label,
+    known_contexts,
+    proof_purpose,
+    proof_timing,
+    read_document,
+    read_proofs,
+    resolve_methods,
+    safe_jsonld,
+    signature,
 )
-from ..proofs import check_proof_shape, proofs_of
-from ..safe_json import DEFAULT_LIMITS, Limits, loads_strict
-from ..safe_jsonld import check_contexts, expand_safely
-from ..timestamps import as_datetime, format_timestamp, parse_timestamp
+from ..purposes import AssertionPurpose, ProofPurpose
+from ..timestamps import format_timestamp, parse_timestamp
+from ..verifier_options import VerifierOptions
 from .credentials import check_credential_shape, issuer_id
 from .schema_check import check_schemas
-from .status_check import AuthorisedStatusIssuers, check_status
+from .status_check import (
+    DEFAULT_STATUS_CACHE,
+    MAX_DECODED_BYTES,
+    EntryStatus,
+    StatusCache,
+    check_entries,
+    read_entries,
+)
 
-CHECK_TITLES = {
-    "well_formed": "Well-formed credential",
-    "contexts": "Known contexts",
-    "safe_jsonld": "Safe JSON-LD (every claim is signed)",
-    "verification_method": "Verification method resolves",
-    "issuer_binding": "Issuer controls the key",
-    "proof_purpose": "Proof purpose",
-    "proof_timing": "Proof created/expires",
-    "signature": "Signature",
-    "validity_period": "Validity period",
-    "schema": "Credential schema",
-    "status": "Status (revocation)",
-}
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing_extensions import Unpack
 
-
-@dataclass(frozen=True)
-class Check:
-    """One named check: passed or not, and why, in one line."""
-
-    name: str
-    ok: bool
-    message: str
-    code: str | None = None
-    skipped: bool = False
-
-    @property
-    def title(self) -> str:
-        return CHECK_TITLES.get(self.name, self.name)
-
-    def to_json(self) -> dict:
-        return {"name": self.name, "ok": self.ok, "message": self.message}
+    from ..verifier_options import VerifierSettings
 
 
 @dataclass(frozen=True)
 class VerificationResult:
-    """The outcome of verifying a credential: ``verified`` and the ordered checks."""
+    """The outcome of verifying a credential: ``verified`` and the ordered checks.
+
+    ``failed`` lists the checks that ran and did not pass; ``skipped`` those
+    that could not run because a check they need did not pass.
+    """
 
     verified: bool
     checks: tuple[Check, ...]
@@ -96,22 +82,26 @@ class VerificationResult:
 
     @property
     def failed(self) -> tuple[Check, ...]:
-        """The checks that did not pass (including those that could not run)."""
-        return tuple(c for c in self.checks if not c.ok)
+        """The checks that ran and did not pass."""
+        return failed_checks(self.checks)
+
+    @property
+    def skipped(self) -> tuple[Check, ...]:
+        """The checks that could not run."""
+        return tuple(c for c in self.checks if c.skipped)
 
     def check(self, name: str) -> Check:
         """The check called ``name``."""
-        for c in self.checks:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return find(self.checks, name)
 
     def to_json(self) -> dict:
         return {"verified": self.verified, "checks": [c.to_json() for c in self.checks]}
 
     def __repr__(self) -> str:
         failed = ", ".join(c.name for c in self.failed)
-        return f"<VerificationResult verified={self.verified}" + (f" failed: {failed}>" if failed else ">")
+        return f"<{type(self).__name__} verified={self.verified}" + (
+            f" failed: {failed}>" if failed else ">"
+        )
 
     def __str__(self) -> str:
         head = "VERIFIED" if self.verified else "NOT VERIFIED"
@@ -143,225 +133,132 @@ class VerificationResult:
         )
 
 
-def key_in_force(
-    method: VerificationMethod,
-    created: str | None,
-    *,
-    trust_signatures_before_key_revocation: bool = False,
-) -> str | None:
-    """Whether a proof ``created`` then may be trusted under ``method``'s key history.
+@dataclass
+class CredentialState(SecuredDocument):
+    """The working state of one credential verification."""
 
-    Returns ``None`` for a key with neither ``expires`` nor ``revoked``, else a
-    one-line note of why the proof is still trusted; raises ``CoopCredsError``
-    ('key-expired', 'key-revoked', 'proof-created-missing') with the reason
-    otherwise. As Controlled Identifiers 1.0 says, proofs created at or after
-    ``expires`` or ``revoked`` are not verified; a revoked (compromised) key's
-    earlier proofs are trusted only if the verifier's policy says so.
-    """
-    if method.expires is None and method.revoked is None:
-        return None
-    key = method.id
-    if method.revoked is not None and not trust_signatures_before_key_revocation:
+    noun: str = "credential"
+    purpose: ProofPurpose = field(default_factory=AssertionPurpose)
+
+
+def well_formed(state: CredentialState) -> str:
+    """The VC 2.0 data model's rules, and at least one well-formed proof."""
+    document = read_document(state)
+    check_credential_shape(document)
+    proofs = read_proofs(state)
+    return f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
+
+
+def issuer_binding(state: CredentialState) -> str:
+    """The issuer controls every proof's key, listed for the proof's purpose."""
+    return check_key_binding(
+        state.methods, issuer_id(state.document), state.purpose.relationship, role="issuer"
+    )
+
+
+def validity_period(state: CredentialState) -> str:
+    """The verifier's clock is within ``validFrom`` .. ``validUntil`` (with the skew)."""
+    document, moment, skew = state.document, state.moment, state.clock_skew
+    if "validFrom" in document and parse_timestamp(document["validFrom"]) > moment + skew:
         raise CheckFailed(
-            "key-revoked",
-            f"key {key} was revoked (compromised) on {format_timestamp(method.revoked)};"
-            " signatures it made are no longer trusted",
-            path="$.proof.verificationMethod",
+            "not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom"
         )
-    if created is None:
-        raise CheckFailed(
-            "proof-created-missing",
-            f"key {key} was {'revoked' if method.revoked else 'retired'} on"
-            f" {format_timestamp(method.revoked or method.expires)} and the proof has no"
-            " created time to show it was made before",
-            path="$.proof.created",
-        )
-    moment = parse_timestamp(created)
-    notes = []
-    if method.revoked is not None:
-        revoked = format_timestamp(method.revoked)
-        if moment >= method.revoked:
-            raise CheckFailed(
-                "key-revoked",
-                f"key {key} was revoked (compromised) on {revoked}; this proof was created"
-                f" {format_timestamp(moment)}, after it",
-                path="$.proof.created",
-            )
-        notes.append(
-            f"key {key} signed this on {format_timestamp(moment)}, before its revocation"
-            f" (compromise) on {revoked}: accepted by policy"
-        )
-    if method.expires is not None:
-        expires = format_timestamp(method.expires)
-        if moment >= method.expires:
-            raise CheckFailed(
-                "key-expired",
-                f"key {key} was retired on {expires}; this proof was created"
-                f" {format_timestamp(moment)}, after it",
-                path="$.proof.created",
-            )
-        notes.append(
-            f"key {key} signed this on {format_timestamp(moment)}, before its retirement on"
-            f" {expires}"
-        )
-    return "; ".join(notes)
+    if "validUntil" in document and parse_timestamp(document["validUntil"]) < moment - skew:
+        raise CheckFailed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
+    return f"valid at {format_timestamp(moment)}"
+
+
+def schema(state: CredentialState) -> str:
+    """Every ``credentialSchema`` entry validates (read from the registry)."""
+    return check_schemas(state.document, registry=state.options.registry)
+
+
+def status(state: CredentialState) -> str:
+    """Every ``credentialStatus`` entry was read and passes (fail closed)."""
+    return check_entries(state.document, state.options, verify_list=verify_credential)
+
+
+CREDENTIAL_STEPS: tuple[Step[CredentialState], ...] = (
+    Step("well_formed", "Well-formed credential", (), well_formed),
+    Step("contexts", "Known contexts", ("well_formed",), known_contexts),
+    Step("safe_jsonld", "Safe JSON-LD (every claim is signed)", ("contexts",), safe_jsonld),
+    Step("verification_method", "Verification method resolves", ("well_formed",),
+         resolve_methods),
+    Step("issuer_binding", "Issuer controls the key", ("verification_method",), issuer_binding),
+    Step("proof_purpose", "Proof purpose", ("well_formed",), proof_purpose),
+    Step("proof_timing", "Proof created/expires", ("well_formed",), proof_timing),
+    Step("signature", "Signature", ("safe_jsonld", "verification_method"), signature),
+    Step("validity_period", "Validity period", ("well_formed",), validity_period),
+    Step("schema", "Credential schema", ("well_formed",), schema),
+    Step("status", "Status (revocation)", ("well_formed",), status),
+)
+CHECK_TITLES = {step.name: step.title for step in CREDENTIAL_STEPS}
 
 
 def verify_credential(
     credential: dict | str | bytes,
+    options: VerifierOptions | None = None,
+    /,
     *,
-    now: datetime | str | None = None,
-    loader: OfflineDocumentLoader | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    clock_skew: timedelta = timedelta(minutes=5),
-    proof_purpose: str = "assertionMethod",
-    allow_inline_contexts: bool = False,
-    registry: LocalRegistry | None = None,
-    trust_signatures_before_key_revocation: bool = False,
-    authorised_status_issuers: AuthorisedStatusIssuers | None = None,
+    purpose: ProofPurpose | None = None,
+    **settings: Unpack[VerifierSettings],
 ) -> VerificationResult:
     """Verify a credential (a dict, or JSON text) and explain the outcome.
 
-    ``now`` fixes the clock (a notebook passes one so its output never
-    changes); ``clock_skew`` is the tolerance for ``created``, ``expires``,
-    ``validFrom`` and ``validUntil``. ``registry`` is the local registry that
-    ``did:web`` DID documents are read from; status lists
-    (``credentialStatus``) and schemas (``credentialSchema``) are read from it
-    too, and without it a credential carrying either fails closed.
-    ``authorised_status_issuers(list_issuer, credential_issuer)`` may allow a
-    party other than the issuer to publish status for it.
+    ``options`` (a ``VerifierOptions``), or its fields as keyword arguments
+    (``now=``, ``registry=``, ``clock_skew=``...), set the clock, where DID
+    documents, status lists and schemas are read from, and the verifier's
+    policy; keyword arguments replace the fields of ``options``. ``purpose``
+    is what the proofs must be for (default: issuing, ``assertionMethod``).
 
     A key its controller retired (``expires``) verifies only proofs created
     before that time. A key declared compromised (``revoked``) verifies
     nothing by default, since ``created`` is written by the signer itself;
     ``trust_signatures_before_key_revocation=True`` accepts its proofs created
-    before the revocation time (see :func:`key_in_force`).
+    before the revocation time (see ``proof_checks.key_in_force``).
     """
     if not isinstance(credential, (dict, str, bytes, list)):
         raise TypeError("credential must be a dict or JSON text")
-    if not isinstance(clock_skew, timedelta):
-        raise TypeError("clock_skew must be a timedelta")
-    moment = as_datetime(now)
-    loader = loader or OfflineDocumentLoader.default()
-    if registry is not None:
-        loader = loader.with_registry(registry)
-    checks = CheckList(Check, CHECK_TITLES)
-    state: dict[str, Any] = {}
+    state = CredentialState(
+        credential, VerifierOptions.of(options, **settings),
+        purpose=purpose if purpose is not None else AssertionPurpose(),
+    )
+    checks = run_steps(CREDENTIAL_STEPS, state)
+    vocab = state.expanded.vocab_terms if state.expanded is not None else ()
+    return VerificationResult(all(c.ok for c in checks), checks, vocab)
 
-    def well_formed() -> str:
-        document = (
-            loads_strict(credential, limits) if isinstance(credential, (str, bytes)) else credential
-        )
-        state["document"] = document
-        check_credential_shape(document)
-        proofs = proofs_of(document)
-        if not proofs:
-            raise CheckFailed("no-proof", "the credential has no proof", path="$.proof")
-        for i, proof in enumerate(proofs):
-            check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
-        state["proofs"] = proofs
-        return (
-            f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
-        )
 
-    def contexts() -> str:
-        check_contexts(state["document"], loader, allow_inline_contexts=allow_inline_contexts)
-        return "every @context is in the offline bundle"
+def read_status(
+    credential: dict,
+    options: VerifierOptions | None = None,
+    /,
+    *,
+    cache: StatusCache | None = DEFAULT_STATUS_CACHE,
+    max_list_bytes: int = MAX_DECODED_BYTES,
+    **settings: Unpack[VerifierSettings],
+) -> tuple[EntryStatus, ...]:
+    """The status of each of ``credential``'s ``credentialStatus`` entries (never raises).
 
-    def safe_jsonld() -> str:
-        expanded = expand_safely(
-            state["document"], loader, allow_inline_contexts=allow_inline_contexts, limits=limits
-        )
-        state["expanded"] = expanded
-        state["canonical"] = canonical_unsecured(
-            state["document"], expanded.expanded, state["proofs"], loader, limits,
-            allow_inline_contexts=allow_inline_contexts,
-        )
-        if expanded.vocab_terms:
-            names = ", ".join(expanded.vocab_terms)
-            return f"signed as written; defined only by an @vocab fallback: {names}"
-        return "every term is defined, every claim is signed"
+    Each status list is read from the options' registry and its own proof
+    verified with these options (see ``status_check``).
+    """
+    return read_entries(
+        credential, VerifierOptions.of(options, **settings), verify_list=verify_credential,
+        cache=cache, max_list_bytes=max_list_bytes,
+    )
 
-    def verification_method() -> str:
-        methods = []
-        notes = []
-        for i, proof in enumerate(state["proofs"]):
-            method = dereference_verification_method(proof["verificationMethod"], loader)
-            # A retired or compromised key is judged here, where the key is
-            # found: the rest of the checks then only see keys in force.
-            try:
-                note = key_in_force(
-                    method,
-                    proof.get("created"),
-                    trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
-                )
-            except CoopCredsError as exc:
-                raise CheckFailed(
-                    exc.code, proof_label(i, len(state["proofs"])) + exc.message, path=exc.path
-                ) from None
-            if note:
-                notes.append(note)
-            methods.append(method)
-        state["methods"] = methods
-        return "; ".join([*sorted({m.id for m in methods}), *notes])
 
-    def issuer_binding() -> str:
-        return check_key_binding(
-            state["methods"], issuer_id(state["document"]), proof_purpose, role="issuer"
-        )
-
-    def purpose() -> str:
-        return check_proof_purpose(state["proofs"], proof_purpose)
-
-    def timing() -> str:
-        return check_proof_timing(state["proofs"], moment, clock_skew)
-
-    def signature() -> str:
-        return check_signatures(
-            state["document"], state["proofs"], state["methods"], what="credential",
-            loader=loader, limits=limits, canonical_unsecured=state.get("canonical"),
-            allow_inline_contexts=allow_inline_contexts,
-        )
-
-    def validity() -> str:
-        document = state["document"]
-        if "validFrom" in document and parse_timestamp(document["validFrom"]) > moment + clock_skew:
-            raise CheckFailed(
-                "not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom"
-            )
-        if (
-            "validUntil" in document
-            and parse_timestamp(document["validUntil"]) < moment - clock_skew
-        ):
-            raise CheckFailed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
-        return f"valid at {format_timestamp(moment)}"
-
-    def schema() -> str:
-        return check_schemas(state["document"], registry=registry)
-
-    def status() -> str:
-        return check_status(
-            state["document"],
-            registry,
-            now=moment,
-            loader=loader,
-            limits=limits,
-            clock_skew=clock_skew,
-            authorised_status_issuers=authorised_status_issuers,
-            trust_signatures_before_key_revocation=trust_signatures_before_key_revocation,
-        )
-
-    checks.run("well_formed", (), well_formed)
-    checks.run("contexts", ("well_formed",), contexts)
-    checks.run("safe_jsonld", ("contexts",), safe_jsonld)
-    checks.run("verification_method", ("well_formed",), verification_method)
-    checks.run("issuer_binding", ("verification_method",), issuer_binding)
-    checks.run("proof_purpose", ("well_formed",), purpose)
-    checks.run("proof_timing", ("well_formed",), timing)
-    checks.run("signature", ("safe_jsonld", "verification_method"), signature)
-    checks.run("validity_period", ("well_formed",), validity)
-    checks.run("schema", ("well_formed",), schema)
-    checks.run("status", ("well_formed",), status)
-    items = tuple(checks.items)
-    vocab = state["expanded"].vocab_terms if "expanded" in state else ()
-    return VerificationResult(all(c.ok for c in items), items, vocab)
+def check_status(
+    credential: dict,
+    options: VerifierOptions | None = None,
+    /,
+    *,
+    cache: StatusCache | None = DEFAULT_STATUS_CACHE,
+    max_list_bytes: int = MAX_DECODED_BYTES,
+    **settings: Unpack[VerifierSettings],
+) -> str:
+    """A one-line summary if every status entry passes; else ``StatusCheckError`` for the first."""
+    return check_entries(
+        credential, VerifierOptions.of(options, **settings), verify_list=verify_credential,
+        cache=cache, max_list_bytes=max_list_bytes,
+    )
