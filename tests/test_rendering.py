@@ -12,15 +12,11 @@ from coopcreds_proto.display.cards import (
     Change,
     compare_credentials,
     credential_card,
-    date_in_words,
     did_document_view,
-    short_did,
-    shorten,
-    type_in_words,
-    words_from_camel,
 )
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.samples import SAMPLE_CREATED, sample_actors, sample_membership_credential
+from coopcreds_proto.wording import short_did
 
 
 @pytest.fixture(scope="module")
@@ -36,62 +32,6 @@ def unsigned(actors):
 @pytest.fixture(scope="module")
 def signed(actors, unsigned):
     return issue(unsigned, actors.coop, created=SAMPLE_CREATED)
-
-
-# --- labels, dates, shortening ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "label"),
-    [
-        ("membershipNumber", "Membership number"),
-        ("memberOf", "Member of"),
-        ("votingRights", "Voting rights"),
-        ("legalName", "Legal name"),
-        ("holderDID", "Holder DID"),
-        ("name", "Name"),
-        ("añoDeAlta", "añoDeAlta"),
-    ],
-)
-def test_labels_from_camel_case(name, label):
-    assert words_from_camel(name) == label
-
-
-def test_type_in_words():
-    assert type_in_words(["VerifiableCredential", "CooperativeMembershipCredential"]) == (
-        "Co-operative membership"
-    )
-    assert (
-        type_in_words(["VerifiableCredential", "UniversityDegreeCredential"]) == "University degree"
-    )
-    assert type_in_words("VerifiableCredential") == "Verifiable credential"
-    assert type_in_words(None) == "Credential"
-
-
-@pytest.mark.parametrize(
-    ("value", "words"),
-    [
-        ("2026-01-15T00:00:00Z", "15 January 2026"),
-        ("2026-01-15T09:00:00Z", "15 January 2026, 09:00 UTC"),
-        ("2026-12-31T23:30:00-02:00", "1 January 2027, 01:30 UTC"),
-        ("2019-03-14", "14 March 2019"),
-        ("not a date", "not a date"),
-        ("2026-13-40", "2026-13-40"),
-        ("2026-02-31", "2026-02-31"),
-    ],
-)
-def test_dates_in_words(value, words):
-    assert date_in_words(value) == words
-
-
-def test_shortening_keeps_both_ends(actors):
-    did = actors.coop.did
-    short = shorten(did, 28)
-    assert len(short) == 28 and "…" in short
-    assert short.startswith("did:key:z6Mk") and short.endswith(did[-5:])
-    assert shorten("short", 28) == "short"
-    url = short_did(actors.coop.verification_method)
-    assert "#" in url and len(url) < len(actors.coop.verification_method)
 
 
 # --- credential card ---------------------------------------------------------------

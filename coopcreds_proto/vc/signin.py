@@ -39,6 +39,7 @@ password anywhere.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import threading
@@ -55,6 +56,7 @@ from ..proofs import proofs_of
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, utc_now
+from ..wording import claim_value, short_did, words_from_camel
 from .challenges import ChallengeStore
 from .credentials import issuer_id, subjects
 from .presentations import PresentationResult, verify_presentation
@@ -109,10 +111,6 @@ class Session:
         )
 
     def _repr_html_(self) -> str:
-        import html
-
-        from ..display.cards import claim_value, short_did, words_from_camel
-
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(words_from_camel(str(k)))}</th>"
             f"<td style='text-align:left'>{html.escape(claim_value(v))}</td></tr>"
@@ -136,8 +134,6 @@ class Refusal:
     ok: bool = field(default=False, init=False)
 
     def _repr_html_(self) -> str:
-        import html
-
         items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
         return (
             "<div><p style='color:#b3261e;font-weight:bold'>Sign-in refused</p>"
