@@ -6,9 +6,7 @@ import copy
 
 import pytest
 
-from coopcreds_proto.keys import Ed25519Key
-from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.vc.pairwise import (
+from coopcreds_proto.ecosystem.pairwise import (
     CHOICES,
     KINDS,
     choice_costs,
@@ -18,6 +16,8 @@ from coopcreds_proto.vc.pairwise import (
     linkable,
     sample_views,
 )
+from coopcreds_proto.keys import Ed25519Key
+from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 
 COOPS = ("Hillside Housing", "Riverside Food", "Valley Energy")

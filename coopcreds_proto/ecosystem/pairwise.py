@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..keys import Ed25519Key
 from ..randomness import SeededRandom
-from .samples import sample_actors, sample_membership_credential
+from ..vc.samples import sample_actors, sample_membership_credential
 
 KINDS = ("DID", "credential id", "status entry", "claims")
 CHOICES = (
