@@ -25,15 +25,31 @@ from .. import __version__
 from ..cryptosuites import CRYPTOSUITES
 from ..demos.forgeries import run_demo
 from ..did_key import resolve_did_key
+from ..display.decision_report import decision_report
 from ..errors import CoopCredsError, InputError, KeyMaterialError
 from ..keys import Ed25519Key, load_key, load_public_key, save_key
 from ..loader import export_contexts
 from ..local_registry import LocalRegistry
-from ..safe_json import DEFAULT_LIMITS, loads_strict
-from ..timestamps import parse_timestamp
+from ..safe_json import loads_strict
+from ..timestamps import as_datetime
+from ..trust.accreditation import load_trust_dir
+from ..trust.policy import load_policy
+from ..trust.recognition import decide
+from ..trust.registry import TrustRegistry
 from ..vc.credentials import issue
 from ..vc.presentations import verify_presentation
 from ..vc.verification import verify_credential
+from ._common import (
+    EXIT_NOT_VERIFIED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    checked_timestamp,
+    emit,
+    input_label,
+    not_json,
+    read_input,
+    read_passphrase,
+)
 from .definitions import register as register_definitions
 from .did_web import register as register_did_web
 from .feedback import register as register_feedback
@@ -46,7 +62,6 @@ from .trust import register as register_trust
 from .workshop import register as register_workshop
 
 PROG = "coopcreds"
-EXIT_OK, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 # The repository checkout holds notebooks/ next to the package directory.
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # JupyterLab offline: no news feed, no update check, no PyPI extension manager.
@@ -60,64 +75,8 @@ LAB_OFFLINE_ARGS = (
 # --- helpers -----------------------------------------------------------------
 
 
-def _emit(text: str) -> None:
-    print(text, file=sys.stdout)
-
-
 def _dumps(document: Any) -> str:
     return json.dumps(document, indent=2)
-
-
-def _read_input(name: str) -> bytes:
-    """The bytes of file ``name`` (``-``: stdin), at most one byte over the size limit."""
-    # Reading one byte more than allowed is enough for loads_strict to report
-    # 'too-large' without ever reading an endless input into memory.
-    limit = DEFAULT_LIMITS.max_bytes + 1
-    if name == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            return sys.stdin.read(limit).encode("utf-8")
-        return stream.read(limit)
-    with open(name, "rb") as fh:
-        return fh.read(limit)
-
-
-def _label(name: str) -> str:
-    return "stdin" if name == "-" else name
-
-
-def _not_json(name: str, exc: CoopCredsError) -> InputError:
-    return InputError(exc.code, f"{_label(name)}: {exc.message}")
-
-
-def _timestamp(value: str | None, option: str) -> str | None:
-    """``value`` checked as an xsd:dateTimeStamp (before any slow work)."""
-    if value is None:
-        return None
-    try:
-        parse_timestamp(value)
-    except InputError as exc:
-        raise InputError(exc.code, f"{option}: {exc.message}") from None
-    return value
-
-
-def _passphrase(path: str | None) -> str | None:
-    """The first line of a passphrase file (without its line ending)."""
-    if path is None:
-        return None
-    data = Path(path).read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise KeyMaterialError(
-            "bad-passphrase-file", "the passphrase file is not UTF-8 text", path=path
-        ) from None
-    passphrase = text.split("\n", 1)[0].rstrip("\r")
-    if not passphrase:
-        raise KeyMaterialError(
-            "empty-passphrase", "the passphrase file's first line is empty", path=path
-        )
-    return passphrase
 
 
 def _seed_from_file(path: str) -> Ed25519Key:
@@ -139,7 +98,7 @@ def _seed_from_file(path: str) -> Ed25519Key:
 
 
 def cmd_key_new(args: argparse.Namespace) -> int:
-    passphrase = _passphrase(args.passphrase_file)
+    passphrase = read_passphrase(args.passphrase_file)
     if args.seed is not None:
         key = Ed25519Key.from_seed_hex(args.seed.strip())
     elif args.seed_file is not None:
@@ -154,53 +113,53 @@ def cmd_key_new(args: argparse.Namespace) -> int:
         raise KeyMaterialError(
             exc.code, f"{args.out} exists already (--force overwrites it)", path=exc.path
         ) from None
-    _emit(key.did)
+    emit(key.did)
     return EXIT_OK
 
 
 def cmd_key_show(args: argparse.Namespace) -> int:
-    passphrase = _passphrase(args.passphrase_file)
+    passphrase = read_passphrase(args.passphrase_file)
     if passphrase is None:
         public = load_public_key(args.file)
     else:
         # With a passphrase, also prove that it opens the file and that the
         # secret belongs to the public key; still print only the public part.
         public = load_key(args.file, passphrase=passphrase).public_key
-    _emit(_dumps(public.to_multikey()))
+    emit(_dumps(public.to_multikey()))
     return EXIT_OK
 
 
 def cmd_did_resolve(args: argparse.Namespace) -> int:
-    _emit(_dumps(resolve_did_key(args.did)))
+    emit(_dumps(resolve_did_key(args.did)))
     return EXIT_OK
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
-    created = _timestamp(args.created, "--created")
-    data = _read_input(args.file)
+    created = checked_timestamp(args.created, "--created")
+    data = read_input(args.file)
     try:
         credential = loads_strict(data)
     except CoopCredsError as exc:
-        raise _not_json(args.file, exc) from None
+        raise not_json(args.file, exc) from None
     if not isinstance(credential, dict):
         raise InputError(
-            "not-an-object", f"{_label(args.file)}: a credential must be a JSON object"
+            "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
         )
-    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
     signed = issue(credential, key, cryptosuite=args.suite, created=created)
-    _emit(_dumps(signed))
+    emit(_dumps(signed))
     return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    now = _timestamp(args.now, "--now")
-    data = _read_input(args.file)
+    now = checked_timestamp(args.now, "--now")
+    data = read_input(args.file)
     document: dict | bytes
     try:
         parsed = loads_strict(data)
     except CoopCredsError as exc:
         if exc.code == "not-json":
-            raise _not_json(args.file, exc) from None
+            raise not_json(args.file, exc) from None
         # JSON that breaks the strict rules (duplicate keys, NaN, too large)
         # is a credential that fails verification: the report says why.
         document = data
@@ -208,7 +167,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if not isinstance(parsed, dict):
             raise InputError(
                 "not-an-object",
-                f"{_label(args.file)}: not a credential (the JSON is not an object)",
+                f"{input_label(args.file)}: not a credential (the JSON is not an object)",
             )
         document = parsed
     registry = LocalRegistry(args.registry) if args.registry is not None else None
@@ -218,7 +177,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.challenge is None or args.domain is None:
             raise InputError(
                 "presentation-needs-challenge",
-                f"{_label(args.file)} is a presentation: give the --challenge and --domain"
+                f"{input_label(args.file)} is a presentation: give the --challenge and --domain"
                 " it must be bound to",
             )
         if args.policy is not None:
@@ -230,11 +189,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.policy is not None:
             raise InputError(
                 "policy-needs-presentation",
-                f"{_label(args.file)} is not a presentation: --policy decides on a presentation"
-                " (a member presents their credential to the co-op)",
+                f"{input_label(args.file)} is not a presentation: --policy decides on a"
+                " presentation (a member presents their credential to the co-op)",
             )
         result = verify_credential(document, now=now, registry=registry)
-    _emit(_dumps(result.to_json()) if args.json else str(result))
+    emit(_dumps(result.to_json()) if args.json else str(result))
     return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
 
 
@@ -242,19 +201,11 @@ def _verify_with_policy(
     args: argparse.Namespace, document: dict, now: str | None, registry: LocalRegistry | None
 ) -> int:
     """``verify --policy``: the co-op's decision (checks, trust, benefit); exit 0 only if granted."""
-    from ..display.decision_report import decision_report
-    from ..timestamps import as_datetime
-    from ..trust.policy import load_policy
-    from ..trust.recognition import decide
-    from ..trust.registry import TrustRegistry
-
     policy = load_policy(args.policy)
     moment = as_datetime(now)
     rejected: list[str] = []
     trust: Any
     if args.trust is not None:
-        from ..trust.accreditation import load_trust_dir
-
         trust = load_trust_dir(args.trust, now=moment, registry=registry)
         rejected = [r.describe() for r in trust.rejected]
     elif policy.frameworks:
@@ -270,10 +221,10 @@ def _verify_with_policy(
         registry=registry,
     )
     if args.json:
-        _emit(_dumps({**decision.verification.to_json(), "decision": decision.to_json(),
-                      "trustRejected": rejected}))
+        emit(_dumps({**decision.verification.to_json(), "decision": decision.to_json(),
+                     "trustRejected": rejected}))
     else:
-        _emit(f"{decision.verification}\n\n{decision_report(decision, trust=trust)}")
+        emit(f"{decision.verification}\n\n{decision_report(decision, trust=trust)}")
     return EXIT_OK if decision.granted else EXIT_NOT_VERIFIED
 
 
@@ -285,11 +236,11 @@ def _is_presentation(document: dict) -> bool:
 def cmd_contexts_export(args: argparse.Namespace) -> int:
     index_path = export_contexts(args.dir)
     index = json.loads(index_path.read_text(encoding="utf-8"))
-    _emit(f"wrote {len(index)} contexts and index.json to {index_path.parent}")
+    emit(f"wrote {len(index)} contexts and index.json to {index_path.parent}")
     width = max(len(name) for name in index.values())
     for url, name in sorted(index.items(), key=lambda item: item[1]):
-        _emit(f"  {name:<{width}}  {url}")
-    _emit(f"  {'index.json':<{width}}  (URL -> file)")
+        emit(f"  {name:<{width}}  {url}")
+    emit(f"  {'index.json':<{width}}  (URL -> file)")
     return EXIT_OK
 
 
@@ -545,7 +496,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CoopCredsError, OSError, ValueError) as exc:
         _error(_describe(exc))
         return EXIT_UNUSABLE
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -33,15 +33,11 @@ from ..definitions.definition import (
     is_iso_date,
     load_definition,
 )
+from ..definitions.release import adopt, publish_context, save_release, verify_release
 from ..errors import InputError
 from ..keys import load_key
 from ..safe_json import loads_strict
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
-
-
-def _emit(text: str) -> None:
-    print(text)
+from ._common import EXIT_OK, EXIT_PROBLEMS, checked_timestamp, emit, read_input, read_passphrase
 
 
 def _count(value: str) -> int:
@@ -55,11 +51,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         d = load_definition(args.file)
     except DefinitionError as exc:
         for problem in exc.problems:
-            _emit(f"{problem.path or '(definition)'}: {problem.message} [{problem.code}]")
-        _emit(f"{args.file}: {len(exc.problems)} problem(s)")
+            emit(f"{problem.path or '(definition)'}: {problem.message} [{problem.code}]")
+        emit(f"{args.file}: {len(exc.problems)} problem(s)")
         return EXIT_PROBLEMS
     fields = sum(1 for _ in d.iter_fields(include_dropped=False))
-    _emit(f"{args.file}: valid ({d.credential_type} {d.version}, {d.status}, {fields} fields)")
+    emit(f"{args.file}: valid ({d.credential_type} {d.version}, {d.status}, {fields} fields)")
     return EXIT_OK
 
 
@@ -74,46 +70,43 @@ def cmd_show(args: argparse.Namespace) -> int:
                      ",".join(f.spheres), f.status, "discuss" if f.discussion else ""))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    _emit("\n".join(lines))
+    emit("\n".join(lines))
     return EXIT_OK
 
 
 def cmd_context(args: argparse.Namespace) -> int:
-    _emit(context_bytes(load_definition(args.file)).decode("utf-8").rstrip("\n"))
+    emit(context_bytes(load_definition(args.file)).decode("utf-8").rstrip("\n"))
     return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    _emit(json.dumps(json_schema(load_definition(args.file)), indent=2))
+    emit(json.dumps(json_schema(load_definition(args.file)), indent=2))
     return EXIT_OK
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    _emit(json.dumps(example_credential(load_definition(args.file)), indent=2))
+    emit(json.dumps(example_credential(load_definition(args.file)), indent=2))
     return EXIT_OK
 
 
 def cmd_sheet(args: argparse.Namespace) -> int:
     d = load_definition(args.file)
-    _emit(sheet_html(d) if args.html else sheet_markdown(d))
+    emit(sheet_html(d) if args.html else sheet_markdown(d))
     return EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     diff = diff_definitions(load_definition(args.old), load_definition(args.new))
     if args.json:
-        _emit(json.dumps({"from": diff.old_version, "to": diff.new_version,
-                          "impact": diff.impact, "changes": diff.to_records()}, indent=2))
+        emit(json.dumps({"from": diff.old_version, "to": diff.new_version,
+                         "impact": diff.impact, "changes": diff.to_records()}, indent=2))
     else:
-        _emit(diff.to_markdown())
+        emit(diff.to_markdown())
     return EXIT_OK
 
 
 def cmd_adopt(args: argparse.Namespace) -> int:
-    from ..definitions.release import adopt, save_release
-    from . import _passphrase, _timestamp
-
-    created = _timestamp(args.created, "--created")
+    created = checked_timestamp(args.created, "--created")
     if not is_iso_date(args.date):
         raise InputError("bad-date", f"--date: {args.date!r} is not an ISO date (YYYY-MM-DD)")
     d = load_definition(args.file)
@@ -122,37 +115,32 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         votes_against=args.votes_against, abstentions=args.abstain,
         voters=tuple(args.voter or ()), body=args.body or "", note=args.note or "",
     )
-    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
     release = adopt(d, decision, key, created=created)
     paths = save_release(release, args.out)
-    _emit(f"adopted {d.credential_type} {d.version}: {decision.votes_for} for,"
-          f" {decision.votes_against} against, {decision.abstentions} abstaining"
-          f" ({decision.rule_text})")
+    emit(f"adopted {d.credential_type} {d.version}: {decision.votes_for} for,"
+         f" {decision.votes_against} against, {decision.abstentions} abstaining"
+         f" ({decision.rule_text})")
     for name, path in paths.items():
-        _emit(f"  {name}: {path}")
+        emit(f"  {name}: {path}")
     return EXIT_OK
 
 
 def cmd_verify_release(args: argparse.Namespace) -> int:
-    from ..definitions.release import verify_release
-    from . import _read_input, _timestamp
-
-    now = _timestamp(args.now, "--now")
-    document: Any = loads_strict(_read_input(args.release))
+    now = checked_timestamp(args.now, "--now")
+    document: Any = loads_strict(read_input(args.release))
     if not isinstance(document, dict):
         raise InputError("not-an-object", f"{args.release}: not a credential")
     d = load_definition(args.definition) if args.definition else None
     check = verify_release(document, d, now=now)
-    _emit(str(check))
+    emit(str(check))
     return EXIT_OK if check.verified else EXIT_PROBLEMS
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from ..definitions.release import publish_context
-
     published = publish_context(load_definition(args.file), args.contexts_dir)
     state = "published" if published.created else "already published (same bytes)"
-    _emit(f"{published.url}: {state} as {published.file}, sha256 {published.sha256}")
+    emit(f"{published.url}: {state} as {published.file}, sha256 {published.sha256}")
     return EXIT_OK
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from ..did_key import resolve_did_key
@@ -34,18 +33,7 @@ from ..errors import KeyMaterialError
 from ..keys import Ed25519Key, save_key
 from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
-
-EXIT_OK = 0
-
-
-def _emit(text: str) -> None:
-    print(text, file=sys.stdout)
-
-
-def _passphrase(path: str | None) -> str | None:
-    from . import _passphrase as read  # the same rules as `key new`
-
-    return read(path)
+from ._common import EXIT_OK, emit, read_passphrase
 
 
 def _check_out(path: str) -> None:
@@ -67,26 +55,26 @@ def _save(key: Ed25519Key, out: str, passphrase: str | None) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    passphrase = _passphrase(args.passphrase_file)
+    passphrase = read_passphrase(args.passphrase_file)
     _check_out(args.out)
     key = create_did_web(args.did, LocalRegistry(args.registry), rng=DEFAULT_RANDOM)
     _save(key, args.out, passphrase)
-    _emit(key.id)
+    emit(key.id)
     return EXIT_OK
 
 
 def cmd_add_key(args: argparse.Namespace) -> int:
-    passphrase = _passphrase(args.passphrase_file)
+    passphrase = read_passphrase(args.passphrase_file)
     _check_out(args.out)
     key = add_key(args.did, LocalRegistry(args.registry), rng=DEFAULT_RANDOM)
     _save(key, args.out, passphrase)
-    _emit(key.id)
+    emit(key.id)
     return EXIT_OK
 
 
 def _print_keys(did: str, registry: LocalRegistry) -> None:
     for record in key_history(did, registry):
-        _emit(f"{record.id}  {record.status}")
+        emit(f"{record.id}  {record.status}")
 
 
 def cmd_retire(args: argparse.Namespace) -> int:
@@ -113,7 +101,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         document = did_web_document(args.did, LocalRegistry(args.registry))
     else:
         document = resolve_did_key(args.did)
-    _emit(json.dumps(document, indent=2))
+    emit(json.dumps(document, indent=2))
     return EXIT_OK
 
 

@@ -32,8 +32,7 @@ from ..consultation.feedback import (
     read_feedback,
     scan_feedback,
 )
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+from ._common import EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE
 
 
 def _problems(exc: FeedbackError) -> int:
@@ -119,7 +118,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         records = read_feedback(args.file)
     except FeedbackError as exc:
         return _problems(exc)
-    from ..consultation.report import summarise  # pandas: only when summarising
+    from ..consultation.report import summarise  # heavy: pandas, only when summarising
 
     summary = summarise(records, top=args.top)
     if args.json:

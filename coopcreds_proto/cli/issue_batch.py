@@ -21,17 +21,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ..cryptosuites import CRYPTOSUITES
 from ..errors import InputError
+from ..issuer.batch import SAMPLE_COOP, Cooperative, Issuer, apply_register
+from ..issuer.member_register import RegisterError, read_register
+from ..keys import load_key
+from ..local_registry import LocalRegistry
+from ..safe_json import loads_strict
+from ..timestamps import as_datetime
+from ._common import EXIT_OK, checked_timestamp, read_passphrase
 
-EXIT_OK = 0
 _COOP_KEYS = {"name", "registered_identifier", "jurisdiction", "cooperative_type", "sector",
               "display_name"}
 
 
 def _coop(path: str | None, sample: bool) -> Any:
-    from ..issuer.batch import SAMPLE_COOP, Cooperative
-    from ..safe_json import loads_strict
-
     if sample:
         return SAMPLE_COOP
     if path is None:
@@ -52,14 +56,7 @@ def _coop(path: str | None, sample: bool) -> Any:
 
 
 def cmd_issue_batch(args: argparse.Namespace) -> int:
-    from ..issuer.batch import Issuer, apply_register
-    from ..issuer.member_register import RegisterError, read_register
-    from ..keys import load_key
-    from ..local_registry import LocalRegistry
-    from ..timestamps import as_datetime
-    from . import _passphrase, _timestamp
-
-    created = _timestamp(args.created, "--created")
+    created = checked_timestamp(args.created, "--created")
     moment = as_datetime(created)
     coop = _coop(args.coop, args.sample_coop)
     try:
@@ -70,7 +67,7 @@ def cmd_issue_batch(args: argparse.Namespace) -> int:
         raise
     if args.valid_days is not None and args.valid_days < 0:
         raise InputError("bad-valid-days", "--valid-days must be 0 (no end date) or more")
-    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
     issuer = Issuer(
         key, coop, Path(args.out),
         status_base=args.status_list,
@@ -96,8 +93,6 @@ def cmd_issue_batch(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``issue-batch`` to the top-level command parser."""
-    from ..cryptosuites import CRYPTOSUITES
-
     cmd = commands.add_parser(
         "issue-batch",
         help="issue membership credentials to every member of a register (CSV)",

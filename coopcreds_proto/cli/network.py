@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
+
+from ._common import EXIT_OK, emit
 
 # The ecosystem stack (pandas, scipy, networkx) is imported when the command
 # runs, not when the parser is built, so other commands start quickly.
 
-EXIT_OK = 0
-
 
 def network_report(model_name: str, data_dir: str | None = None) -> dict[str, Any]:
     """The report of one model (id or model file) over the data in ``data_dir``."""
+    # heavy: pandas, networkx, scipy (the ecosystem stack), only when a report runs
     from ..ecosystem.costs import cost_breakdown
     from ..ecosystem.data import load_ecosystem
     from ..ecosystem.graph import build_graph
@@ -47,7 +47,7 @@ def _cell(value: Any) -> str:
 
 
 def _table(reports: list[dict[str, Any]]) -> str:
-    import pandas as pd
+    import pandas as pd  # heavy: pandas, only to lay out the report's table
 
     rows = {}
     for report in reports:
@@ -69,15 +69,15 @@ def _table(reports: list[dict[str, Any]]) -> str:
 
 
 def cmd_network_report(args: argparse.Namespace) -> int:
-    from ..ecosystem.models import MODEL_IDS
+    from ..ecosystem.models import MODEL_IDS  # heavy: pandas, scipy (the ecosystem data)
 
     names = list(MODEL_IDS) if args.model == "all" else [args.model]
     reports = [network_report(name, args.data) for name in names]
     if args.json:
         document: Any = reports if args.model == "all" else reports[0]
-        print(json.dumps(document, indent=2), file=sys.stdout)
+        emit(json.dumps(document, indent=2))
     else:
-        print(_table(reports), file=sys.stdout)
+        emit(_table(reports))
     return EXIT_OK
 
 

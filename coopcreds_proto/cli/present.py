@@ -13,29 +13,36 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..cryptosuites import CRYPTOSUITES
 from ..errors import CoopCredsError, InputError
 from ..keys import load_key
 from ..safe_json import loads_strict
 from ..vc.presentations import present
-
-EXIT_OK = 0
+from ._common import (
+    EXIT_OK,
+    checked_timestamp,
+    input_label,
+    not_json,
+    read_input,
+    read_passphrase,
+)
 
 
 def cmd_present(args: argparse.Namespace) -> int:
-    from . import _label, _not_json, _passphrase, _read_input, _timestamp
-
-    created = _timestamp(args.created, "--created")
+    created = checked_timestamp(args.created, "--created")
     credentials = []
     for name in args.files:
-        data = _read_input(name)
+        data = read_input(name)
         try:
             credential = loads_strict(data)
         except CoopCredsError as exc:
-            raise _not_json(name, exc) from None
+            raise not_json(name, exc) from None
         if not isinstance(credential, dict):
-            raise InputError("not-an-object", f"{_label(name)}: a credential must be a JSON object")
+            raise InputError(
+                "not-an-object", f"{input_label(name)}: a credential must be a JSON object"
+            )
         credentials.append(credential)
-    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
     if args.holder is not None and args.holder != key.controller:
         raise InputError(
             "holder-key-mismatch",
@@ -56,8 +63,6 @@ def cmd_present(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``present`` to the top-level command list."""
-    from ..cryptosuites import CRYPTOSUITES
-
     pres = commands.add_parser(
         "present",
         help="sign a presentation of credentials for a challenge and domain",

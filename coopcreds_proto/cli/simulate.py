@@ -49,7 +49,8 @@ def register(commands: Any) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from ..ecosystem.runner import compare_scenarios, run_scenarios
+    # heavy: pandas, networkx, scipy (the ecosystem stack), only when a simulation runs
+    from ..ecosystem.runner import compare_scenarios, progress_bar, run_scenarios
     from ..ecosystem.scenarios import load_scenarios
 
     if args.runs is not None and args.runs < 1:
@@ -65,7 +66,7 @@ def _simulate(args: argparse.Namespace) -> int:
     client = None
     if args.dask:
         try:
-            from distributed import Client
+            from distributed import Client  # optional: distributed (the dask extra)
         except ImportError:
             raise InputError("dask-missing",
                              "--dask needs dask.distributed: pip install 'dask[distributed]'"
@@ -85,8 +86,6 @@ def _simulate(args: argparse.Namespace) -> int:
     bar = None
     close = None
     if not args.no_progress:
-        from ..ecosystem.runner import progress_bar
-
         total = sum(args.runs or s.runs for s in scenarios)
         bar, close = progress_bar(total)
     try:

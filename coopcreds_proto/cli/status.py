@@ -44,13 +44,9 @@ from ..vc.status_list import (
     unsuspend,
 )
 from ..vc.verification import read_status
+from ._common import EXIT_NOT_VERIFIED, EXIT_OK, emit
 
-EXIT_OK, EXIT_NOT_VERIFIED = 0, 1
 ACTIONS = {"revoke": revoke, "suspend": suspend, "unsuspend": unsuspend}
-
-
-def _emit(text: str) -> None:
-    print(text, file=sys.stdout)
 
 
 def _timestamp(value: str | None, option: str) -> str | None:
@@ -101,7 +97,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     save_status_list(status_list, args.state)  # refuses to overwrite an existing state file
     _publish(args, status_list)
-    _emit(f"{args.purpose} list of {status_list.length:,} entries published at {args.url}")
+    emit(f"{args.purpose} list of {status_list.length:,} entries published at {args.url}")
     return EXIT_OK
 
 
@@ -109,7 +105,7 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     indexes = reserve_indexes(args.state, args.count, DEFAULT_RANDOM)
     status_list = load_status_list(args.state)
     entries = [status_entry(status_list, i) for i in indexes]
-    _emit(json.dumps(entries[0] if len(entries) == 1 else entries, indent=2))
+    emit(json.dumps(entries[0] if len(entries) == 1 else entries, indent=2))
     return EXIT_OK
 
 
@@ -143,7 +139,7 @@ def cmd_change(args: argparse.Namespace) -> int:
     save_status_list(changed, args.state, overwrite=True)
     _publish(args, changed)
     done = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "unsuspended"}[args.action]
-    _emit(f"index {index} {done}; {status_list.url} republished")
+    emit(f"index {index} {done}; {status_list.url} republished")
     return EXIT_OK
 
 
@@ -153,7 +149,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     results = read_status(credential, registry=LocalRegistry(args.registry), now=now)
     ok = all(r.ok for r in results)
     if args.json:
-        _emit(json.dumps({
+        emit(json.dumps({
             "ok": ok,
             "entries": [
                 {"statusListCredential": r.list_url, "statusListIndex": r.index,
@@ -162,10 +158,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             ],
         }, indent=2))
     elif not results:
-        _emit("no credentialStatus: nothing to revoke")
+        emit("no credentialStatus: nothing to revoke")
     else:
         for r in results:
-            _emit(f"{'ok' if r.ok else 'FAIL':<4}  {r.message}")
+            emit(f"{'ok' if r.ok else 'FAIL':<4}  {r.message}")
     return EXIT_OK if ok else EXIT_NOT_VERIFIED
 
 

@@ -23,27 +23,46 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..did_web import as_moment
 from ..errors import InputError
+from ..keys import load_key
+from ..local_registry import LocalRegistry
+from ..randomness import DEFAULT_RANDOM
+from ..safe_json import loads_strict
+from ..timestamps import format_timestamp, utc_now
+from ..trust.accreditation import (
+    ACCREDITATIONS_DIR,
+    add_anchor,
+    credential_filename,
+    issue_accreditation,
+    issue_recognition,
+    load_anchors,
+    load_trust_dir,
+    record_witnessed,
+    save_trust_credential,
+)
+from ..trust.registry import ACCREDIT, ISSUE, Accreditation, Recognition, Witnessed
+from ..vc.status_list import (
+    load_status_list,
+    publish_status_list,
+    reserve_indexes,
+    revoke,
+    save_status_list,
+    status_entry,
+)
+from ._common import EXIT_OK, emit
 
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import datetime
 
-EXIT_OK, EXIT_NOT_TRUSTED = 0, 1
-
-
-def _emit(text: str) -> None:
-    print(text, file=sys.stdout)
+EXIT_NOT_TRUSTED = 1
 
 
 def _moment(value: str | None, option: str, *, default_now: bool = False) -> datetime | None:
-    from ..did_web import as_moment
-    from ..timestamps import utc_now
-
     if value is None:
         return utc_now() if default_now else None
     try:
@@ -53,8 +72,6 @@ def _moment(value: str | None, option: str, *, default_now: bool = False) -> dat
 
 
 def _key(args: argparse.Namespace) -> Any:
-    from ..keys import load_key
-
     passphrase = None
     if args.passphrase_file:
         passphrase = Path(args.passphrase_file).read_text(encoding="utf-8").split("\n", 1)[0]
@@ -65,25 +82,18 @@ def _key(args: argparse.Namespace) -> Any:
 
 
 def _new_id() -> str:
-    from ..randomness import DEFAULT_RANDOM
-
     return f"urn:uuid:{uuid.UUID(bytes=DEFAULT_RANDOM.bytes(16), version=4)}"
 
 
 def cmd_anchor(args: argparse.Namespace) -> int:
-    from ..trust.accreditation import add_anchor
-
     path = add_anchor(args.trust, args.framework, args.anchor, name=args.name)
-    _emit(f"{args.framework} anchored by {', '.join(sorted(set(args.anchor)))} in {path}")
+    emit(f"{args.framework} anchored by {', '.join(sorted(set(args.anchor)))} in {path}")
     return EXIT_OK
 
 
 def _status_entry(args: argparse.Namespace, authority: str) -> dict | None:
     if args.state is None:
         return None
-    from ..local_registry import LocalRegistry
-    from ..randomness import DEFAULT_RANDOM
-    from ..vc.status_list import load_status_list, reserve_indexes, status_entry
 
     if args.registry is None:
         raise InputError("missing-option", "--state needs --registry (where the list is published)",
@@ -105,9 +115,6 @@ def _status_entry(args: argparse.Namespace, authority: str) -> dict | None:
 
 
 def cmd_accredit(args: argparse.Namespace) -> int:
-    from ..trust.accreditation import issue_accreditation, save_trust_credential
-    from ..trust.registry import ACCREDIT, ISSUE, Accreditation
-
     key = _key(args)
     if args.max_chain and not args.may_accredit:
         raise InputError("bad-option", "--max-chain needs --may-accredit", path="--max-chain")
@@ -127,14 +134,11 @@ def cmd_accredit(args: argparse.Namespace) -> int:
     signed = issue_accreditation(acc, key, status_entry=entry,
                                  now=_moment(args.now, "--now", default_now=True))
     path = save_trust_credential(args.trust, signed)
-    _emit(f"{acc.id} written to {path}")
+    emit(f"{acc.id} written to {path}")
     return EXIT_OK
 
 
 def _find(directory: str, credential_id: str) -> dict:
-    from ..safe_json import loads_strict
-    from ..trust.accreditation import ACCREDITATIONS_DIR, credential_filename
-
     path = Path(directory) / ACCREDITATIONS_DIR / credential_filename({"id": credential_id})
     if not path.is_file():
         raise InputError("unknown-accreditation",
@@ -143,10 +147,6 @@ def _find(directory: str, credential_id: str) -> dict:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from ..local_registry import LocalRegistry
-    from ..timestamps import format_timestamp
-    from ..vc.status_list import load_status_list, publish_status_list, revoke, save_status_list
-
     doc = _find(args.trust, args.id)
     status_list = load_status_list(args.state)
     entry = doc.get("credentialStatus")
@@ -166,15 +166,12 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     moment = _moment(args.now, "--now", default_now=True)
     publish_status_list(changed, key, LocalRegistry(args.registry),
                         valid_from=format_timestamp(moment))
-    _emit(f"{args.id} revoked (index {index}); {status_list.url} republished,"
-          f" revoked from {format_timestamp(moment)}")
+    emit(f"{args.id} revoked (index {index}); {status_list.url} republished,"
+         f" revoked from {format_timestamp(moment)}")
     return EXIT_OK
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from ..local_registry import LocalRegistry
-    from ..trust.accreditation import load_trust_dir
-
     now = _moment(args.now, "--now", default_now=True)
     at = _moment(args.at, "--at") or now
     load = load_trust_dir(args.trust, now=now, registry=LocalRegistry(args.registry))
@@ -183,7 +180,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                           honour_witnessed=args.honour_witnessed)
     registry = load.registry
     if args.json:
-        _emit(json.dumps({
+        emit(json.dumps({
             "trusted": answer.trusted,
             "issuer": args.issuer,
             "issuerName": registry.name_of(args.issuer),
@@ -195,24 +192,18 @@ def cmd_query(args: argparse.Namespace) -> int:
                          for r in load.rejected],
         }, indent=2))
     else:
-        _emit(answer.explain())
+        emit(answer.explain())
     return EXIT_OK if answer.trusted else EXIT_NOT_TRUSTED
 
 
 def cmd_witness(args: argparse.Namespace) -> int:
-    from ..trust.accreditation import record_witnessed
-    from ..trust.registry import Witnessed
-
     seen = _moment(args.at, "--at", default_now=True)
     path = record_witnessed(args.trust, Witnessed(args.issuer, args.credential_id, seen))
-    _emit(f"{args.credential_id} of {args.issuer} witnessed; logged in {path}")
+    emit(f"{args.credential_id} of {args.issuer} witnessed; logged in {path}")
     return EXIT_OK
 
 
 def cmd_recognise(args: argparse.Namespace) -> int:
-    from ..trust.accreditation import issue_recognition, load_anchors, save_trust_credential
-    from ..trust.registry import Recognition
-
     key = _key(args)
     anchors, _ = load_anchors(args.trust)
     if key.controller not in anchors.get(args.framework, frozenset()):
@@ -226,7 +217,7 @@ def cmd_recognise(args: argparse.Namespace) -> int:
                       id=args.id or _new_id())
     signed = issue_recognition(rec, key, now=_moment(args.now, "--now", default_now=True))
     path = save_trust_credential(args.trust, signed)
-    _emit(f"{rec.describe()} written to {path}")
+    emit(f"{rec.describe()} written to {path}")
     return EXIT_OK
 
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..workshop.voila_server import DEFAULT_DATA_DIR, make_app, serve
+from ._common import EXIT_OK
 from .workshop_pack import add_pack_command
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    # Imported here: the CLI starts fast for every other command.
-    from ..workshop.voila_server import DEFAULT_DATA_DIR, make_app, serve
-
     app = make_app(
         share=args.share,
         port=args.port,
@@ -29,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         feedback_file=args.feedback,
     )
     serve(app, sys.stdout)
-    return 0  # only reached when serve's exec is replaced (tests)
+    return EXIT_OK  # only reached when serve's exec is replaced (tests)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

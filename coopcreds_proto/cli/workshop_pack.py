@@ -24,8 +24,7 @@ import sys
 from typing import Any
 
 from ..errors import CoopCredsError
-
-EXIT_OK, EXIT_UNUSABLE = 0, 2
+from ._common import EXIT_OK, EXIT_UNUSABLE
 
 
 def _error(message: str) -> int:
@@ -35,7 +34,7 @@ def _error(message: str) -> int:
 
 def cmd_pack(args: argparse.Namespace) -> int:
     """Write the pack the arguments describe; print where it went."""
-    # pandas and matplotlib load here, not when the command line is parsed.
+    # heavy: pandas, matplotlib, only when a pack is made (not when the command line is parsed)
     from ..workshop.pack import export_pack
 
     try:
