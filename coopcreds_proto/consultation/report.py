@@ -166,6 +166,7 @@ def plot_field_sphere_heatmap(
     records: Feedback, *, value: str = "responses", title: str | None = None
 ) -> Figure:
     """A heatmap of :func:`field_sphere_table` (a matplotlib ``Figure``, no global pyplot state)."""
+    # heavy: matplotlib, only to draw (the feedback summary command draws nothing)
     from matplotlib.figure import Figure
 
     table = field_sphere_table(records, value=value)
@@ -208,7 +209,7 @@ def figure_png(fig: Figure) -> bytes:
 
 def show_figure(fig: Figure) -> None:
     """Display the figure in Jupyter as a PNG image and nothing else (no text to compare)."""
-    from IPython.display import display
+    from IPython.display import display  # heavy: IPython, only to show a figure in Jupyter
 
     display({"image/png": figure_png(fig)}, raw=True)
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from ..randomness import RandomSource, SeededRandom, randbelow
 from .feedback import NEW_FIELD, FeedbackRecord, make_record, write_feedback
+from .proposals import Decision
 
 SAMPLE_SEED = "coopcreds-workshop-2026-03-12"
 """The seed of the committed sample file ``data/consultation/sample_feedback.jsonl``."""
@@ -361,8 +362,6 @@ def sample_decisions() -> dict[str, Any]:
     Every decision answers feedback in the sample file; the notebook
     ``02_consultation_workshop`` walks through them.
     """
-    from .proposals import Decision
-
     return {
         "benefits": Decision(
             "accept", "keep", note="The field that drew the most engagement: co-operation "

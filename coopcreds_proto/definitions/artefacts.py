@@ -47,6 +47,7 @@ from typing import Any
 from ..errors import InputError
 from ..loader import OfflineDocumentLoader
 from ..vc.credentials import VC_V2_CONTEXT
+from ..vc.samples import sample_actors
 from .definition import CredentialDefinition, Field, reusable_vc_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -249,7 +250,7 @@ def schema_problems(definition_or_schema: CredentialDefinition | dict, credentia
 
     Needs the ``jsonschema`` package.
     """
-    import jsonschema  # only needed here
+    import jsonschema  # heavy: jsonschema (a second to import), only to check a credential
 
     schema = (json_schema(definition_or_schema)
               if isinstance(definition_or_schema, CredentialDefinition) else definition_or_schema)
@@ -290,8 +291,6 @@ def example_credential(definition: CredentialDefinition, actors: Any = None) -> 
     ``actors`` is a ``samples.SampleActors`` (default: the sample actors): the
     co-operative issues, the member is the subject.
     """
-    from ..vc.samples import sample_actors
-
     actors = actors or sample_actors()
     d = definition
     subject: dict[str, Any] = {"id": actors.member.did, "type": d.subject_type}
@@ -402,7 +401,7 @@ def sheet_html(definition: CredentialDefinition) -> str:
 
 def fields_table(definition: CredentialDefinition) -> Any:
     """One row per field (nested ones too, dropped ones included), as a DataFrame."""
-    import pandas as pd
+    import pandas as pd  # heavy: pandas, only for this table (the CLI loads artefacts at start)
 
     rows = [{
         "path": path,

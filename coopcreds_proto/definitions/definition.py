@@ -83,6 +83,9 @@ import yaml
 from ..atomic_files import write_atomically
 from ..canonical import canonicalize_jcs
 from ..errors import CoopCredsError, InputError
+from ..loader import OfflineDocumentLoader
+from ..timestamps import parse_timestamp
+from ..vc.credentials import VC_V2_CONTEXT
 
 DATATYPES = ("text", "date", "dateTime", "boolean", "integer", "enum", "iri", "object")
 SENSITIVITIES = ("public", "personal", "sensitive")
@@ -275,9 +278,6 @@ def _walk(fields: tuple[Field, ...], prefix: str, include_dropped: bool):
 @lru_cache(maxsize=1)
 def _vc_protected_terms() -> dict[str, Any]:
     """Terms the VC 2.0 context protects: top level, and in its type-scoped contexts."""
-    from ..loader import OfflineDocumentLoader
-    from ..vc.credentials import VC_V2_CONTEXT
-
     ctx = OfflineDocumentLoader.default().load(VC_V2_CONTEXT)["@context"]
     terms: dict[str, Any] = {}
     for name, value in ctx.items():
@@ -462,8 +462,6 @@ def _scalar_fits(f: Field, value: Any) -> bool:
     if dt == "date":
         return is_iso_date(value)
     if dt == "dateTime":
-        from ..timestamps import parse_timestamp
-
         try:
             parse_timestamp(value)
         except (CoopCredsError, TypeError, ValueError):

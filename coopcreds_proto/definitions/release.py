@@ -43,6 +43,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .. import loader as _loader
 from ..errors import InputError
 from ..keys import Ed25519Key
 from ..loader import MANIFEST, OfflineDocumentLoader
@@ -170,8 +171,6 @@ def publish_context_bytes(
                      (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     if directory.resolve() == bundle_dir().resolve():
         # The shared default loader read the old manifest: make it read again.
-        from .. import loader as _loader
-
         _loader._default_loader.cache_clear()
     return PublishedContext(url, file, sha, created=True)
 

@@ -108,7 +108,7 @@ class DecisionReport:
 
     def frame(self) -> Any:
         """The report as a long-form DataFrame: section, check, result, ok, reason."""
-        import pandas as pd
+        import pandas as pd  # heavy: pandas, only for the table (`coopcreds verify` prints text)
 
         return pd.DataFrame(
             [{"section": r.section, "check": r.check, "result": r.mark, "ok": r.ok,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -55,7 +56,6 @@ MONTHS_PER_YEAR = 12
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.2)) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
-    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     return fig, ax
@@ -206,8 +206,6 @@ def growth_panel(results: pd.DataFrame, *, metrics: Sequence[str] = (
     "adopted_coops", "wallet_holders", "interactions", "agreements"), **kwargs: Any
 ) -> Figure:
     """Four growth curves in one figure (a dashboard for one or a few scenarios)."""
-    import matplotlib.pyplot as plt
-
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
     for ax, metric in zip(axes.ravel(), metrics):
         plot_growth(results, metric, ax=ax, title=label(metric), **kwargs)

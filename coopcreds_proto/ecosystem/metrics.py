@@ -50,6 +50,7 @@ from .graph import (
     RECOGNISES,
     TRUST_EDGE_KINDS,
     TRUST_ROOT,
+    build_graph,
     trust_flow_graph,
 )
 from .models import EcosystemModel
@@ -573,8 +574,6 @@ def value_by_adoption(
     their value with every co-op taking part (``metcalfe_index``,
     ``interactions_index``), so the two curves can be compared.
     """
-    from .graph import build_graph  # local: graph imports nothing from metrics
-
     ids = list(order) if order is not None else eco.coops.sort_values(
         ["members", "id"], ascending=[False, True])["id"].tolist()
     inc = member_incidence(eco)

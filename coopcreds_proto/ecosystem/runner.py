@@ -38,9 +38,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..atomic_files import write_atomically
 from ..errors import InputError
+from .costs import scaling_table
+from .models import load_model
 from .scenarios import PARAM_FIELDS, Scenario
 from .simulation import METRICS, PROBABILITY_FIELDS, GrowthParams, SimulationInputs, simulate_runs
 
@@ -90,8 +93,6 @@ def _batches(todo: Sequence[int], size: int) -> Iterable[tuple[int, ...]]:
 
 def progress_bar(total: int) -> tuple[Progress, Callable[[], None]]:
     """A tqdm progress bar on stderr as a ``(callback(done, total), close)`` pair."""
-    from tqdm.auto import tqdm
-
     bar = tqdm(total=total, unit="run", file=sys.stderr, dynamic_ncols=True)
 
     def update(done: int, _total: int) -> None:
@@ -189,6 +190,7 @@ def run_scenarios(
                 s = scenarios[task.scenario]
                 finish(task, _simulate_batch(inputs[task.scenario], s.params, s.seed, task.runs))
         elif _is_dask_client(pool):
+            # optional: distributed (the dask extra), only for a Dask client
             from distributed import as_completed
 
             by_future = {}
@@ -519,9 +521,6 @@ def cost_per_coop_by_year(
     participants in the model's structure; a full mesh signs every agreement).
     Columns: scenario, model, year, coops, running_per_coop, first_year_per_coop.
     """
-    from .costs import scaling_table
-    from .models import load_model
-
     adopted = results[results["metric"] == "adopted_coops"]
     median = adopted.groupby(["scenario", "period"], sort=False)["value"].median()
     rows = []

@@ -47,19 +47,24 @@ import itertools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from ..errors import CoopCredsError, InputError
 from ..safe_json import loads_strict
+from .data import default_data_dir, load_ecosystem
+from .generator import generate_ecosystem
+from .models import MODEL_IDS, load_model
 from .simulation import (
-    BUILTIN_RULES,
     EcosystemArrays,
     GrowthParams,
     RecognitionRules,
     SimulationInputs,
+    ecosystem_arrays,
     rules_for_model,
     synthetic_ecosystem,
 )
@@ -80,10 +85,6 @@ class ScenarioError(InputError):
 
 def model_ids() -> tuple[str, ...]:
     """The ecosystem model ids a scenario may name (from ``data/ecosystem/models``)."""
-    try:
-        from .models import MODEL_IDS
-    except ImportError:  # the model definitions are optional for array-only use
-        return tuple(BUILTIN_RULES)
     return tuple(MODEL_IDS)
 
 
@@ -138,14 +139,8 @@ def _arrays(source: EcosystemSource) -> EcosystemArrays:
             source.coops, n_sectors=source.sectors, n_groups=source.federations,
             seed=source.seed,
         )
-    from .simulation import ecosystem_arrays
-
     if source.kind == "generated":
-        from .generator import generate_ecosystem
-
         return ecosystem_arrays(generate_ecosystem(source.coops, seed=source.seed))
-    from .data import default_data_dir, load_ecosystem
-
     directory = default_data_dir() if source.data_dir == "default" else Path(str(source.data_dir))
     return ecosystem_arrays(load_ecosystem(directory))
 
@@ -212,10 +207,6 @@ def fresh_seed() -> int:
 
 @functools.lru_cache(maxsize=64)
 def _rules(model: str, changes: tuple[tuple[str, Any], ...]) -> RecognitionRules:
-    try:
-        from .models import load_model
-    except ImportError:  # the model definitions are optional for array-only use
-        return BUILTIN_RULES[model]
     definition = load_model(model)
     if changes:
         definition = definition.with_changes(
@@ -419,8 +410,6 @@ def load_scenarios(path: str | os.PathLike[str]) -> tuple[Scenario, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError("scenario-unreadable", f"{path}: cannot read ({exc})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -446,6 +435,4 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 def scenarios_dir() -> Path:
     """The bundled example scenarios (``data/ecosystem/scenarios``)."""
-    from importlib import resources
-
     return Path(str(resources.files("coopcreds_proto.data").joinpath("ecosystem", "scenarios")))

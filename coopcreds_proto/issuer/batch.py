@@ -76,6 +76,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tqdm import tqdm
+
 from ..cryptosuites import CanonicalizationInput, get_cryptosuite
 from ..definitions.artefacts import definition_loader
 from ..definitions.definition import CredentialDefinition, definition_path, load_definition
@@ -89,6 +91,18 @@ from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..safe_jsonld import expand_safely
 from ..timestamps import as_datetime, format_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, check_credential_shape, issuer_id
+from ..vc.status_list import (
+    allocate,
+    load_status_list,
+    new_status_list,
+    publish_status_list,
+    revoke,
+    save_status_list,
+    set_status,
+    status_entry,
+    suspend,
+    unsuspend,
+)
 from .member_register import MemberRecord
 
 LOG_NAME = "issuance-log.jsonl"
@@ -223,7 +237,7 @@ class IssuanceReport:
         return counts
 
     def to_frame(self) -> Any:
-        import pandas as pd
+        import pandas as pd  # heavy: pandas, only for the report as a table (issuing needs none)
 
         return pd.DataFrame([a.to_record() for a in self.actions],
                             columns=["member", "action", "credential_id", "file", "detail"])
@@ -483,8 +497,6 @@ def _status_path(issuer: Issuer, purpose: str) -> Path:
 
 def status_lists(issuer: Issuer) -> dict[str, Any]:
     """The issuer's saved status lists by purpose (empty without ``status_base``)."""
-    from ..vc.status_list import load_status_list, new_status_list
-
     lists: dict[str, Any] = {}
     if not issuer.status_base:
         saved = [p for p in ("revocation", "suspension") if _status_path(issuer, p).exists()]
@@ -511,8 +523,6 @@ def status_lists(issuer: Issuer) -> dict[str, Any]:
 
 
 def _save_lists(issuer: Issuer, lists: dict[str, Any]) -> None:
-    from ..vc.status_list import save_status_list
-
     for purpose, lst in lists.items():
         save_status_list(lst, _status_path(issuer, purpose), overwrite=True)
 
@@ -520,7 +530,6 @@ def _save_lists(issuer: Issuer, lists: dict[str, Any]) -> None:
 def _publish(issuer: Issuer, lists: dict[str, Any], now: datetime) -> tuple[str, ...]:
     if issuer.registry is None or not lists:
         return ()
-    from ..vc.status_list import publish_status_list
 
     loader = definition_loader(issuer.definition)
     for lst in lists.values():
@@ -531,8 +540,6 @@ def _publish(issuer: Issuer, lists: dict[str, Any], now: datetime) -> tuple[str,
 
 def _reconcile(lists: dict[str, Any], entries: dict[str, LedgerEntry]) -> dict[str, Any]:
     """Set every bit the log says is set (a run stopped before saving its lists)."""
-    from ..vc.status_list import set_status
-
     for entry in entries.values():
         for purpose, wanted in (("revocation", entry.revoked), ("suspension", entry.suspended)):
             lst = lists.get(purpose)
@@ -625,8 +632,6 @@ def _apply_register(issuer: Issuer, records: Sequence[MemberRecord], *,
                     now: datetime | str | None, rng: RandomSource, progress: bool,
                     loader: OfflineDocumentLoader | None, durable: bool,
                     reissue_signed_by: Sequence[str]) -> IssuanceReport:
-    from tqdm import tqdm
-
     moment = as_datetime(now)
     stamp = format_timestamp(moment)
     d = issuer.definition
@@ -653,8 +658,6 @@ def _apply_register(issuer: Issuer, records: Sequence[MemberRecord], *,
     # Indexes are taken, and saved as taken, before any credential uses them.
     indexes: dict[str, tuple[int, ...]] = {}
     if lists:
-        from ..vc.status_list import allocate
-
         for purpose in lists:
             lists[purpose], indexes[purpose] = allocate(lists[purpose], rng, len(signing))
         _save_lists(issuer, lists)
@@ -714,8 +717,6 @@ issue_batch = apply_register
 def _issue_one(issuer: Issuer, record: MemberRecord, entry: LedgerEntry | None, kind: str,
                status: dict[str, int], lists: dict[str, Any], log: _Log, stamp: str, why: str,
                rng: RandomSource, signer: _BatchSigner) -> tuple[Action, LedgerEntry]:
-    from ..vc.status_list import set_status, status_entry
-
     number = record.membership_number
     entries = [status_entry(lists[p], status[p]) for p in lists]
     unsigned = build_credential(issuer, record, credential_id=_credential_id(rng),
@@ -758,8 +759,6 @@ def _issue_one(issuer: Issuer, record: MemberRecord, entry: LedgerEntry | None, 
 
 def _revoke(issuer: Issuer, lists: dict[str, Any], entries: dict[str, LedgerEntry], number: str,
             log: _Log, stamp: str, *, reason: str) -> Action:
-    from ..vc.status_list import revoke
-
     entry = entries[number]
     index = entry.status.get("revocation")
     if "revocation" in lists and index is not None:
@@ -776,8 +775,6 @@ def _revoke(issuer: Issuer, lists: dict[str, Any], entries: dict[str, LedgerEntr
 def _set_suspension(issuer: Issuer, lists: dict[str, Any], entries: dict[str, LedgerEntry],
                     number: str, suspended: bool, log: _Log, stamp: str, why: str, *,
                     by: str) -> Action:
-    from ..vc.status_list import suspend, unsuspend
-
     entry = entries[number]
     index = entry.status.get("suspension")
     if "suspension" not in lists or index is None:
@@ -847,7 +844,7 @@ def unsuspend_member(issuer: Issuer, number: str, *, now: datetime | str | None 
 
 def issued_frame(issuer: Issuer) -> Any:
     """The ledger as a DataFrame (one row per member: credential, state, indexes)."""
-    import pandas as pd
+    import pandas as pd  # heavy: pandas, only for the ledger as a table (issuing needs none)
 
     rows = [{
         "member": e.member, "credential_id": e.credential_id,

@@ -53,11 +53,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..atomic_files import write_atomically
 from ..did_key import public_key_from_did_key
 from ..errors import CoopCredsError, InputError
+from ..keys import Ed25519Key
+from ..randomness import SeededRandom, randbelow
+from ..vc.samples import sample_actors
 
 MAX_REGISTER_BYTES = 50_000_000
 MAX_ROWS = 200_000
@@ -409,8 +414,6 @@ def write_register(
     records: Iterable[MemberRecord], path: str | os.PathLike[str], *, overwrite: bool = False
 ) -> Path:
     """Write the records as register CSV at ``path`` atomically; never overwrites unless asked."""
-    from ..atomic_files import write_atomically
-
     path = Path(path)
     try:
         write_atomically(path, register_csv(records).encode("utf-8"), overwrite=overwrite)
@@ -432,8 +435,6 @@ _EXTRA_ROLES = ("volunteer", "board director", "treasurer", "secretary", "buying
 
 def sample_register_path() -> Path:
     """``data/registers/sample_members.csv``: 25 synthetic members of the sample co-op."""
-    from importlib import resources
-
     return Path(str(resources.files("coopcreds_proto.data").joinpath("registers",
                                                                       "sample_members.csv")))
 
@@ -443,10 +444,6 @@ def sample_member_key(i: int, seed: str = "coopcreds-demo") -> Any:
 
     Derived from a published seed: for demos and tests only, never for real use.
     """
-    from ..keys import Ed25519Key
-    from ..randomness import SeededRandom
-    from ..vc.samples import sample_actors
-
     if i == 1:
         return sample_actors(seed).member
     return Ed25519Key.generate(SeededRandom(f"{seed}/member-{i}"))
@@ -464,8 +461,6 @@ def generate_register(
     first, who is the sample member of ``samples.sample_actors(seed)`` (Ada
     Okafor), so her wallet holds what the register issues to her.
     """
-    from ..randomness import SeededRandom, randbelow
-
     if n < 1:
         raise InputError("bad-count", "a register needs at least one member")
     rng = SeededRandom(f"{seed}/register")

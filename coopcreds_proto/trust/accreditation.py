@@ -46,8 +46,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..atomic_files import write_atomically
 from ..errors import CoopCredsError, InputError
+from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp
-from ..vc.credentials import VC_V2_CONTEXT, issuer_id
+from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id
 from ..vc.verification import read_status, verify_credential
 from .registry import Accreditation, Recognition, TrustAnswer, TrustRegistry, Witnessed
 
@@ -144,8 +145,6 @@ def recognition_credential(rec: Recognition, issuer: str, *,
 
 def _sign(unsigned: dict, key: Ed25519Key, now: datetime | str | None,
           loader: OfflineDocumentLoader | None) -> dict:
-    from ..vc.credentials import issue
-
     return issue(unsigned, key, created=now, loader=loader)
 
 
@@ -335,7 +334,6 @@ def load_trust(
     "revoked" rather than finding nothing. Validity dates are left to the
     registry, which judges them at the time asked.
     """
-
     items = (list(credentials.items()) if isinstance(credentials, Mapping)
              else [(f"credential[{i}]", doc) for i, doc in enumerate(credentials)])
     frozen_anchors = {fw: frozenset(dids) for fw, dids in anchors.items()}
@@ -475,8 +473,6 @@ def record_witnessed(directory: str | os.PathLike[str], entry: Witnessed) -> Pat
 
 
 def _load_witnessed(directory: Path) -> tuple[Witnessed, ...]:
-    from ..safe_json import loads_strict
-
     entries = []
     for path in sorted((directory / WITNESSED_DIR).glob("*.json")):
         doc = loads_strict(path.read_bytes())
@@ -492,8 +488,6 @@ def _load_witnessed(directory: Path) -> tuple[Witnessed, ...]:
 def load_anchors(directory: str | os.PathLike[str]) -> tuple[dict[str, frozenset[str]],
                                                             dict[str, str]]:
     """Read ``anchors.json``: (framework -> anchor DIDs, DID/framework -> name)."""
-    from ..safe_json import loads_strict
-
     path = Path(directory) / ANCHORS_FILE
     try:
         data = loads_strict(path.read_bytes())
@@ -531,8 +525,6 @@ def load_trust_dir(directory: str | os.PathLike[str], *, now: datetime,
                    loader: OfflineDocumentLoader | None = None) -> TrustLoad:
     """``load_trust`` over a trust directory (files that are not JSON are rejected, named),
     with the directory's issuance log as the registry's ``witnessed`` entries."""
-    from ..safe_json import loads_strict
-
     anchors, names = load_anchors(directory)
     documents: dict[str, Any] = {}
     for folder in (ACCREDITATIONS_DIR, RECOGNITIONS_DIR):

@@ -48,7 +48,7 @@ class SchemaCheckError(CoopCredsError):
 
 
 def _validator(schema: dict) -> Any:
-    import jsonschema  # imported here: only schema checks need it
+    import jsonschema  # heavy: jsonschema (a second to import), only to check a schema
 
     cls = jsonschema.Draft202012Validator
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
@@ -69,12 +69,13 @@ def check_schemas(
     schemas: Mapping[str, dict | bytes] | None = None,
 ) -> str:
     """Validate ``credential`` against each of its ``credentialSchema`` entries."""
-    import jsonschema
-    from referencing.exceptions import Unresolvable
-
     entries = credential.get("credentialSchema")
     if entries is None:
         return "no credentialSchema"
+    # heavy: jsonschema (a second to import), only when a credential names a schema
+    import jsonschema
+    from referencing.exceptions import Unresolvable
+
     listed = entries if isinstance(entries, list) else [entries]
     # Every entry's type is checked before any validation: an entry this
     # verifier does not understand fails closed whatever the others say.

@@ -74,6 +74,7 @@ from typing import TYPE_CHECKING, Any
 from ..atomic_files import write_atomically
 from ..errors import CoopCredsError
 from ..randomness import DEFAULT_RANDOM, RandomSource, randbelow
+from ..safe_json import loads_strict
 from ..timestamps import as_datetime, format_timestamp
 from .credentials import VC_V2_CONTEXT, issue
 
@@ -503,8 +504,6 @@ def save_status_list(
 
 def load_status_list(path: str | os.PathLike[str]) -> StatusList:
     """Read a list saved by ``save_status_list``."""
-    from ..safe_json import loads_strict
-
     path = Path(path)
     data = loads_strict(path.read_bytes())
     if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:

@@ -57,19 +57,22 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
 from ..atomic_files import write_atomically
 from ..consultation.feedback import FeedbackRecord, read_feedback
+from ..consultation.proposals import propose_next_version
+from ..consultation.report import field_sphere_table, plot_field_sphere_heatmap, summarise
+from ..definitions.artefacts import diff_definitions, sheet_html
 from ..definitions.definition import AdoptionDecision, CredentialDefinition, load_definition
 from ..definitions.definition import definitions_dir as default_definitions_dir
 from ..errors import CoopCredsError
 from ..timestamps import as_datetime, format_timestamp
 from .chromium import INSTALL_HINT, PDF_TIMEOUT, ChromiumError, pdf_of
-
-if TYPE_CHECKING:  # pandas and matplotlib load only when a pack is built
-    import pandas as pd
-    from matplotlib.figure import Figure
 
 DEFAULT_SLUG = "cooperative-membership"
 TOP_COMMENTS = 8
@@ -220,8 +223,6 @@ def _figure_html(fig: PackFigure, caption: str) -> str:
 def figure_svg(fig: Figure) -> str:
     """``fig`` as SVG text that is the same on every run: fixed id salt, no date,
     text drawn as paths (no font needed), no XML prolog or DTD link."""
-    import matplotlib
-
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
         fig.savefig(buffer, format="svg",
@@ -235,8 +236,6 @@ def _field_words(targets: Sequence[str], values: Sequence[Any], fmt: Callable[[A
 
 
 def _support_figure(support: pd.DataFrame) -> PackFigure:
-    from matplotlib.figure import Figure
-
     fields = list(support.index)
     n = max(len(fields), 1)
     fig = Figure(figsize=(7.5, 0.34 * n + 1.6), dpi=100)
@@ -286,8 +285,6 @@ def _support_figure(support: pd.DataFrame) -> PackFigure:
 
 
 def _sphere_figure(records: Sequence[FeedbackRecord], table: pd.DataFrame) -> PackFigure:
-    from ..consultation.report import plot_field_sphere_heatmap
-
     totals = table.sum(axis=1).sort_values(ascending=False, kind="stable").head(3)
     per_sphere = table.sum(axis=0)
     alt = ("Heatmap of responses by field (rows) and sphere (columns: legal, work, play)."
@@ -318,8 +315,6 @@ def _field_cell(definition: CredentialDefinition) -> Callable[[Any], str]:
 
 def _feedback_section(definition: CredentialDefinition, records: Sequence[FeedbackRecord],
                       comments: int) -> tuple[str, tuple[PackFigure, ...]]:
-    from ..consultation.report import field_sphere_table, summarise
-
     summary = summarise(records, top=comments)
     support = summary.support
     spheres = field_sphere_table(records)
@@ -378,8 +373,6 @@ def _feedback_section(definition: CredentialDefinition, records: Sequence[Feedba
 
 def _decisions_section(definition: CredentialDefinition,
                        proposal: CredentialDefinition | None) -> str:
-    import pandas as pd
-
     parts = ['<section id="decisions" class="new-page" aria-labelledby="decisions-title">',
              '<h2 id="decisions-title">3. What was decided</h2>']
     if proposal is None:
@@ -421,8 +414,6 @@ def _decisions_section(definition: CredentialDefinition,
 
 
 def _votes_table(votes: list[tuple[str, AdoptionDecision]]) -> str:
-    import pandas as pd
-
     frame = pd.DataFrame(
         [{"version": v, "date": d.date, "body": d.body or "–", "for": d.votes_for,
           "against": d.votes_against, "abstentions": d.abstentions, "rule": d.rule_text,
@@ -437,8 +428,6 @@ def _votes_table(votes: list[tuple[str, AdoptionDecision]]) -> str:
 
 
 def _diff_section(definition: CredentialDefinition, proposal: CredentialDefinition | None) -> str:
-    from ..definitions.artefacts import diff_definitions
-
     parts = ['<section id="changes" aria-labelledby="changes-title">']
     if proposal is None:
         parts += ['<h2 id="changes-title">4. What changes next</h2>',
@@ -578,8 +567,6 @@ def build_pack(
         raise WorkshopPackError("missing-time", "generated_at is required (when the pack is"
                                 " made)", path="generated_at")
     if decisions is not None:
-        from ..consultation.proposals import propose_next_version
-
         proposal = propose_next_version(definition, records, decisions, version=next_version)
     d = definition
     title = title or f"Workshop pack: {d.name}, draft {d.version}"
@@ -640,8 +627,6 @@ def build_pack(
 
 
 def _sheet(definition: CredentialDefinition) -> str:
-    from ..definitions.artefacts import sheet_html
-
     return sheet_html(definition)
 
 

@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import segno
 
+from ..atomic_files import write_atomically
 from ..consultation.feedback import (
     MAX_COMMENT_CHARS,
     MAX_TEXT_CHARS,
@@ -45,11 +47,26 @@ from ..consultation.feedback import (
     append_feedback,
     make_record,
 )
+from ..definitions.artefacts import definition_loader, example_credential, sheet_html
 from ..definitions.definition import CredentialDefinition, list_definition_files, load_definition
+from ..display.cards import credential_card
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..timestamps import utc_now
+from ..trust.registry import TrustRegistry
+from ..vc.credentials import issue
+from ..vc.presentation_request import PresentationRequest, consent_summary, derive_for_request
+from ..vc.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors, sample_membership_credential
+from ..vc.verification import verify_credential
+from ..vc.wallet import Wallet
 from ..widgets.consultation import ConsultationDashboard, FeedbackForm
-from .voila_server import DATA_ENV, DEFAULT_DATA_DIR, FEEDBACK_ENV, FEEDBACK_FILE_NAME, START_PAGE
+from .voila_server import (
+    DATA_ENV,
+    DEFAULT_DATA_DIR,
+    FEEDBACK_ENV,
+    FEEDBACK_FILE_NAME,
+    START_PAGE,
+    new_join_code,
+)
 
 DEFINITION_SLUG = "cooperative-membership"
 REFRESH_SECONDS = 2.0
@@ -451,7 +468,7 @@ def _pack_exporter(settings: WorkshopSettings, clock: Clock = utc_now) -> Callab
     """Export the pack of the workshop's feedback to a new, time-stamped file in the data folder."""
 
     def export() -> str:
-        from .pack import export_pack
+        from .pack import export_pack  # heavy: matplotlib, only when the pack is exported
 
         moment = clock()
         target = settings.data_dir / f"workshop-pack-{moment:%Y%m%d-%H%M%S}.html"
@@ -478,8 +495,6 @@ def draft_page(*, version: str | None = None) -> w.Widget:
     """The draft credential as its handout, with a choice of version (latest first)."""
 
     def build() -> w.Widget:
-        from ..definitions.artefacts import sheet_html
-
         versions = [f.stem[1:] for f in reversed(list_definition_files(DEFINITION_SLUG))]
         if not versions:
             raise FeedbackError("no-definition", "no draft of the credential is available")
@@ -503,12 +518,6 @@ def draft_page(*, version: str | None = None) -> w.Widget:
 
 def sample_cards() -> list[tuple[str, str]]:
     """(caption, card HTML) for the sample credentials shown in the workshop."""
-    from ..definitions.artefacts import definition_loader, example_credential
-    from ..display.cards import credential_card
-    from ..vc.credentials import issue
-    from ..vc.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors, sample_membership_credential
-    from ..vc.verification import verify_credential
-
     actors = sample_actors()
     signed = issue(sample_membership_credential(actors), actors.coop, created=SAMPLE_CREATED)
     result = verify_credential(signed, now=SAMPLE_NOW)
@@ -540,8 +549,6 @@ def cards_page() -> w.Widget:
 
 
 def _qr_svg(text: str) -> str:
-    import segno
-
     return segno.make(text, error="m", micro=False).svg_inline(scale=4, border=2)
 
 
@@ -561,20 +568,6 @@ class WalletConsent:
         *,
         rng: RandomSource = DEFAULT_RANDOM,
     ) -> None:
-        from ..display.cards import credential_card
-        from ..trust.registry import TrustRegistry
-        from ..vc.credentials import issue
-        from ..vc.presentation_request import PresentationRequest, consent_summary
-        from ..vc.samples import (
-            SAMPLE_CREATED,
-            SAMPLE_NOW,
-            sample_actors,
-            sample_membership_credential,
-        )
-        from ..vc.verification import verify_credential
-        from ..vc.wallet import Wallet
-        from .voila_server import new_join_code
-
         self.outbox = Path(outbox)
         self._rng = rng
         self._now = SAMPLE_NOW
@@ -630,9 +623,6 @@ class WalletConsent:
 
     def share(self) -> dict:
         """Derive, present and hand over only the requested fields; returns the presentation."""
-        from ..atomic_files import write_atomically
-        from ..vc.presentation_request import derive_for_request
-
         derived = derive_for_request(
             self.credential, self.request, key=self.actors.coop, now=self._now, rng=self._rng
         )

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NoReturn
 
+import segno
+
 from ..errors import InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
 
@@ -216,8 +218,6 @@ def make_app(
 
 def join_qr(url: str):
     """The QR code (a ``segno.QRCode``) of ``url``, error correction level M."""
-    import segno
-
     return segno.make(url, error="m", micro=False)
 
 
