@@ -36,7 +36,7 @@ help:
 	@echo "                WORKSHOP_ARGS=--share opens it to the room behind a join code)"
 	@echo "make test       run the test suite, notebooks included (pytest --nbval)"
 	@echo "make demo       run the headless demo (coopcreds demo)"
-	@echo "make lint       ruff check"
+	@echo "make lint       ruff check, and the import contract (lint-imports: layers, no heavy core)"
 	@echo "make bench      run the benchmarks (benchmarks/)"
 	@echo "make install    only create $(VENV) and install the project"
 	@echo "make clean      remove build artefacts and caches"
@@ -70,8 +70,11 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/coopcreds demo
 
+# ruff, then the import rule of pyproject.toml's [tool.importlinter] (also
+# checked by tests/test_architecture.py, so `make test` and CI keep it too).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Every benchmark runs, whatever the one before it found; the target fails at
 # the end, naming each benchmark that missed a target.
