@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import CoopCredsError, InputError
-from .keys import Ed25519PublicKey
+from .keys import Ed25519PublicKey, PublicKey
 from .loader import OfflineDocumentLoader
 from .timestamps import parse_timestamp
 
@@ -37,7 +37,7 @@ class VerificationMethod:
 
     id: str
     controller: str
-    public_key: Ed25519PublicKey
+    public_key: PublicKey
     # The verification relationships of the DID document that list this method.
     relationships: tuple[str, ...]
     # When the controller retired the key (proofs created after it are not

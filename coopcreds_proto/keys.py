@@ -1,11 +1,32 @@
-"""Ed25519 keys (PyNaCl): did:key identity, Multikey JSON and key files.
+"""Keys: the signing key and public key types, did:key identity, Multikey JSON and key files.
 
 >>> from coopcreds_proto.randomness import SeededRandom
 >>> key = Ed25519Key.generate(SeededRandom("doc"))
 >>> key.verify(b"hi", key.sign(b"hi"))
 True
+>>> key.verify(b"hi", bytes(64))
+False
 >>> repr(key).startswith("Ed25519Key(did:key:z6Mk")
 True
+
+A key's secret is reached only by name: :func:`save_key` (a key file,
+optionally encrypted), ``to_multikey(include_secret=True)`` and
+``secret_key_multibase``. Nothing automatic shows or copies it: not ``repr``
+or ``str``, not a notebook's display, not ``dataclasses.asdict``/``fields``,
+not ``vars``; two keys are equal when their public identity is (public key,
+``id``, ``controller``); pickling a private key is refused and copying one
+returns the same immutable object.
+
+Verifying never raises for a bad signature: ``verify`` returns ``True`` or
+``False`` for any bytes (wrong length included), here and in every function of
+the package that checks a signature (``proofs.verify_proof_signature``
+returns a bool; ``verify_credential`` and ``verify_presentation`` report a
+failed check). Only input that is not a signature at all (a ``proofValue``
+that is not multibase) is an error of the proof's shape.
+
+:class:`SigningKey` and :class:`PublicKey` are what the rest of the package
+asks of a key, whatever its algorithm; :class:`Ed25519Key` and
+:class:`Ed25519PublicKey` are today's implementations.
 
 Key files hold the Multikey JSON with the secret key, written atomically with
 mode 0600 and never silently overwritten; with a passphrase the secret is
@@ -20,9 +41,9 @@ import binascii
 import json
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import nacl.exceptions
 import nacl.secret
@@ -46,6 +67,97 @@ SIGNATURE_LENGTH = 64
 # write a file we would refuse to read.
 MAX_OPSLIMIT = argon2id.OPSLIMIT_SENSITIVE
 MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE
+HOW_TO_STORE_A_KEY = (
+    "store it with save_key(key, path, passphrase=...) and read it back with load_key(path)"
+)
+
+
+@runtime_checkable
+class PublicKey(Protocol):
+    """A public key: what verifying a signature needs, whatever the algorithm.
+
+    ``verify`` returns ``False`` for a signature that does not verify and never
+    raises for one.
+    """
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def controller(self) -> str | None: ...
+
+    @property
+    def did(self) -> str: ...
+
+    @property
+    def verification_method(self) -> str: ...
+
+    @property
+    def public_key_multibase(self) -> str: ...
+
+    def verify(self, message: bytes, signature: bytes) -> bool: ...
+
+    def to_multikey(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class SigningKey(Protocol):
+    """A key pair that signs: what issuing and presenting need, whatever the algorithm.
+
+    Its secret never shows in ``repr``, equality or pickling (see the module).
+    """
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def controller(self) -> str | None: ...
+
+    @property
+    def did(self) -> str: ...
+
+    @property
+    def verification_method(self) -> str: ...
+
+    @property
+    def public_key(self) -> PublicKey: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+    def verify(self, message: bytes, signature: bytes) -> bool: ...
+
+    def to_multikey(self) -> dict[str, Any]: ...
+
+
+def _not_picklable(what: str) -> KeyMaterialError:
+    return KeyMaterialError(
+        "key-not-picklable",
+        f"{what} holds a secret key and is not pickled: {HOW_TO_STORE_A_KEY}",
+    )
+
+
+class _Secret:
+    """Secret bytes kept out of every automatic dump: repr, pickling, copying."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: bytes) -> None:
+        self._value = value
+
+    def reveal(self) -> bytes:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise _not_picklable("this object")
+
+    def __copy__(self) -> _Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> _Secret:
+        return self
 
 
 def _default_ids(public: bytes, controller: str | None, id: str | None) -> tuple[str, str]:
@@ -138,27 +250,28 @@ class Ed25519PublicKey:
         return f"Ed25519PublicKey({self.did})"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Ed25519Key:
-    """An Ed25519 key pair from a 32-byte seed; ``repr``/``str`` never show the seed."""
+    """An Ed25519 key pair from a 32-byte seed.
 
-    seed: bytes
+    ``Ed25519Key(seed, controller=..., id=...)``. The seed is not a field: it
+    is not in ``dataclasses.fields``/``asdict``, ``repr``, ``vars`` or a
+    notebook's display; equality and hashing use the public identity only.
+    """
+
+    public_bytes: bytes = field(init=False)
+    seed: InitVar[bytes]
     controller: str | None = field(default=None, kw_only=True)
     id: str | None = field(default=None, kw_only=True)
-    public_bytes: bytes = field(init=False)
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.seed, (bytes, bytearray)) or len(self.seed) != SEED_LENGTH:
-            got = (
-                f"{len(self.seed)} bytes"
-                if isinstance(self.seed, (bytes, bytearray))
-                else type(self.seed).__name__
-            )
+    def __post_init__(self, seed: bytes) -> None:
+        if not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_LENGTH:
+            got = f"{len(seed)} bytes" if isinstance(seed, (bytes, bytearray)) else type(seed).__name__
             raise KeyMaterialError("bad-seed", f"an Ed25519 seed is 32 bytes, got {got}")
-        seed = bytes(self.seed)
-        public = bytes(nacl.signing.SigningKey(seed).verify_key)
+        secret = bytes(seed)
+        public = bytes(nacl.signing.SigningKey(secret).verify_key)
         controller, id = _default_ids(public, self.controller, self.id)
-        object.__setattr__(self, "seed", seed)
+        object.__setattr__(self, "_secret", _Secret(secret))
         object.__setattr__(self, "public_bytes", public)
         object.__setattr__(self, "controller", controller)
         object.__setattr__(self, "id", id)
@@ -221,7 +334,8 @@ class Ed25519Key:
 
     @property
     def secret_key_multibase(self) -> str:
-        return encode_multikey(ED25519_PRIV, self.seed)
+        """The secret key as multibase (``z3u2…``): an explicit export of the secret."""
+        return encode_multikey(ED25519_PRIV, self._seed())
 
     @property
     def did(self) -> str:
@@ -234,19 +348,52 @@ class Ed25519Key:
 
     def sign(self, message: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``message``."""
-        return nacl.signing.SigningKey(self.seed).sign(message).signature
+        return nacl.signing.SigningKey(self._seed()).sign(message).signature
 
     def verify(self, message: bytes, signature: bytes) -> bool:
+        """True for a valid signature; False (never an exception) for a bad one."""
         return self.public_key.verify(message, signature)
 
     def to_multikey(self, include_secret: bool = False) -> dict[str, Any]:
+        """The public Multikey JSON; with ``include_secret`` also ``secretKeyMultibase``."""
         doc = self.public_key.to_multikey()
         if include_secret:
             doc["secretKeyMultibase"] = self.secret_key_multibase
         return doc
 
+    def _seed(self) -> bytes:
+        secret: _Secret = self.__dict__["_secret"]
+        return secret.reveal()
+
+    def _identity(self) -> tuple[bytes, str | None, str | None]:
+        return (self.public_bytes, self.id, self.controller)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ed25519Key):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash((Ed25519Key, *self._identity()))
+
     def __repr__(self) -> str:
         return f"Ed25519Key({self.did})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython and Jupyter show this, never a generic dump of the object.
+        printer.text(repr(self))
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise _not_picklable("an Ed25519Key")
+
+    def __getstate__(self) -> NoReturn:
+        raise _not_picklable("an Ed25519Key")
+
+    def __copy__(self) -> Ed25519Key:
+        return self  # immutable: a copy would be the same key
+
+    def __deepcopy__(self, memo: dict) -> Ed25519Key:
+        return self
 
 
 # --- key files ---------------------------------------------------------------
@@ -359,7 +506,7 @@ def save_key(
     if passphrase is not None:
         if not _check_limits(opslimit, memlimit):
             raise KeyMaterialError("bad-kdf-limits", "opslimit/memlimit out of range")
-        doc["encryptedSecretKey"] = _encrypt_seed(key.seed, passphrase, rng, opslimit, memlimit)
+        doc["encryptedSecretKey"] = _encrypt_seed(key._seed(), passphrase, rng, opslimit, memlimit)
     data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
 
     # The temporary name is not secret, so it does not consume the caller's rng.

@@ -25,7 +25,7 @@ from typing import Any
 from .cryptosuites import DEFAULT_CRYPTOSUITE, CanonicalizationInput, get_cryptosuite
 from .cryptosuites.base import PROOF_TYPE, decode_proof_value
 from .errors import CoopCredsError, ProofError
-from .keys import Ed25519Key, Ed25519PublicKey
+from .keys import PublicKey, SigningKey
 from .loader import OfflineDocumentLoader
 from .purposes import AssertionPurpose, ProofPurpose
 from .safe_json import DEFAULT_LIMITS, Limits
@@ -48,7 +48,7 @@ class ProofOptions:
     id: str | None = None
     previous_proof: str | list[str] | None = None
 
-    def to_json(self, key: Ed25519Key) -> dict:
+    def to_json(self, key: SigningKey) -> dict:
         """The proof options as JSON, in the order the W3C examples use."""
         get_cryptosuite(self.cryptosuite)
         if not isinstance(self.purpose, ProofPurpose):
@@ -105,7 +105,7 @@ def signing_input(document: dict, proof: dict) -> dict:
 
 def create_proof(
     document: dict,
-    key: Ed25519Key,
+    key: SigningKey,
     options: ProofOptions = ProofOptions(),
     *,
     loader: OfflineDocumentLoader | None = None,
@@ -135,7 +135,7 @@ def create_proof(
 
 def add_proof(
     document: dict,
-    key: Ed25519Key,
+    key: SigningKey,
     options: ProofOptions = ProofOptions(),
     *,
     loader: OfflineDocumentLoader | None = None,
@@ -195,7 +195,7 @@ def check_proof_shape(proof: Any, path: str = "$.proof") -> None:
 def verify_proof_signature(
     document: dict,
     proof: dict,
-    public_key: Ed25519PublicKey,
+    public_key: PublicKey,
     *,
     loader: OfflineDocumentLoader | None = None,
     limits: Limits = DEFAULT_LIMITS,

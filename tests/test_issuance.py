@@ -26,6 +26,7 @@ from coopcreds_proto.issuer.batch import (
 )
 from coopcreds_proto.issuer.member_register import RegisterError, generate_register, read_register
 from coopcreds_proto.local_registry import LocalRegistry
+from coopcreds_proto.multibase import ED25519_PRIV, decode_multikey
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.samples import sample_actors
@@ -313,7 +314,8 @@ def test_card_shows_status_and_issuer_and_never_a_secret(tmp_path, records):
         assert "Riverside Food Co-operative" in text and issuer.did in text
         assert "Issued:   1 February 2026, 09:00 UTC" in text
         assert f">{card.status if card.status != 'unknown' else 'status unknown'}</span>" in page
-        for secret in (issuer.key.secret_key_multibase, issuer.key.seed.hex()):
+        seed = decode_multikey(issuer.key.secret_key_multibase, ED25519_PRIV, 32)
+        for secret in (issuer.key.secret_key_multibase, seed.hex()):
             assert secret not in text and secret not in page
     assert seen == {"RFC-00042": "active", "RFC-00043": "revoked", "RFC-00044": "suspended"}
     # Fail closed: no registry, so the status could not be read.

@@ -45,7 +45,7 @@ from typing import Any
 
 from .. import loader as _loader
 from ..errors import InputError
-from ..keys import Ed25519Key
+from ..keys import SigningKey
 from ..loader import MANIFEST, OfflineDocumentLoader
 from ..loader import contexts_dir as bundle_dir
 from ..vc.credentials import VC_V2_CONTEXT, issue
@@ -265,7 +265,7 @@ def release_credential(
 def adopt(
     definition: CredentialDefinition,
     decision: AdoptionDecision,
-    key: Ed25519Key,
+    key: SigningKey,
     *,
     created: str | None = None,
     loader: OfflineDocumentLoader | None = None,

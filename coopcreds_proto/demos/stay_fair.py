@@ -57,7 +57,7 @@ from ..did_web import create_did_web
 from ..display.cards import CredentialCard, credential_card
 from ..display.decision_report import DecisionReport, decision_report
 from ..errors import InputError
-from ..keys import Ed25519Key
+from ..keys import Ed25519Key, SigningKey
 from ..local_registry import LocalRegistry
 from ..randomness import SeededRandom
 from ..timestamps import format_timestamp
@@ -243,7 +243,7 @@ class World:
         raise InputError("unknown-party", f"the scenario holds no key for {did}", path=did)
 
 
-def membership_credential(issuer: Ed25519Key, member: str, *, self_name: str,
+def membership_credential(issuer: SigningKey, member: str, *, self_name: str,
                           issued: datetime, seed: str) -> dict:
     """Sam's membership credential of the music co-op, signed by ``issuer`` at ``issued``;
     its id comes from ``seed``, and it calls its issuer ``self_name``."""

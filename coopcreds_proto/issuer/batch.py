@@ -82,7 +82,7 @@ from ..cryptosuites import CanonicalizationInput, get_cryptosuite
 from ..definitions.artefacts import definition_loader
 from ..definitions.definition import CredentialDefinition, definition_path, load_definition
 from ..errors import CoopCredsError, InputError
-from ..keys import Ed25519Key
+from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..local_registry import LocalRegistry
 from ..proofs import ProofOptions
@@ -153,7 +153,7 @@ class Issuer:
     ``omit`` leaves personal fields out of every credential (e.g. ``("name",)``).
     """
 
-    key: Ed25519Key
+    key: SigningKey
     coop: Cooperative
     out_dir: Path
     definition: CredentialDefinition | None = None
@@ -346,7 +346,7 @@ class _BatchSigner:
     JSON-LD check), and the result is the same, byte for byte.
     """
 
-    def __init__(self, key: Ed25519Key, cryptosuite: str, created: str,
+    def __init__(self, key: SigningKey, cryptosuite: str, created: str,
                  loader: OfflineDocumentLoader) -> None:
         self.key = key
         self.suite = get_cryptosuite(cryptosuite)

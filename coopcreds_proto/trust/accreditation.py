@@ -53,7 +53,7 @@ from ..vc.verification import read_status, verify_credential
 from .registry import Accreditation, Recognition, TrustAnswer, TrustRegistry, Witnessed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..keys import Ed25519Key
+    from ..keys import SigningKey
     from ..loader import OfflineDocumentLoader
     from ..local_registry import LocalRegistry
 
@@ -143,12 +143,12 @@ def recognition_credential(rec: Recognition, issuer: str, *,
                      subject, status_entry)
 
 
-def _sign(unsigned: dict, key: Ed25519Key, now: datetime | str | None,
+def _sign(unsigned: dict, key: SigningKey, now: datetime | str | None,
           loader: OfflineDocumentLoader | None) -> dict:
     return issue(unsigned, key, created=now, loader=loader)
 
 
-def issue_accreditation(acc: Accreditation, key: Ed25519Key, *, status_entry: dict | None = None,
+def issue_accreditation(acc: Accreditation, key: SigningKey, *, status_entry: dict | None = None,
                         now: datetime | str | None = None,
                         loader: OfflineDocumentLoader | None = None) -> dict:
     """``accreditation_credential`` signed with the accreditor's ``key`` (eddsa-rdfc-2022).
@@ -159,7 +159,7 @@ def issue_accreditation(acc: Accreditation, key: Ed25519Key, *, status_entry: di
     return _sign(accreditation_credential(acc, status_entry=status_entry), key, now, loader)
 
 
-def issue_recognition(rec: Recognition, key: Ed25519Key, *, status_entry: dict | None = None,
+def issue_recognition(rec: Recognition, key: SigningKey, *, status_entry: dict | None = None,
                       now: datetime | str | None = None,
                       loader: OfflineDocumentLoader | None = None) -> dict:
     """``recognition_credential`` issued and signed by the anchor holding ``key``."""

@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..errors import InputError
-from ..keys import Ed25519Key
+from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..randomness import RandomSource
 from ..timestamps import as_datetime, format_timestamp
@@ -144,7 +144,7 @@ def identity_assurance_credential(
 
 
 def issue_identity_assurance(
-    key: Ed25519Key,
+    key: SigningKey,
     subject: str,
     *,
     level: str,

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InputError
-from ..keys import Ed25519Key
+from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..proofs import ProofOptions, add_proof
 from ..safe_json import DEFAULT_LIMITS, Limits
@@ -107,7 +107,7 @@ def is_url(value: Any) -> bool:
 
 def issue(
     credential: dict,
-    key: Ed25519Key,
+    key: SigningKey,
     *,
     cryptosuite: str = "eddsa-rdfc-2022",
     created: datetime | str | None = None,

@@ -57,7 +57,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InputError
-from ..keys import Ed25519Key
+from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..local_registry import LocalRegistry
 from ..randomness import RandomSource
@@ -222,7 +222,7 @@ def derive_for_request(
     credential: dict,
     request: PresentationRequest,
     *,
-    key: Ed25519Key,
+    key: SigningKey,
     now: datetime | str,
     rng: RandomSource,
     loader: OfflineDocumentLoader | None = None,

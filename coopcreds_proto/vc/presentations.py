@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checks import Check, CheckFailed, Step, run_steps
 from ..errors import CoopCredsError, InputError
-from ..keys import Ed25519Key
+from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..proof_checks import (
     RDFC,
@@ -116,7 +116,7 @@ def create_presentation(
 
 def sign_presentation(
     presentation: dict,
-    key: Ed25519Key,
+    key: SigningKey,
     *,
     challenge: str,
     domain: str,
@@ -162,7 +162,7 @@ def sign_presentation(
 
 def present(
     credentials: Iterable[dict],
-    key: Ed25519Key,
+    key: SigningKey,
     *,
     challenge: str,
     domain: str,

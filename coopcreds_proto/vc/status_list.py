@@ -79,7 +79,7 @@ from ..timestamps import as_datetime, format_timestamp
 from .credentials import VC_V2_CONTEXT, issue
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..keys import Ed25519Key
+    from ..keys import SigningKey
     from ..loader import OfflineDocumentLoader
     from ..local_registry import LocalRegistry
 
@@ -433,7 +433,7 @@ def status_list_credential(
 
 def sign_status_list(
     status_list: StatusList,
-    key: Ed25519Key,
+    key: SigningKey,
     *,
     valid_from: datetime | str,
     valid_until: datetime | str | None = None,
@@ -450,7 +450,7 @@ def sign_status_list(
 
 def publish_status_list(
     status_list: StatusList,
-    key: Ed25519Key,
+    key: SigningKey,
     registry: LocalRegistry,
     *,
     valid_from: datetime | str,
