@@ -496,3 +496,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CoopCredsError, OSError, ValueError) as exc:
         _error(_describe(exc))
         return EXIT_UNUSABLE
+
+
+# One module per command group, and the command itself.
+__all__ = [
+    "build_parser",
+    "definitions",
+    "did_web",
+    "feedback",
+    "issue_batch",
+    "main",
+    "network",
+    "present",
+    "simulate",
+    "status",
+    "trust",
+    "workshop",
+    "workshop_pack",
+]

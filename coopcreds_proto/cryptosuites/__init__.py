@@ -34,4 +34,13 @@ def get_cryptosuite(name: object) -> EddsaCryptosuite:
     return suite
 
 
-__all__ = ["CRYPTOSUITES", "DEFAULT_CRYPTOSUITE", "CanonicalizationInput", "get_cryptosuite"]
+# The suites' modules, and the registry of suites above.
+__all__ = [
+    "CRYPTOSUITES",
+    "DEFAULT_CRYPTOSUITE",
+    "CanonicalizationInput",
+    "base",
+    "eddsa_jcs_2022",
+    "eddsa_rdfc_2022",
+    "get_cryptosuite",
+]

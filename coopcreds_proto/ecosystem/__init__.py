@@ -60,22 +60,35 @@ from .generator import generate_ecosystem
 from .graph import build_graph, graph_from_edges, trust_flow_graph, value_flow_graph
 from .models import EcosystemModel, load_model, load_models, parse_model
 
+# The room's modules, and the stable API re-exported above.
 __all__ = [
     "Ecosystem",
     "EcosystemModel",
     "MemberIncidence",
     "build_graph",
+    "costs",
+    "data",
     "default_data_dir",
     "generate_ecosystem",
+    "generator",
+    "graph",
     "graph_from_edges",
+    "growth_plots",
     "load_ecosystem",
     "load_model",
     "load_models",
     "member_incidence",
     "merge_identical_segments",
+    "metrics",
+    "models",
     "parse_model",
+    "plots",
+    "runner",
     "save_ecosystem",
+    "scenarios",
+    "simulation",
     "trust_flow_graph",
+    "trust_registry_for_model",
     "validate_ecosystem",
     "value_flow_graph",
 ]

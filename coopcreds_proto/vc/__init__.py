@@ -1,1 +1,8 @@
 """Verifiable Credentials 2.0 on the Data Integrity core: issuing, verifying, status lists, presentations, wallet, sign-in."""
+
+# The room's modules; import what you need from each (the room imports none of them).
+__all__ = [
+    "challenges", "credentials", "pairwise", "presentation_request", "presentations",
+    "related_resources", "samples", "schema_check", "signin", "status_check", "status_list",
+    "verification", "wallet",
+]
