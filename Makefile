@@ -28,7 +28,7 @@ LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 export JUPYTER_PLATFORM_DIRS = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab workshop test demo lint bench clean distclean
+.PHONY: help install lab workshop test demo lint wheel-smoke bench clean distclean
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (main job)"
@@ -37,6 +37,8 @@ help:
 	@echo "make test       run the test suite, notebooks included (pytest --nbval)"
 	@echo "make demo       run the headless demo (coopcreds demo)"
 	@echo "make lint       ruff check, and the import contract (lint-imports: layers, no heavy core)"
+	@echo "make wheel-smoke  build the wheel, install it in a fresh venv outside the checkout"
+	@echo "                 and run coopcreds demo and import every package from it"
 	@echo "make bench      run the benchmarks (benchmarks/)"
 	@echo "make install    only create $(VENV) and install the project"
 	@echo "make clean      remove build artefacts and caches"
@@ -75,6 +77,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+
+# Needs no .venv: the script makes its own venv (in a temporary directory).
+wheel-smoke:
+	PYTHON=$(PYTHON) .ci/wheel-smoke
 
 # Every benchmark runs, whatever the one before it found; the target fails at
 # the end, naming each benchmark that missed a target.
