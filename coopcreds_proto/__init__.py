@@ -18,10 +18,12 @@ True
 
 - **Issue** with ``issue(credential, key)``; **verify** with
   ``verify_credential(credential)``: a ``VerificationResult`` of named
-  ``Check`` objects, never an exception for a bad credential.
+  ``Check`` objects, never an exception for a bad credential. A
+  ``VerifierOptions`` (or its fields as keywords: ``now=``, ``registry=``...)
+  sets the verifier's clock, registry and policy.
 - **Present** with ``present(credentials, key, challenge=..., domain=...)``;
   the co-op checks it with ``verify_presentation``.
-- **Status**: ``read_status(credential, LocalRegistry(folder))`` reads each
+- **Status**: ``read_status(credential, registry=LocalRegistry(folder))`` reads each
   ``credentialStatus`` entry (``EntryStatus``); verifying with a ``registry``
   checks it as one of the checks.
 - **Trust and decisions**: ``decide(presentation, load_policy(path),
@@ -66,8 +68,9 @@ from .trust.registry import TrustRegistry
 from .vc.credentials import VC_V2_CONTEXT, issue
 from .vc.presentations import present, verify_presentation
 from .vc.samples import sample_actors, sample_membership_credential
-from .vc.status_check import EntryStatus, read_status
-from .vc.verification import Check, VerificationResult, verify_credential
+from .vc.status_check import EntryStatus
+from .vc.verification import Check, VerificationResult, read_status, verify_credential
+from .verifier_options import VerifierOptions
 
 # Old module paths (coopcreds_proto.verifier_policy, ...) keep working for one
 # release, with a DeprecationWarning naming the new path.
@@ -97,6 +100,7 @@ __all__ = [
     "TrustRegistry",
     "UnsafeJsonLdError",
     "VerificationResult",
+    "VerifierOptions",
     "VerifierPolicy",
     "decide",
     "export_contexts",
