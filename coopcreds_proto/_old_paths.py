@@ -42,7 +42,7 @@ MOVED: dict[str, str] = {
     "presentation_request": "vc.presentation_request",
     "wallet": "vc.wallet",
     "signin": "vc.signin",
-    "pairwise": "vc.pairwise",
+    "pairwise": "ecosystem.pairwise",
     "samples": "vc.samples",
     # definitions
     "definition": "definitions.definition",

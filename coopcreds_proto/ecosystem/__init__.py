@@ -81,6 +81,7 @@ __all__ = [
     "merge_identical_segments",
     "metrics",
     "models",
+    "pairwise",
     "parse_model",
     "plots",
     "runner",
