@@ -46,7 +46,7 @@ def public_key_from_did_key(did: str) -> bytes:
     try:
         data = decode_multibase_base58btc(mb)
     except InputError as err:
-        raise InputError(err.code, err.message, path=did) from None
+        raise err.with_path(did) from None
     if not data.startswith(ED25519_PUB):
         raise InputError(
             "unsupported-key-type",

@@ -82,7 +82,7 @@ def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> 
     try:
         public_key = Ed25519PublicKey.from_multikey(method)
     except CoopCredsError as exc:
-        raise InputError(exc.code, f"verification method {url}: {exc.message}", path=url) from None
+        raise exc.with_context(f"verification method {url}").with_path(url) from None
     relationships = tuple(
         name
         for name in RELATIONSHIPS

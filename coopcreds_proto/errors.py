@@ -2,10 +2,16 @@
 
 Every error carries a stable ``code`` (for programs and tests), a message for
 people, and, where it applies, where the problem is (a JSON path, a field, a
-URL or a file). No error ever includes secret key material.
+URL or a file). No error ever includes secret key material. Each code belongs
+to one error class.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are never evaluated here
+    from typing_extensions import Self
 
 
 class CoopCredsError(Exception):
@@ -26,6 +32,36 @@ class CoopCredsError(Exception):
         if self.path and self.path not in self.message:
             return f"{self.message} (at {self.path})"
         return self.message
+
+    def with_context(self, prefix: str) -> Self:
+        """The same error (class, code, path) with ``prefix: `` before its message.
+
+        Code that adds context to an error it caught re-raises this, so a code
+        keeps its one class:
+
+        >>> err = InputError("bad-timestamp", "not a date").with_context("--now")
+        >>> type(err).__name__, err.code, str(err)
+        ('InputError', 'bad-timestamp', '--now: not a date')
+        """
+        return self._again(f"{prefix}: {self.message}", self.path)
+
+    def with_path(self, path: str | None) -> Self:
+        """The same error (class, code, message) about another place ``path``."""
+        return self._again(self.message, path)
+
+    def with_message(self, message: str) -> Self:
+        """The same error (class, code, path) told with another ``message``."""
+        return self._again(message, self.path)
+
+    def _again(self, message: str, path: str | None) -> Self:
+        # A copy, not a new instance: subclasses with their own __init__ (and
+        # attributes such as a feedback error's problems) come back whole.
+        again = type(self).__new__(type(self))
+        again.__dict__.update(self.__dict__)
+        again.args = (message,)
+        again.message = message
+        again.path = path
+        return again
 
 
 class InputError(CoopCredsError):

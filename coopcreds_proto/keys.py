@@ -207,7 +207,7 @@ class Ed25519PublicKey:
         try:
             public = decode_multikey(mb, ED25519_PUB, SEED_LENGTH)
         except InputError as err:
-            raise InputError(err.code, err.message, path="$.publicKeyMultibase") from None
+            raise err.with_path("$.publicKeyMultibase") from None
         return cls(
             public,
             controller=_optional_str(doc, "controller"),
@@ -593,4 +593,4 @@ def load_key(path: str | os.PathLike[str], *, passphrase: str | None = None) -> 
     except InputError as err:
         raise _invalid(err, where) from None
     except KeyMaterialError as err:
-        raise KeyMaterialError(err.code, err.message, path=where) from None
+        raise err.with_path(where) from None

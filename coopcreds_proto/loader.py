@@ -183,19 +183,20 @@ class OfflineDocumentLoader:
         )
 
     def load(self, url: str) -> dict:
-        """The document behind ``url``, or ``DocumentLoaderError`` naming it."""
+        """The document behind ``url``; else ``DocumentLoaderError`` naming it, or the
+        error of the DID it names (a malformed did:key, a did:web the registry lacks)."""
         if url in self._documents:
             return self._documents[url]
         if url.startswith("did:key:"):
             try:
                 return resolve_did_key(url)
             except CoopCredsError as exc:
-                raise DocumentLoaderError(exc.code, exc.message, path=url) from None
+                raise exc.with_path(url) from None
         if url.startswith("did:web:") and self.registry is not None:
             try:
                 return self.registry.read(url.split("#", 1)[0])
             except CoopCredsError as exc:
-                raise DocumentLoaderError(exc.code, exc.message, path=url) from None
+                raise exc.with_path(url) from None
         if url.startswith("did:web:"):
             raise DocumentLoaderError(
                 "did-web-needs-registry",
@@ -204,7 +205,7 @@ class OfflineDocumentLoader:
                 path=url,
             )
         raise DocumentLoaderError(
-            "context-not-bundled",
+            "url-not-bundled",
             f"refused to load {url}: not in the offline bundle (no network access)",
             path=url,
         )
@@ -212,7 +213,7 @@ class OfflineDocumentLoader:
     def __call__(self, url: str, options: Any = None) -> dict:
         try:
             document = self.load(url)
-        except DocumentLoaderError as exc:
+        except CoopCredsError as exc:
             raise JsonLdError(
                 str(exc), "jsonld.LoadDocumentError", {"url": url}, code="loading document failed"
             ) from exc

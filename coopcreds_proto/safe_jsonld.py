@@ -33,7 +33,7 @@ from typing import Any
 
 from pyld.jsonld import JsonLdError
 
-from .errors import DocumentLoaderError, UnsafeJsonLdError
+from .errors import CoopCredsError, DocumentLoaderError, InputError, UnsafeJsonLdError
 from .loader import OfflineDocumentLoader
 from .safe_json import DEFAULT_LIMITS, Limits, check_json_value, child_path
 
@@ -67,7 +67,7 @@ def expand_safely(
 ) -> ExpandedDocument:
     """Check ``document`` and return its JSON-LD expansion, or raise ``UnsafeJsonLdError``."""
     if not isinstance(document, dict):
-        raise UnsafeJsonLdError(
+        raise InputError(
             "not-an-object", "a JSON-LD document here must be a JSON object", path="$"
         )
     check_json_value(document, limits)
@@ -236,12 +236,17 @@ def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tup
     return tuple(sorted(fallback))
 
 
-def jsonld_error(exc: JsonLdError, document: dict) -> UnsafeJsonLdError:
-    """Map a PyLD error (wrapped, often several levels deep) to a stable code."""
+def jsonld_error(exc: JsonLdError, document: dict) -> CoopCredsError:
+    """Map a PyLD error (wrapped, often several levels deep) to a stable code.
+
+    What the document loader raised comes back as it was, except that a URL
+    outside the bundle is, here, a context outside the bundle."""
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, DocumentLoaderError):
-            return UnsafeJsonLdError(cause.code, cause.message, path=cause.path)
+        if isinstance(cause, DocumentLoaderError) and cause.code == "url-not-bundled":
+            return UnsafeJsonLdError("context-not-bundled", cause.message, path=cause.path)
+        if isinstance(cause, CoopCredsError):
+            return cause
         code = getattr(cause, "code", None)
         if code == "protected term redefinition":
             term = (getattr(cause, "details", None) or {}).get("term")

@@ -92,7 +92,7 @@ def test_time_is_normalised_to_utc():
         ("time", "2026-03-12T10:00:00", "bad-time"),
         ("time", "yesterday", "bad-time"),
         ("field", "not a term", "bad-field"),
-        ("comment", "bidi \u202e trick", "control-character"),
+        ("comment", "bidi \u202e trick", "invisible-character"),
         ("role", "x" * 201, "too-long"),
     ],
 )
@@ -196,11 +196,11 @@ def _file_with(tmp_path: Path, middle: bytes) -> Path:
 @pytest.mark.parametrize(
     ("middle", "code"),
     [
-        (b'{"id": "x", "priority": \n', "not-json"),
+        (b'{"id": "x", "priority": \n', "line-not-json"),
         (b"\n", "blank-line"),
-        (b"\xff\xfe\n", "not-utf8"),
-        (b"[1, 2]\n", "not-an-object"),
-        (b'{"a": 1, "a": 2}\n', "not-json"),
+        (b"\xff\xfe\n", "line-not-utf8"),
+        (b"[1, 2]\n", "record-not-an-object"),
+        (b'{"a": 1, "a": 2}\n', "line-not-json"),
     ],
 )
 def test_a_corrupt_line_is_reported_with_its_number(tmp_path, middle, code):
@@ -242,7 +242,7 @@ def test_a_torn_last_line_stays_separate_from_the_next_append(tmp_path):
     append_feedback(path, [record(participant="B")])
     scan = scan_feedback(path)
     assert [r.participant for r in scan.records] == ["A", "B"]
-    assert [(p.line, p.code) for p in scan.problems] == [(2, "not-json")]
+    assert [(p.line, p.code) for p in scan.problems] == [(2, "line-not-json")]
 
 
 def test_write_feedback_never_overwrites_silently(tmp_path):

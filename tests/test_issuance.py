@@ -199,7 +199,7 @@ def test_a_file_in_the_way_stops_the_run_before_anything_is_written(tmp_path, re
     foreign.write_text("{}")
     with pytest.raises(IssuanceError) as caught:
         _apply(issuer, records)
-    assert caught.value.code == "output-exists"
+    assert caught.value.code == "credential-file-exists"
     assert foreign.read_text() == "{}"
     assert sorted(p.name for p in (tmp_path / "out" / "credentials").iterdir()) == [
         "RFC-00044.json"]

@@ -132,7 +132,7 @@ def test_unknown_field_and_ambiguous_default_action(v01):
 
     with pytest.raises(DecisionError) as info:
         propose_next_version(v01, [fb("noSuchField", "keep")], {"noSuchField": "accept"})
-    assert info.value.code == "unknown-field"
+    assert info.value.code == "unknown-definition-field"
     tied = [fb("roles", "keep"), fb("roles", "drop")]
     with pytest.raises(DecisionError) as info:
         propose_next_version(v01, tied, {"roles": "accept"})

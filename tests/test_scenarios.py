@@ -16,6 +16,7 @@ from coopcreds_proto.ecosystem.scenarios import (
     scenarios_dir,
 )
 from coopcreds_proto.ecosystem.simulation import GrowthParams
+from coopcreds_proto.errors import CoopCredsError, InputError
 
 BASE = {"name": "s", "model": "convenor", "seed": 1, "ecosystem": {"synthetic": {"coops": 20}}}
 
@@ -24,8 +25,8 @@ def parse(**changes):
     return parse_scenarios({**BASE, **changes})
 
 
-def error_of(doc) -> ScenarioError:
-    with pytest.raises(ScenarioError) as err:
+def error_of(doc) -> InputError:
+    with pytest.raises(InputError) as err:
         parse_scenarios(doc)
     return err.value
 
@@ -84,7 +85,8 @@ def test_bad_scenarios_name_the_field(changes, code, path):
 def test_missing_name_or_model():
     doc = dict(BASE)
     del doc["model"]
-    assert (error_of(doc).code, error_of(doc).path) == ("missing-field", "$.model")
+    assert (error_of(doc).code, error_of(doc).path) == ("scenario-field-missing", "$.model")
+    assert isinstance(error_of(doc), ScenarioError)
 
 
 def test_errors_in_a_list_point_at_the_scenario():
@@ -100,7 +102,7 @@ def test_duplicate_names_are_refused():
 def test_json_files_are_read_strictly(tmp_path):
     path = tmp_path / "dup.json"
     path.write_text('{"name": "a", "name": "b", "model": "convenor"}')
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(CoopCredsError) as err:
         load_scenarios(path)
     assert err.value.code == "duplicate-key" and str(path) in str(err.value)
     with pytest.raises(ScenarioError) as err:
@@ -119,12 +121,12 @@ def test_yaml_files_work_and_bad_yaml_names_the_line(tmp_path):
         "federated", 24, 0.05)
     bad = tmp_path / "bad.yml"
     bad.write_text("name: y\nmodel: [convenor\n")
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(InputError) as err:
         load_scenarios(bad)
     assert err.value.code == "not-yaml" and err.value.path.startswith("line ")
     negative = tmp_path / "neg.yaml"
     negative.write_text("name: y\nmodel: convenor\nparams: {innovation: -0.01}\n")
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(InputError) as err:
         load_scenarios(negative)
     assert err.value.path == "$.params.innovation" and str(negative) in err.value.message
 
@@ -144,15 +146,16 @@ def test_without_a_seed_a_fresh_one_is_drawn_and_kept():
 def test_with_params_validates():
     scenario = parse()[0]
     assert scenario.with_params(imitation=0.2).params.imitation == 0.2
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(InputError) as err:
         scenario.with_params(imitation=2.0)
     assert err.value.path == "$.params.imitation"
 
 
 def test_scenario_values_are_checked_in_code_too():
     eco = EcosystemSource.synthetic(10, seed=1)
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(InputError) as err:
         Scenario("x", "star", GrowthParams(), eco, seed=1)
     assert err.value.code == "unknown-model"
-    with pytest.raises(ScenarioError):
+    with pytest.raises(InputError) as err:
         Scenario("x", "convenor", GrowthParams(), eco, runs=0, seed=1)
+    assert err.value.code == "bad-runs"

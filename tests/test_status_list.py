@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.vc.status_list import (
     MIN_ENTRIES,
@@ -263,8 +264,9 @@ def test_entry_and_list_credential_shape() -> None:
     assert subject["type"] == "BitstringStatusList" and subject["statusPurpose"] == "revocation"
     assert subject["ttl"] == 3_600_000
     assert decode_bits(subject["encodedList"]) == lst.bits
-    with pytest.raises(StatusListError):
+    with pytest.raises(InputError) as bad:
         status_list_credential(lst, valid_from="2026-05-01T00:00:00Z", ttl=0)
+    assert bad.value.code == "bad-ttl"
 
 
 @pytest.mark.parametrize("purpose, length", [("refresh", MIN_ENTRIES), ("revocation", 1024),

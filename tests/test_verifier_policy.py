@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from coopcreds_proto.errors import InputError
+from coopcreds_proto.errors import CoopCredsError, InputError
 from coopcreds_proto.trust.policy import (
     EXAMPLE_POLICIES,
     Benefit,
@@ -71,9 +71,9 @@ def test_bad_policies_are_refused_with_the_json_path(change, path, words):
 def test_load_policy_names_the_file(tmp_path):
     path = tmp_path / "policy.json"
     path.write_text('{"policy": "p", "policy": "q"}')
-    with pytest.raises(InputError) as err:
+    with pytest.raises(CoopCredsError) as err:
         load_policy(path)
-    assert str(path) in str(err.value)
+    assert err.value.code == "duplicate-key" and str(path) in str(err.value)
     path.write_text(json.dumps({**good(), "requiredClaims": "memberName"}))
     with pytest.raises(InputError, match=r"requiredClaims must be a list") as err:
         load_policy(path)

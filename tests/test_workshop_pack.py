@@ -24,6 +24,7 @@ from coopcreds_proto.definitions.definition import (
     definition_path,
     load_definition,
 )
+from coopcreds_proto.workshop.chromium import ChromiumError
 from coopcreds_proto.workshop.pack import (
     CHROMIUM_HINT,
     WorkshopPackError,
@@ -434,7 +435,7 @@ def test_command_through_the_coopcreds_entry_point(tmp_path, capsys):
 def test_missing_chromium_says_how_to_install_it(tmp_path):
     page = tmp_path / "pack.html"
     page.write_text("<!DOCTYPE html><p>x</p>")
-    with pytest.raises(WorkshopPackError) as err:
+    with pytest.raises(ChromiumError) as err:
         print_to_pdf(page, tmp_path / "pack.pdf", chromium=str(tmp_path / "no-chromium"))
     assert err.value.code == "chromium-missing"
     assert str(err.value).startswith(CHROMIUM_HINT)
@@ -452,7 +453,7 @@ def test_a_chromium_that_hangs_is_stopped_and_nothing_is_written(tmp_path):
     page = tmp_path / "pack.html"
     page.write_text("<!DOCTYPE html><p>x</p>")
     hanging = _fake_chromium(tmp_path, "sleep 30 & sleep 30")
-    with pytest.raises(WorkshopPackError) as err:
+    with pytest.raises(ChromiumError) as err:
         print_to_pdf(page, tmp_path / "pack.pdf", chromium=hanging, timeout=0.5)
     assert err.value.code == "pdf-timeout"
     assert not (tmp_path / "pack.pdf").exists()
@@ -462,7 +463,7 @@ def test_a_chromium_that_prints_nothing_is_reported(tmp_path):
     page = tmp_path / "pack.html"
     page.write_text("<!DOCTYPE html><p>x</p>")
     broken = _fake_chromium(tmp_path, "echo 'cannot open display' >&2; exit 1")
-    with pytest.raises(WorkshopPackError) as err:
+    with pytest.raises(ChromiumError) as err:
         print_to_pdf(page, tmp_path / "pack.pdf", chromium=broken, timeout=10)
     assert err.value.code == "pdf-failed" and "cannot open display" in str(err.value)
     assert not (tmp_path / "pack.pdf").exists()

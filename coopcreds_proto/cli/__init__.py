@@ -91,7 +91,7 @@ def _seed_from_file(path: str) -> Ed25519Key:
     try:
         return Ed25519Key.from_seed_hex(text.strip())
     except KeyMaterialError as exc:
-        raise KeyMaterialError(exc.code, exc.message, path=path) from None
+        raise exc.with_path(path) from None
 
 
 # --- commands ----------------------------------------------------------------
@@ -111,7 +111,7 @@ def cmd_key_new(args: argparse.Namespace) -> int:
         if exc.code != "key-file-exists":
             raise
         raise KeyMaterialError(
-            exc.code, f"{args.out} exists already (--force overwrites it)", path=exc.path
+            "key-file-exists", f"{args.out} exists already (--force overwrites it)", path=exc.path
         ) from None
     emit(key.did)
     return EXIT_OK

@@ -47,9 +47,9 @@ def input_label(name: str) -> str:
     return "stdin" if name == "-" else name
 
 
-def not_json(name: str, exc: CoopCredsError) -> InputError:
+def not_json(name: str, exc: CoopCredsError) -> CoopCredsError:
     """The error for an input that could not be read as JSON, naming the input."""
-    return InputError(exc.code, f"{input_label(name)}: {exc.message}")
+    return exc.with_context(input_label(name))
 
 
 def checked_timestamp(value: str | None, option: str) -> str | None:
@@ -63,7 +63,7 @@ def checked_timestamp(value: str | None, option: str) -> str | None:
     try:
         parse_timestamp(value)
     except InputError as exc:
-        raise InputError(exc.code, f"{option}: {exc.message}") from None
+        raise exc.with_context(option) from None
     return value
 
 

@@ -50,7 +50,12 @@ def register(commands: Any) -> None:
 
 def _simulate(args: argparse.Namespace) -> int:
     # heavy: pandas, networkx, scipy (the ecosystem stack), only when a simulation runs
-    from ..ecosystem.runner import compare_scenarios, progress_bar, run_scenarios
+    from ..ecosystem.runner import (
+        ResultsFileError,
+        compare_scenarios,
+        progress_bar,
+        run_scenarios,
+    )
     from ..ecosystem.scenarios import load_scenarios
 
     if args.runs is not None and args.runs < 1:
@@ -58,7 +63,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError("bad-workers", f"--workers must be a positive integer, got {args.workers}")
     if args.seed is not None and args.seed < 0:
-        raise InputError("bad-seed", f"--seed must be >= 0, got {args.seed}")
+        raise InputError("bad-simulation-seed", f"--seed must be >= 0, got {args.seed}")
     scenarios = load_scenarios(args.scenario)
     if args.seed is not None:
         scenarios = tuple(replace(s, seed=args.seed) for s in scenarios)
@@ -74,8 +79,9 @@ def _simulate(args: argparse.Namespace) -> int:
         client = executor = Client(args.dask)
     if_exists = "resume" if args.resume else "overwrite" if args.overwrite else "error"
     if if_exists == "error" and os.path.exists(args.out):
-        raise InputError("output-exists",
-                         f"{args.out} exists: finish it with --resume or replace it with --overwrite")
+        raise ResultsFileError(
+            "output-exists",
+            f"{args.out} exists: finish it with --resume or replace it with --overwrite")
     done = [0, 0]
 
     def note(finished: int, total: int) -> None:

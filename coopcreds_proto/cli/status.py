@@ -23,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, KeyMaterialError
 from ..keys import load_key
 from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
@@ -55,7 +55,7 @@ def _timestamp(value: str | None, option: str) -> str | None:
     try:
         return format_timestamp(parse_timestamp(value))
     except InputError as exc:
-        raise InputError(exc.code, f"{option}: {exc.message}") from None
+        raise exc.with_context(option) from None
 
 
 def _passphrase(path: str | None) -> str | None:
@@ -63,7 +63,9 @@ def _passphrase(path: str | None) -> str | None:
         return None
     line = Path(path).read_text(encoding="utf-8").split("\n", 1)[0].rstrip("\r")
     if not line:
-        raise InputError("empty-passphrase", "the passphrase file's first line is empty", path=path)
+        raise KeyMaterialError(
+            "empty-passphrase", "the passphrase file's first line is empty", path=path
+        )
     return line
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..did_web import as_moment
-from ..errors import InputError
+from ..errors import InputError, KeyMaterialError
 from ..keys import load_key
 from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
@@ -47,6 +47,7 @@ from ..trust.accreditation import (
 )
 from ..trust.registry import ACCREDIT, ISSUE, Accreditation, Recognition, Witnessed
 from ..vc.status_list import (
+    StatusListError,
     load_status_list,
     publish_status_list,
     reserve_indexes,
@@ -68,7 +69,7 @@ def _moment(value: str | None, option: str, *, default_now: bool = False) -> dat
     try:
         return as_moment(value, what=option)
     except InputError as exc:
-        raise InputError(exc.code, f"{option}: {exc.message}") from None
+        raise exc.with_context(option) from None
 
 
 def _key(args: argparse.Namespace) -> Any:
@@ -76,8 +77,8 @@ def _key(args: argparse.Namespace) -> Any:
     if args.passphrase_file:
         passphrase = Path(args.passphrase_file).read_text(encoding="utf-8").split("\n", 1)[0]
         if not passphrase.strip():
-            raise InputError("empty-passphrase", "the passphrase file's first line is empty",
-                             path=args.passphrase_file)
+            raise KeyMaterialError("empty-passphrase", "the passphrase file's first line is empty",
+                                   path=args.passphrase_file)
     return load_key(args.key, passphrase=passphrase)
 
 
@@ -105,8 +106,8 @@ def _status_entry(args: argparse.Namespace, authority: str) -> dict | None:
                          f" authority {authority}: revocation must be in its own list",
                          path=args.state)
     if status_list.purpose != "revocation":
-        raise InputError("wrong-purpose", f"{args.state} is a {status_list.purpose} list;"
-                         " accreditations need a revocation list", path=args.state)
+        raise StatusListError("wrong-purpose", f"{args.state} is a {status_list.purpose} list;"
+                              " accreditations need a revocation list", path=args.state)
     if not LocalRegistry(args.registry).has(status_list.url):
         raise InputError("status-list-unpublished", f"{status_list.url} is not published in"
                          f" {args.registry}; run coopcreds status new first", path=status_list.url)

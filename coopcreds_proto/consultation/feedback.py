@@ -233,26 +233,29 @@ def _text_problem(key: str, value: Any, *, required: bool) -> FeedbackProblem | 
             return FeedbackProblem("missing-field", f"{key} is missing", key)
         return None
     if not isinstance(value, str):
-        return FeedbackProblem("bad-type", f"{key} must be text, not {type(value).__name__}", key)
+        return FeedbackProblem("not-text", f"{key} must be text, not {type(value).__name__}", key)
     limit = MAX_COMMENT_CHARS if key == "comment" else MAX_TEXT_CHARS
     if len(value) > limit:
         return FeedbackProblem("too-long", f"{key} is longer than {limit} characters", key)
     pattern = _COMMENT_CONTROL if key == "comment" else _CONTROL
     if pattern.search(value):
         return FeedbackProblem(
-            "control-character", f"{key} contains a control or reordering character", key
+            "invisible-character", f"{key} contains a control or reordering character", key
         )
     if value != value.strip():
         return FeedbackProblem("untrimmed", f"{key} starts or ends with spaces", key)
     return None
 
 
-def _choice_problem(key: str, value: Any, allowed: Sequence[str]) -> FeedbackProblem | None:
+def _choice_problem(
+    key: str, value: Any, allowed: Sequence[str], unknown: str
+) -> FeedbackProblem | None:
+    """A problem if ``value`` is missing or not ``allowed`` (then coded ``unknown``)."""
     if value is None or value == "":
         return FeedbackProblem("missing-field", f"{key} is missing", key)
     if value not in allowed:
         return FeedbackProblem(
-            f"unknown-{key}",
+            unknown,
             f"{key} must be one of {', '.join(allowed)}, not {value!r}",
             key,
         )
@@ -269,8 +272,11 @@ def _record_problems(data: Mapping[str, Any]) -> list[FeedbackProblem]:
         problem = _text_problem(key, data.get(key), required=key in REQUIRED_KEYS)
         if problem:
             problems.append(problem)
-    for key, allowed in (("sphere", SPHERES), ("stance", STANCES), ("consent", CONSENTS)):
-        problem = _choice_problem(key, data.get(key), allowed)
+    for problem in (
+        _choice_problem("sphere", data.get("sphere"), SPHERES, "unknown-sphere"),
+        _choice_problem("stance", data.get("stance"), STANCES, "unknown-stance"),
+        _choice_problem("consent", data.get("consent"), CONSENTS, "unknown-consent"),
+    ):
         if problem:
             problems.append(problem)
 
@@ -301,7 +307,7 @@ def _record_problems(data: Mapping[str, Any]) -> list[FeedbackProblem]:
     if target is None or target == "":
         problems.append(FeedbackProblem("missing-field", "field is missing", "field"))
     elif not isinstance(target, str):
-        problems.append(FeedbackProblem("bad-type", "field must be text", "field"))
+        problems.append(FeedbackProblem("not-text", "field must be text", "field"))
     elif target == NEW_FIELD:
         if stance in STANCES and stance != "add":
             problems.append(
@@ -358,7 +364,7 @@ def record_from_dict(
     """A validated record from a mapping; every problem is listed, the first one named."""
     if not isinstance(data, Mapping):
         raise FeedbackError(
-            "not-an-object", "a feedback record must be a JSON object", line=line, row=row
+            "record-not-an-object", "a feedback record must be a JSON object", line=line, row=row
         )
     problems = [replace(p, line=line, row=row) for p in _record_problems(data)]
     if problems:
@@ -525,7 +531,7 @@ def _parse_lines(data: bytes) -> FeedbackScan:
     for number, raw in enumerate(lines, start=1):
         if len(raw) > MAX_LINE_BYTES:
             problems.append(
-                FeedbackProblem("too-large", f"longer than {MAX_LINE_BYTES} bytes", line=number)
+                FeedbackProblem("line-too-large", f"longer than {MAX_LINE_BYTES} bytes", line=number)
             )
             continue
         if not raw.strip():
@@ -534,10 +540,12 @@ def _parse_lines(data: bytes) -> FeedbackScan:
         try:
             data_obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
         except UnicodeDecodeError:
-            problems.append(FeedbackProblem("not-utf8", "not UTF-8 text", line=number))
+            problems.append(FeedbackProblem("line-not-utf8", "not UTF-8 text", line=number))
             continue
         except (ValueError, _DuplicateKey) as exc:
-            problems.append(FeedbackProblem("not-json", f"not a JSON object: {exc}", line=number))
+            problems.append(
+                FeedbackProblem("line-not-json", f"not a JSON object: {exc}", line=number)
+            )
             continue
         try:
             record = record_from_dict(data_obj, line=number)
@@ -702,7 +710,7 @@ def import_feedback_csv(
             "csv-file-missing", f"no CSV file at {target}", source=str(target)
         ) from None
     except UnicodeDecodeError:
-        raise FeedbackError("not-utf8", "the CSV is not UTF-8 text", source=str(target)) from None
+        raise FeedbackError("csv-not-utf8", "the CSV is not UTF-8 text", source=str(target)) from None
     reader = csv.DictReader(text.splitlines(keepends=True), strict=True)
     try:
         headers = reader.fieldnames or []

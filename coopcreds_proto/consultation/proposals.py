@@ -102,7 +102,7 @@ def as_decision(value: Decision | str | Mapping[str, Any], *, target: str = "") 
         if isinstance(value, Mapping):
             return Decision(**dict(value))
     except DecisionError as exc:
-        raise DecisionError(exc.code, exc.message, path=target) from None
+        raise exc.with_path(target) from None
     except TypeError as exc:
         raise DecisionError("bad-decision", str(exc), path=target) from None
     raise DecisionError("bad-decision", f"not a decision: {value!r}", path=target)
@@ -183,7 +183,8 @@ def propose_next_version(
         is_new = target.startswith("+")
         path = target[1:] if is_new else target
         if not is_new and path not in known:
-            raise DecisionError("unknown-field", f"{path} is not a field of v{definition.version}",
+            raise DecisionError("unknown-definition-field",
+                                f"{path} is not a field of v{definition.version}",
                                 path=target)
         action = _action_for(target, about, decision)
         if is_new != (action == "add"):

@@ -521,12 +521,12 @@ _FIELD_KEYS = {
 def definition_from_text(text: str, source: str = "") -> CredentialDefinition:
     """Parse and check a definition from YAML (or JSON, a subset of YAML) text."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise InputError("too-large", f"{source or 'definition'}: larger than"
+        raise InputError("file-too-large", f"{source or 'definition'}: larger than"
                          f" {MAX_FILE_BYTES} bytes", path=source or None)
     try:
         data = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
     except RecursionError:
-        raise InputError("too-deep", f"{source or 'definition'}: nested too deeply",
+        raise InputError("yaml-too-deep", f"{source or 'definition'}: nested too deeply",
                          path=source or None) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -545,7 +545,7 @@ def load_definition(path: str | os.PathLike) -> CredentialDefinition:
     except FileNotFoundError:
         raise InputError("definition-missing", f"{p}: no such file", path=str(p)) from None
     if size > MAX_FILE_BYTES:
-        raise InputError("too-large", f"{p}: larger than {MAX_FILE_BYTES} bytes", path=str(p))
+        raise InputError("file-too-large", f"{p}: larger than {MAX_FILE_BYTES} bytes", path=str(p))
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -468,15 +468,15 @@ def sensitivity(
     high_outcome, baseline, swing (``high_outcome - low_outcome``).
     """
     if not 0 < change < 1:
-        raise InputError("bad-change", f"change must be a fraction in (0, 1), got {change}",
-                         path="change")
+        raise InputError("bad-sensitivity-change",
+                         f"change must be a fraction in (0, 1), got {change}", path="change")
     if metric not in METRICS:
         raise InputError("unknown-metric", f"unknown metric {metric!r}", path="metric")
     variants = [scenario]
     plan = []
     for name in parameters:
         if name not in PARAM_FIELDS:
-            raise InputError("unknown-field", f"no growth parameter {name!r}", path=name)
+            raise InputError("unknown-parameter", f"no growth parameter {name!r}", path=name)
         value = getattr(scenario.params, name)
         low, high = value * (1 - change), value * (1 + change)
         if name in PROBABILITY_FIELDS:

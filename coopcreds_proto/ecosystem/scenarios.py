@@ -28,16 +28,23 @@ the model definition; ``sweep`` expands into one scenario per combination.
 Without ``seed`` a fresh one is drawn and kept in the scenario, so every
 result can be reproduced.
 
-Every problem is a :class:`ScenarioError` naming the file and the field:
+Every problem is an ``InputError`` naming the file and the field: a
+:class:`ScenarioError` when the file does not describe scenarios (a missing,
+unknown or mistyped field), else the error of the value itself (an unknown
+model, a probability above one):
 
 >>> parse_scenarios({"name": "x", "model": "hub", "seed": 1})
 Traceback (most recent call last):
 ...
-coopcreds_proto.ecosystem.scenarios.ScenarioError: <memory>: unknown ecosystem model 'hub' (expected one of convenor, federated, peer-to-peer, hybrid) (at $.model)
+coopcreds_proto.errors.InputError: <memory>: unknown ecosystem model 'hub' (expected one of convenor, federated, peer-to-peer, hybrid) (at $.model)
 >>> parse_scenarios({"name": "x", "model": "convenor", "seed": 1, "params": {"imitation": 1.5}})
 Traceback (most recent call last):
 ...
-coopcreds_proto.ecosystem.scenarios.ScenarioError: <memory>: params.imitation is a probability, got 1.5 > 1 (at $.params.imitation)
+coopcreds_proto.errors.InputError: <memory>: params.imitation is a probability, got 1.5 > 1 (at $.params.imitation)
+>>> parse_scenarios({"name": "x", "model": "convenor", "colour": "red"})
+Traceback (most recent call last):
+...
+coopcreds_proto.ecosystem.scenarios.ScenarioError: <memory>: unknown field 'colour' (expected one of name, description, model, years, runs, seed, ecosystem, params, model_changes, sweep) (at $.colour)
 """
 
 from __future__ import annotations
@@ -80,7 +87,8 @@ MAX_RUNS = 1_000_000
 
 
 class ScenarioError(InputError):
-    """A scenario file or value that cannot be used; ``path`` names the field."""
+    """A scenario file that does not describe scenarios (a missing, unknown or mistyped
+    field, a value out of its range); ``path`` names the field."""
 
 
 def model_ids() -> tuple[str, ...]:
@@ -166,15 +174,15 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if self.model not in model_ids():
-            raise ScenarioError(
+            raise InputError(
                 "unknown-model",
                 f"unknown ecosystem model {self.model!r} (expected one of "
                 f"{', '.join(model_ids())})",
                 path="model",
             )
         if isinstance(self.runs, bool) or not isinstance(self.runs, int) or self.runs < 1:
-            raise ScenarioError("bad-runs", f"runs must be a positive integer, got {self.runs!r}",
-                                path="runs")
+            raise InputError("bad-runs", f"runs must be a positive integer, got {self.runs!r}",
+                             path="runs")
 
     def rules(self) -> RecognitionRules:
         """The recognition rules of this scenario's model (with its model changes)."""
@@ -262,14 +270,14 @@ def _growth_params(values: Mapping[str, Any], source: str, path: str) -> GrowthP
             continue
         number = _number(value, source, f"{path}.{key}")
         if number < 0:
-            raise _err(source, "negative-rate", f"{path}.{key}",
-                       f"{path[2:]}.{key} must be >= 0, got {value}")
+            raise InputError("negative-rate", f"{source}: {path[2:]}.{key} must be >= 0, got {value}",
+                             path=f"{path}.{key}")
         clean[key] = number
     try:
         return GrowthParams(**clean)
     except InputError as exc:
         message = exc.message.replace(exc.path or "", f"{path[2:]}.{exc.path}", 1)
-        raise _err(source, exc.code, f"{path}.{exc.path}", message) from None
+        raise exc.with_message(f"{source}: {message}").with_path(f"{path}.{exc.path}") from None
 
 
 def _ecosystem(value: Any, source: str, base_dir: Path | None) -> EcosystemSource:
@@ -289,7 +297,8 @@ def _ecosystem(value: Any, source: str, base_dir: Path | None) -> EcosystemSourc
     p = f"$.ecosystem.{kind}."
     synth = _object(spec[kind], source, p[:-1], allowed)
     if "coops" not in synth:
-        raise _err(source, "missing-field", p + "coops", f"ecosystem.{kind}.coops is required")
+        raise _err(source, "scenario-field-missing", p + "coops",
+                   f"ecosystem.{kind}.coops is required")
     coops = _int(synth["coops"], source, p + "coops", low=1, high=10_000_000)
     seed = _int(synth.get("seed", 0), source, p + "seed", low=0, high=2**128)
     if kind == "generated":
@@ -306,7 +315,7 @@ def _one(data: Any, source: str, base_dir: Path | None) -> list[Scenario]:
     doc = _object(data, source, "$", SCENARIO_FIELDS)
     for required in ("name", "model"):
         if required not in doc:
-            raise _err(source, "missing-field", f"$.{required}", f"{required} is required")
+            raise _err(source, "scenario-field-missing", f"$.{required}", f"{required} is required")
     name = doc["name"]
     if not isinstance(name, str) or not name.strip():
         raise _err(source, "bad-type", "$.name", "name must be a non-empty string")
@@ -331,9 +340,9 @@ def _one(data: Any, source: str, base_dir: Path | None) -> list[Scenario]:
 
     def build(model: Any, params: GrowthParams, label: str) -> Scenario:
         if not isinstance(model, str) or model not in model_ids():
-            raise _err(source, "unknown-model", "$.model" if not label else "$.sweep.model",
-                       f"unknown ecosystem model {model!r} (expected one of "
-                       f"{', '.join(model_ids())})")
+            raise InputError("unknown-model", f"{source}: unknown ecosystem model {model!r}"
+                             f" (expected one of {', '.join(model_ids())})",
+                             path="$.model" if not label else "$.sweep.model")
         scenario = Scenario(
             name=f"{name}{label}", model=model, params=params, ecosystem=ecosystem, runs=runs,
             seed=seed, description=description, model_changes=changes,
@@ -341,8 +350,8 @@ def _one(data: Any, source: str, base_dir: Path | None) -> list[Scenario]:
         try:
             scenario.rules()
         except CoopCredsError as exc:
-            raise _err(source, exc.code, f"$.model_changes.{exc.path}" if exc.path else
-                       "$.model_changes", exc.message) from None
+            where = f"$.model_changes.{exc.path}" if exc.path else "$.model_changes"
+            raise exc.with_context(source).with_path(where) from None
         return scenario
 
     if "sweep" not in doc:
@@ -387,16 +396,17 @@ def parse_scenarios(
         for i, item in enumerate(data["scenarios"]):
             try:
                 out.extend(_one(item, source, base))
-            except ScenarioError as exc:
+            except CoopCredsError as exc:
                 path = f"$.scenarios[{i}]" + (exc.path or "$")[1:]
                 message = exc.message.replace(f"(at {exc.path})", "")
-                raise ScenarioError(exc.code, message, path=path) from None
+                raise exc.with_message(message).with_path(path) from None
     else:
         out = _one(data, source, base)
     names = [s.name for s in out]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
-        raise _err(source, "duplicate-scenario", "$.name", f"two scenarios are named {duplicate!r}")
+        raise InputError("duplicate-scenario", f"{source}: two scenarios are named {duplicate!r}",
+                         path="$.name")
     return tuple(out)
 
 
@@ -415,12 +425,12 @@ def load_scenarios(path: str | os.PathLike[str]) -> tuple[Scenario, ...]:
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f"line {line + 1}" if line is not None else None
-            raise ScenarioError("not-yaml", f"{path}: not valid YAML", path=where) from None
+            raise InputError("not-yaml", f"{path}: not valid YAML", path=where) from None
     else:
         try:
             data = loads_strict(text)
         except CoopCredsError as exc:
-            raise ScenarioError(exc.code, f"{path}: {exc.message}", path=exc.path) from None
+            raise exc.with_context(str(path)) from None
     return parse_scenarios(data, source=str(path), base_dir=path.parent)
 
 

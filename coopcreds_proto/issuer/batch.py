@@ -42,7 +42,7 @@ Public API
 - ``Action(member, action, credential_id, file, detail)``,
   ``IssuanceReport(actions, issuer_did, out_dir)`` with ``.counts``,
   ``.to_frame()``, ``str()`` and ``_repr_html_()``.
-- ``IssuanceError`` (codes ``output-exists``, ``unknown-member``,
+- ``IssuanceError`` (codes ``credential-file-exists``, ``unknown-member``,
   ``member-revoked``, ``status-list-mismatch``, ``bad-log``, ``issuer-busy``,
   ``bad-status-url``, ``no-status-list``, ``status-base-missing``, ``field-not-in-definition``).
 
@@ -366,10 +366,10 @@ class _BatchSigner:
     def sign(self, credential: dict) -> dict:
         check_credential_shape(credential)
         if "proof" in credential:
-            raise IssuanceError("already-signed", "the credential already has a proof",
-                                path="$.proof")
+            raise InputError("already-signed", "the credential already has a proof",
+                             path="$.proof")
         if issuer_id(credential) != self.key.controller:
-            raise IssuanceError(
+            raise InputError(
                 "issuer-key-mismatch",
                 f"the issuer is {issuer_id(credential)} but the key belongs to "
                 f"{self.key.controller}", path="$.issuer")
@@ -398,7 +398,8 @@ def _write_new(path: Path, data: bytes) -> None:
         try:
             os.link(tmp, path)  # atomic, and fails if the file exists
         except FileExistsError:
-            raise IssuanceError("output-exists", f"{path} exists already; not overwriting it",
+            raise IssuanceError("credential-file-exists",
+                                f"{path} exists already; not overwriting it",
                                 path=str(path)) from None
     finally:
         if os.path.exists(tmp):
@@ -652,7 +653,7 @@ def _apply_register(issuer: Issuer, records: Sequence[MemberRecord], *,
                                 f"{record.membership_number!r} cannot name a file")
         target = f"credentials/{record.membership_number}.json"
         if (out / target).exists() and target not in known:
-            raise IssuanceError("output-exists",
+            raise IssuanceError("credential-file-exists",
                                 f"{out / target} exists and was not issued here; not overwriting",
                                 path=str(out / target))
     # Indexes are taken, and saved as taken, before any credential uses them.

@@ -381,7 +381,7 @@ def read_register(
     try:
         size = path.stat().st_size
         if size > MAX_REGISTER_BYTES:
-            raise InputError("too-large", f"{path.name} is larger than {MAX_REGISTER_BYTES} bytes",
+            raise InputError("file-too-large", f"{path.name} is larger than {MAX_REGISTER_BYTES} bytes",
                              path=str(path))
         data = path.read_bytes()
     except FileNotFoundError:

@@ -213,7 +213,7 @@ def _build(cls: type, paths: Mapping[str, str], **values: Any) -> Any:
         return cls(**values)
     except InputError as exc:
         where = paths.get(exc.path or "", exc.path)
-        raise InputError(exc.code, exc.message, path=where) from None
+        raise exc.with_path(where) from None
 
 
 def accreditation_from_credential(doc: Any) -> Accreditation:

@@ -231,12 +231,12 @@ def load_policy(path: str | Path) -> VerifierPolicy:
     path = Path(path)
     data = path.read_bytes()
     if len(data) > MAX_POLICY_BYTES:
-        raise InputError("too-large", f"{path}: a policy file is at most {MAX_POLICY_BYTES} bytes",
+        raise InputError("file-too-large", f"{path}: a policy file is at most {MAX_POLICY_BYTES} bytes",
                          path=str(path))
     try:
         return policy_from_dict(loads_strict(data))
     except CoopCredsError as exc:
-        raise InputError(exc.code, f"{path}: {exc.message}", path=exc.path) from None
+        raise exc.with_context(str(path)) from None
 
 
 def example_policy_path(name: str) -> Path:

@@ -56,7 +56,11 @@ def check_envelope(document: Any, *, noun: str, required_type: str) -> None:
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
     if required_type not in types:
-        raise InputError(f"not-a-{noun}", f"type must include {required_type}", path="$.type")
+        raise InputError(
+            "not-a-credential" if noun == "credential" else "not-a-presentation",
+            f"type must include {required_type}",
+            path="$.type",
+        )
 
 
 def check_credential_shape(credential: Any) -> None:

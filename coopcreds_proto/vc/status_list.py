@@ -72,7 +72,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic_files import write_atomically
-from ..errors import CoopCredsError
+from ..errors import CoopCredsError, InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource, randbelow
 from ..safe_json import loads_strict
 from ..timestamps import as_datetime, format_timestamp
@@ -416,7 +416,7 @@ def status_list_credential(
     }
     if ttl is not None:
         if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl <= 0:
-            raise StatusListError("bad-ttl", "ttl must be a positive number of milliseconds")
+            raise InputError("bad-ttl", "ttl must be a positive number of milliseconds")
         subject["ttl"] = ttl
     credential: dict[str, Any] = {
         "@context": [VC_V2_CONTEXT],

@@ -155,7 +155,7 @@ class Wallet:
             elif len(self.dids) == 1:
                 did = self.dids[0]
             else:
-                raise InputError("no-holder", "choose the DID to present as")
+                raise InputError("holder-not-chosen", "choose the DID to present as")
         return present(
             chosen,
             self.key_for(did),

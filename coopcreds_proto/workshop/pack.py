@@ -27,8 +27,8 @@ Public API
 - ``figure_svg(fig) -> str``: a matplotlib figure as stable SVG text.
 - Chromium itself (finding it, running it offline) is in :mod:`coopcreds_proto.workshop.chromium`.
 - ``WorkshopPackError`` (codes ``pack-exists``, ``unknown-version``,
-  ``conflicting-inputs``, ``missing-time``, ``chromium-missing``,
-  ``pdf-timeout``, ``pdf-failed``).
+  ``conflicting-inputs``, ``missing-time``); a PDF Chromium cannot print raises
+  its ``ChromiumError`` (``chromium-missing``, ``pdf-timeout``, ``pdf-failed``).
 
 >>> from coopcreds_proto.consultation.feedback import read_feedback
 >>> from coopcreds_proto.definitions.definition import definition_path, load_definition
@@ -72,7 +72,7 @@ from ..definitions.definition import AdoptionDecision, CredentialDefinition, loa
 from ..definitions.definition import definitions_dir as default_definitions_dir
 from ..errors import CoopCredsError
 from ..timestamps import as_datetime, format_timestamp
-from .chromium import INSTALL_HINT, PDF_TIMEOUT, ChromiumError, pdf_of
+from .chromium import INSTALL_HINT, PDF_TIMEOUT, pdf_of
 
 DEFAULT_SLUG = "cooperative-membership"
 TOP_COMMENTS = 8
@@ -745,7 +745,7 @@ def export_pack(
         with tempfile.TemporaryDirectory(prefix="coopcreds-pack-") as tmp:
             page = Path(tmp) / "pack.html"
             page.write_bytes(data)
-            printed = _print_pdf_bytes(page, chromium=chromium, timeout=pdf_timeout)
+            printed = pdf_of(page, chromium=chromium, timeout=pdf_timeout)
     _write(out, data, overwrite)
     if pdf is not None and printed is not None:
         _write(pdf, printed, overwrite)
@@ -753,13 +753,6 @@ def export_pack(
 
 
 # --- PDF -----------------------------------------------------------------------------
-
-
-def _print_pdf_bytes(html_path: Path, *, chromium: str | None, timeout: float) -> bytes:
-    try:
-        return pdf_of(html_path, chromium=chromium, timeout=timeout)
-    except ChromiumError as exc:  # a pack's errors are the pack's, whatever failed
-        raise WorkshopPackError(exc.code, exc.message, path=exc.path) from None
 
 
 def print_to_pdf(
@@ -772,11 +765,11 @@ def print_to_pdf(
 ) -> Path:
     """Print the HTML file to ``pdf_path`` with headless Chromium (offline, written atomically).
 
-    Raises ``WorkshopPackError``: ``chromium-missing`` ("PDF export needs
-    Chromium: apt-get install chromium"), ``pdf-timeout``, ``pdf-failed``,
-    ``pack-exists`` (``pdf_path`` exists and not ``overwrite``).
+    Raises ``ChromiumError``: ``chromium-missing`` ("PDF export needs
+    Chromium: apt-get install chromium"), ``pdf-timeout``, ``pdf-failed``; or
+    ``WorkshopPackError``: ``pack-exists`` (``pdf_path`` exists and not ``overwrite``).
     """
     pdf = Path(pdf_path)
     _refuse_existing(pdf, overwrite)
-    data = _print_pdf_bytes(Path(html_path), chromium=chromium, timeout=timeout)
+    data = pdf_of(Path(html_path), chromium=chromium, timeout=timeout)
     return _write(pdf, data, overwrite)

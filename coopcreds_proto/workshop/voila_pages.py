@@ -235,7 +235,7 @@ def friendly_message(problem: FeedbackProblem, values: Mapping[str, Any]) -> str
         return "Choose a priority from 1 (low) to 5 (high)."
     if problem.code == "bad-term":
         return "Write the proposed term as one word of letters and digits, like recognisedBy."
-    if problem.code == "control-character":
+    if problem.code == "invisible-character":
         return f"“{label}” contains an invisible control character: please retype it."
     return problem.message[:1].upper() + problem.message[1:] + "."
 
