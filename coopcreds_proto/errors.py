@@ -3,7 +3,7 @@
 Every error carries a stable ``code`` (for programs and tests), a message for
 people, and, where it applies, where the problem is (a JSON path, a field, a
 URL or a file). No error ever includes secret key material. Each code belongs
-to one error class.
+to one error class; ``coopcreds_proto.error_codes`` says what each one means.
 """
 
 from __future__ import annotations

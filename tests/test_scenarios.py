@@ -16,6 +16,7 @@ from coopcreds_proto.ecosystem.scenarios import (
     scenarios_dir,
 )
 from coopcreds_proto.ecosystem.simulation import GrowthParams
+from coopcreds_proto.error_codes import explain
 from coopcreds_proto.errors import CoopCredsError, InputError
 
 BASE = {"name": "s", "model": "convenor", "seed": 1, "ecosystem": {"synthetic": {"coops": 20}}}
@@ -26,8 +27,10 @@ def parse(**changes):
 
 
 def error_of(doc) -> InputError:
+    """The error ``doc`` is refused with, of the class the error catalogue names for its code."""
     with pytest.raises(InputError) as err:
         parse_scenarios(doc)
+    assert type(err.value).__name__ == explain(err.value.code).error_class
     return err.value
 
 

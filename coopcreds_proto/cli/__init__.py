@@ -52,6 +52,7 @@ from ._common import (
 )
 from .definitions import register as register_definitions
 from .did_web import register as register_did_web
+from .errors import register as register_errors
 from .feedback import register as register_feedback
 from .issue_batch import register as register_issue_batch
 from .network import register as register_network
@@ -448,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each area of the workbench adds its own commands.
     for register in (register_definitions, register_feedback, register_network, register_simulate,
                      register_present, register_status, register_issue_batch,
-                     register_trust, register_workshop):
+                     register_trust, register_workshop, register_errors):
         register(commands)
     return parser
 
@@ -503,6 +504,7 @@ __all__ = [
     "build_parser",
     "definitions",
     "did_web",
+    "errors",
     "feedback",
     "issue_batch",
     "main",
