@@ -692,8 +692,6 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The credential is revoked."),
         ("status-suspended", "vc.status_check",
          "The credential is suspended."),
-        ("status-unknown", "vc.status_check",
-         "The credential's status could not be established, so it fails closed."),
         ("status-unsupported", "vc.status_check",
          "The status entry's type or purpose is not one the workbench understands."),
     ),

@@ -141,7 +141,8 @@ def resolve_methods(state: SecuredDocument, *, signing_in: bool = False) -> str:
                 method, proof.get("created"), trust_signatures_before_key_revocation=trust_before
             )
         except CoopCredsError as exc:
-            raise CheckFailed(exc.code, proof_label(i, count) + exc.message, path=exc.path) from None
+            label = proof_label(i, count).removesuffix(": ")
+            raise (exc.with_context(label) if label else exc) from None
         if signing_in:
             for name, moment_of in (("revoked", method.revoked), ("retired", method.expires)):
                 if moment_of is not None and state.moment >= moment_of:
@@ -232,11 +233,10 @@ def check_key_binding(
     for i, method in enumerate(methods):
         label = proof_label(i, len(methods))
         if method.controller != controller:
-            raise CheckFailed(
-                f"{role}-mismatch",
-                f"{label}signed by a key of {method.controller}, not of the {role} {controller}",
-                path=f"$.{role}",
-            )
+            why = f"{label}signed by a key of {method.controller}, not of the {role} {controller}"
+            if role == "holder":
+                raise CheckFailed("holder-mismatch", why, path="$.holder")
+            raise CheckFailed("issuer-mismatch", why, path="$.issuer")
         if relationship not in method.relationships:
             raise CheckFailed(
                 "key-not-authorised",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .checks import CheckFailed
-from .errors import ProofError
+from .errors import InputError, ProofError
 
 ASSERTION_METHOD = "assertionMethod"
 AUTHENTICATION = "authentication"
@@ -116,14 +116,14 @@ class AuthenticationPurpose(ProofPurpose):
 
     def __post_init__(self) -> None:
         if not isinstance(self.challenge, str) or not self.challenge:
-            raise ProofError("bad-challenge", "a challenge (non-empty string) is required")
+            raise InputError("bad-challenge", "a challenge (non-empty string) is required")
         domain = self.domain
         if isinstance(domain, list):
             domain = tuple(domain)
             object.__setattr__(self, "domain", domain)
         names = domain if isinstance(domain, tuple) else (domain,)
         if not names or not all(isinstance(d, str) and d for d in names):
-            raise ProofError("bad-domain", "a domain (non-empty string) is required")
+            raise InputError("bad-domain", "a domain (non-empty string) is required")
 
     @property
     def domains(self) -> tuple[str, ...]:

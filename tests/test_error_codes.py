@@ -8,7 +8,6 @@ class that raises it and exactly the modules that do.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,52 +28,8 @@ from coopcreds_proto.vc.verification import verify_credential
 PACKAGE_DIR = Path(coopcreds_proto.__file__).resolve().parent
 SCAN = scan(module_sources(PACKAGE_DIR))
 
-# Codes still computed where the error is made (in the verification modules),
-# each with the class and the codes it can produce. Remove an entry when its
-# code is written out.
-KNOWN_DYNAMIC: Mapping[tuple[str, str], tuple[str, tuple[str, ...]]] = {
-    # check_key_binding(..., role=...): the issuer's or the holder's key.
-    ("coopcreds_proto.proof_checks", "f'{role}-mismatch'"):
-        ("CheckFailed", ("issuer-mismatch", "holder-mismatch")),
-    # FAILING_PURPOSES names the two purposes whose set bit fails a credential.
-    ("coopcreds_proto.vc.status_check", "f'status-{word}'"):
-        ("StatusCheckError", ("status-revoked", "status-suspended")),
-    # Re-raises the first failed entry's own StatusCheckError code.
-    ("coopcreds_proto.vc.status_check", "result.code or 'status-unknown'"):
-        ("StatusCheckError", ("status-unknown",)),
-    # Re-raises key_in_force's CheckFailed with the proof's label (and, from its
-    # parse_timestamp, an InputError's 'bad-timestamp' as a CheckFailed):
-    # exc.with_context(label) would keep the class.
-    ("coopcreds_proto.proof_checks", "exc.code"): ("CheckFailed", ()),
-    # Names the embedded credential in the message, keeping the class:
-    # exc.with_context(label) does the same for every error class.
-    ("coopcreds_proto.vc.presentations",
-     "type(exc)(exc.code, f'{label}: {exc.message}', path=exc.path)"): ("", ()),
-}
-
-
-# Codes a module raises with another class than the catalogue's, each with
-# that class: an authentication purpose refuses an empty challenge or domain
-# with ProofError, where presenting and the challenge store use InputError
-# (unusable input). Remove an entry when the module raises the catalogued class.
-KNOWN_CLASHES: Mapping[tuple[str, str], str] = {
-    ("bad-challenge", "coopcreds_proto.purposes"): "ProofError",
-    ("bad-domain", "coopcreds_proto.purposes"): "ProofError",
-}
-
-
 def _all_sites() -> list[Site]:
-    known = [
-        Site(code, error_class, module, 0)
-        for (module, _), (error_class, codes) in KNOWN_DYNAMIC.items()
-        for code in codes
-    ]
-    sites = [
-        Site(s.code, CATALOGUE[s.code].error_class, s.module, s.line)
-        if KNOWN_CLASHES.get((s.code, s.module)) == s.error_class else s
-        for s in SCAN.sites
-    ]
-    return [*sites, *known]
+    return list(SCAN.sites)
 
 
 # --- the catalogue is complete and true --------------------------------------
@@ -90,17 +45,10 @@ def test_no_code_is_raised_by_two_classes():
     assert shared == {}
 
 
-def test_the_known_clashes_are_still_there():
-    found = {(s.code, s.module): s.error_class for s in SCAN.sites}
-    assert {key: found.get(key) for key in KNOWN_CLASHES} == dict(KNOWN_CLASHES), (
-        "a known clash was resolved: drop it from KNOWN_CLASHES")
-
-
 def test_codes_are_written_out_where_errors_are_made():
     found = {(site.module, site.expression) for site in SCAN.dynamic}
-    computed = sorted(f"{module}: {expression}" for module, expression in found - set(KNOWN_DYNAMIC))
+    computed = sorted(f"{module}: {expression}" for module, expression in found)
     assert computed == [], "write the code out, or re-raise with exc.with_context(...)"
-    assert set(KNOWN_DYNAMIC) <= found, "a computed code was written out: drop it from KNOWN_DYNAMIC"
 
 
 def test_the_verifiers_checks_are_catalogued():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coopcreds_proto.checks import NOT_CHECKED, Check, CheckFailed, Step, failed, run_steps
-from coopcreds_proto.errors import CoopCredsError, ProofError
+from coopcreds_proto.errors import CoopCredsError, InputError, ProofError
 from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.proof_checks import read_document, read_proofs
 from coopcreds_proto.proofs import ProofOptions, add_proof, without_proof
@@ -149,10 +149,10 @@ def test_purpose_relationships_and_refusals() -> None:
     with pytest.raises(ProofError) as err:
         ControllerPurpose("friendship")
     assert err.value.code == "bad-proof-purpose"
-    with pytest.raises(ProofError) as err:
+    with pytest.raises(InputError) as err:
         AuthenticationPurpose("", DOMAIN)
     assert err.value.code == "bad-challenge"
-    with pytest.raises(ProofError) as err:
+    with pytest.raises(InputError) as err:
         AuthenticationPurpose(CHALLENGE, ())
     assert err.value.code == "bad-domain"
 

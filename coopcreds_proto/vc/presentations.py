@@ -436,4 +436,4 @@ def _in_credential(exc: CoopCredsError, document: dict) -> CoopCredsError:
     if index >= len(embedded):
         return exc
     label = _credential_label(index, len(embedded), embedded[index][0])
-    return type(exc)(exc.code, f"{label}: {exc.message}", path=exc.path)
+    return exc.with_context(label)

@@ -216,13 +216,17 @@ def check_entries(
             "status unknown: no registry to read the status list from, so it fails closed",
             path="$.credentialStatus",
         )
-    results = read_entries(
-        credential, options, verify_list=verify_list, cache=cache, max_list_bytes=max_list_bytes
-    )
-    for (path, _), result in zip(entries, results):
-        if not result.ok:
-            raise StatusCheckError(result.code or "status-unknown", result.message, path=path)
-    return "; ".join(r.message for r in results)
+    options = options.pinned()
+    messages = []
+    for path, entry in entries:
+        try:
+            result = _check_entry(
+                credential, entry, path, options, verify_list, cache, max_list_bytes
+            )
+        except StatusCheckError as exc:
+            raise exc.with_path(path) from None
+        messages.append(result.message)
+    return "; ".join(messages)
 
 
 def _index_or_none(entry: Any) -> int | None:
@@ -348,8 +352,10 @@ def _check_entry(
     said = f": {named}" if named else ""
     if purpose in FAILING_PURPOSES:
         word = FAILING_PURPOSES[purpose]
+        if value and purpose == "revocation":
+            raise StatusCheckError("status-revoked", f"revoked ({where}){said}", path=path)
         if value:
-            raise StatusCheckError(f"status-{word}", f"{word} ({where}){said}", path=path)
+            raise StatusCheckError("status-suspended", f"suspended ({where}){said}", path=path)
         return EntryStatus(url, index, purpose, True, None, f"not {word} ({where}){said}", False,
                            value, named)
     if purpose == "refresh":
