@@ -43,7 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..atomic_files import write_atomically
+from ..atomic_files import KEEP_MODE, write_atomically
 from ..errors import InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
@@ -646,18 +646,9 @@ def erase_participant(
         ]
         removed = len(scan.records) - len(keep)
         if removed:
-            _write_atomically(target, "".join(r.to_json_line() for r in keep).encode("utf-8"))
+            write_atomically(target, "".join(r.to_json_line() for r in keep), overwrite=True,
+                             mode=KEEP_MODE)
     return Erasure(participant, removed, len(keep))
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    write_atomically(target, data, overwrite=True, mode=mode)
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def write_feedback(
@@ -667,14 +658,20 @@ def write_feedback(
     target = Path(path)
     items = list(records)
     if target.exists() and not overwrite:
-        raise FeedbackError(
-            "feedback-file-exists", f"{target} exists already", source=str(target)
-        )
+        raise _feedback_file_exists(target)
     ids = [r.id for r in items]
     if len(set(ids)) != len(ids):
         raise FeedbackError("duplicate-id", "two records share an id", field="id")
-    _write_atomically(target, "".join(r.to_json_line() for r in items).encode("utf-8"))
+    try:
+        write_atomically(target, "".join(r.to_json_line() for r in items),
+                         overwrite=overwrite, mode=KEEP_MODE)
+    except FileExistsError:  # created meanwhile by someone else
+        raise _feedback_file_exists(target) from None
     return len(items)
+
+
+def _feedback_file_exists(target: Path) -> FeedbackError:
+    return FeedbackError("feedback-file-exists", f"{target} exists already", source=str(target))
 
 
 # --- CSV import ----------------------------------------------------------------

@@ -818,11 +818,6 @@ def definition_digest(definition: CredentialDefinition) -> str:
     return hashlib.sha256(canonicalize_jcs(definition_to_dict(definition))).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    write_atomically(path, data, overwrite=True, mode=mode)
-
-
 def save_definition(
     definition: CredentialDefinition, path: str | os.PathLike, *, overwrite: bool = False
 ) -> Path:
@@ -835,11 +830,20 @@ def save_definition(
     p = Path(path)
     check_definition(definition, str(p))
     data = definition_to_yaml(definition).encode("utf-8")
-    if p.exists() and not overwrite and p.read_bytes() != data:
-        raise InputError("definition-exists", f"{p} exists already with other content"
-                         " (choose another path, or overwrite it explicitly)", path=str(p))
-    write_atomic(p, data)
+    if not overwrite and p.exists():
+        if p.read_bytes() == data:
+            return p
+        raise _definition_exists(p)
+    try:
+        write_atomically(p, data, overwrite=overwrite)
+    except FileExistsError:  # created meanwhile by someone else
+        raise _definition_exists(p) from None
     return p
+
+
+def _definition_exists(path: Path) -> InputError:
+    return InputError("definition-exists", f"{path} exists already with other content"
+                      " (choose another path, or overwrite it explicitly)", path=str(path))
 
 
 # --- editing -------------------------------------------------------------------

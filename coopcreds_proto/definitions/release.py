@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import loader as _loader
+from ..atomic_files import write_atomically
 from ..errors import InputError
 from ..keys import SigningKey
 from ..loader import MANIFEST, OfflineDocumentLoader
@@ -60,7 +61,6 @@ from .definition import (
     check_definition,
     definition_digest,
     definition_to_yaml,
-    write_atomic,
 )
 
 RELEASE_CONTEXT_URL = "https://w3id.org/coopcreds/release/v1"
@@ -166,9 +166,10 @@ def publish_context_bytes(
             raise InputError("context-file-exists", f"{target} exists with other content",
                              path=str(target))
         manifest["contexts"].append({"url": url, "file": file, "sha256": sha, "title": title})
-        write_atomic(target, content)
-        write_atomic(directory / MANIFEST,
-                     (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+        write_atomically(target, content, overwrite=True)
+        write_atomically(directory / MANIFEST,
+                         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                         overwrite=True)
     if directory.resolve() == bundle_dir().resolve():
         # The shared default loader read the old manifest: make it read again.
         _loader._default_loader.cache_clear()
@@ -391,5 +392,5 @@ def save_release(release: Release, directory: str | os.PathLike) -> dict[str, Pa
             raise InputError("release-file-exists", f"{path} exists with other content;"
                              " choose an empty directory", path=str(path))
     for path, content in files.values():
-        write_atomic(path, content)
+        write_atomically(path, content, overwrite=True)
     return {name: path for name, (path, _) in files.items()}

@@ -78,6 +78,7 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
+from ..atomic_files import write_atomically
 from ..cryptosuites import CanonicalizationInput, get_cryptosuite
 from ..definitions.artefacts import definition_loader
 from ..definitions.definition import CredentialDefinition, definition_path, load_definition
@@ -390,20 +391,12 @@ def _write_new(path: Path, data: bytes) -> None:
     No ``fsync`` per file: a run makes its files durable at the end, at once
     (``os.sync``), which costs far less than one ``fsync`` per credential.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        try:
-            os.link(tmp, path)  # atomic, and fails if the file exists
-        except FileExistsError:
-            raise IssuanceError("credential-file-exists",
-                                f"{path} exists already; not overwriting it",
-                                path=str(path)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        write_atomically(path, data, durable=False)
+    except FileExistsError:
+        raise IssuanceError("credential-file-exists",
+                            f"{path} exists already; not overwriting it",
+                            path=str(path)) from None
 
 
 def _credential_bytes(credential: dict) -> bytes:

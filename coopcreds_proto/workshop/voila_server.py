@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import base64
+import io
 import ipaddress
 import os
 import socket
@@ -36,6 +37,7 @@ from typing import IO, NoReturn
 
 import segno
 
+from ..atomic_files import write_atomically
 from ..errors import InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
 
@@ -223,12 +225,11 @@ def join_qr(url: str):
 
 def write_join_qr(url: str, path: str | os.PathLike[str]) -> Path:
     """Write the QR code of ``url`` as an SVG file for a projector; returns the path."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    join_qr(url).save(str(target), kind="svg", scale=10, border=4,
+    svg = io.BytesIO()
+    join_qr(url).save(svg, kind="svg", scale=10, border=4,
                       title="Join the Co-op Credentials workshop")
-    os.chmod(target, 0o600)  # the link inside is the room's key
-    return target
+    # Mode 0600 from the start: the link inside is the room's key.
+    return write_atomically(path, svg.getvalue(), overwrite=True, mode=0o600)
 
 
 def print_join(app: WorkshopApp, out: IO[str]) -> Path | None:
