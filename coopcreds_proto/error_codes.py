@@ -366,6 +366,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The original credential does not verify, so nothing is derived from it."),
         ("not-yaml", "definitions.definition ecosystem.scenarios",
          "A YAML file (a definition, a scenario) is not valid YAML."),
+        ("package-folder-read-only", "definitions.release",
+         ("Publishing was pointed into the installed package, which is never written: publish"
+          " into a folder of your own.")),
         ("policy-needs-presentation", "cli",
          "The verify command's --policy decides on a presentation, and the file is not one."),
         ("policy-needs-trust", "cli",
@@ -483,6 +486,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "DocumentLoaderError": (
         ("bad-registry-document", "local_registry",
          "A document in the local registry is not a JSON object."),
+        ("context-conflict", "loader",
+         ("A context bundle pins a URL to other bytes than the loader serves it with already;"
+          " a published context never changes.")),
         ("context-hash-mismatch", "loader",
          "A bundled context's bytes differ from the SHA-256 it is pinned by."),
         ("did-web-needs-registry", "loader",
@@ -490,6 +496,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " access).")),
         ("export-would-overwrite", "loader",
          "Exporting the contexts would replace a file with other content."),
+        ("not-a-context-bundle", "loader",
+         "The folder given as a context bundle has no manifest.json."),
         ("not-in-registry", "local_registry",
          "Nothing is published at this URL in the local registry."),
         ("url-not-bundled", "loader",

@@ -6,6 +6,11 @@ pinned by the SHA-256 of its bytes in ``manifest.json`` and checked when the
 bundle is read; did:key URLs are resolved locally; every other URL is refused
 with a ``DocumentLoaderError`` that names it.
 
+The package's bundle is only ever read. Contexts a user publishes (a
+definition version's, see ``definitions.release``) live in a folder of their
+own with the same layout, and a loader serves them when it is given that
+folder: ``OfflineDocumentLoader.default().with_bundle("published-contexts")``.
+
 >>> loader = OfflineDocumentLoader.default()
 >>> loader.load("https://www.w3.org/ns/credentials/v2")["@context"]["@protected"]
 True
@@ -64,10 +69,18 @@ def contexts_dir() -> Path:
     return Path(str(resources.files("coopcreds_proto.data").joinpath("contexts")))
 
 
-def read_bundle(directory: Path | None = None) -> tuple[BundledContext, ...]:
-    """Read and check a context bundle: every file must match its pinned SHA-256."""
-    directory = directory or contexts_dir()
-    manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+def read_bundle(directory: str | os.PathLike[str] | None = None) -> tuple[BundledContext, ...]:
+    """Read and check a context bundle (default: the package's): every file must match
+    its pinned SHA-256. A folder without ``manifest.json`` is refused (``not-a-context-bundle``)."""
+    directory = Path(directory) if directory is not None else contexts_dir()
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DocumentLoaderError(
+            "not-a-context-bundle",
+            f"{directory} is not a context bundle: it has no {MANIFEST}",
+            path=str(directory),
+        ) from None
     bundle = []
     for entry in manifest["contexts"]:
         content = (directory / entry["file"]).read_bytes()
@@ -107,6 +120,7 @@ class OfflineDocumentLoader:
         self.registry = registry
         self._with_registry: dict[LocalRegistry, OfflineDocumentLoader] = {}
         self._documents: dict[str, dict] = {c.url: c.document for c in contexts}
+        self._pinned: dict[str, str] = {c.url: c.sha256 for c in contexts}
         for url, (content, sha256) in (extra or {}).items():
             digest = hashlib.sha256(content).hexdigest()
             if digest != sha256:
@@ -116,6 +130,7 @@ class OfflineDocumentLoader:
                     path=url,
                 )
             self._documents[url] = json.loads(content)
+            self._pinned[url] = sha256
         self._index()
         self.contexts = contexts
         # Parsed contexts are cached per loader, never in PyLD's global cache,
@@ -152,6 +167,36 @@ class OfflineDocumentLoader:
         merged = OfflineDocumentLoader(self.contexts, extra)
         for url, doc in self._documents.items():
             merged._documents.setdefault(url, doc)
+            merged._pinned.setdefault(url, self._pinned[url])
+        merged._index()
+        return merged
+
+    def with_bundle(self, directory: str | os.PathLike[str]) -> OfflineDocumentLoader:
+        """A new loader with this one's contexts plus those of the bundle at ``directory``.
+
+        The bundle is a folder laid out like the package's (``manifest.json``
+        and the files it pins), such as the one ``publish_context`` writes;
+        every file is checked against its pinned SHA-256 (``read_bundle``). A
+        URL this loader serves already must be pinned to the same SHA-256
+        (``DocumentLoaderError`` ``context-conflict``): a published context
+        never changes.
+        """
+        added = []
+        for context in read_bundle(directory):
+            pinned = self._pinned.get(context.url)
+            if pinned is None:
+                added.append(context)
+            elif pinned != context.sha256:
+                raise DocumentLoaderError(
+                    "context-conflict",
+                    f"{context.url} in {directory} has sha256 {context.sha256[:12]}..., but"
+                    f" it is pinned to {pinned[:12]}... already",
+                    path=str(Path(directory) / context.file),
+                )
+        merged = OfflineDocumentLoader((*self.contexts, *added), registry=self.registry)
+        for url, doc in self._documents.items():
+            merged._documents.setdefault(url, doc)
+            merged._pinned.setdefault(url, self._pinned[url])
         merged._index()
         return merged
 
@@ -164,6 +209,7 @@ class OfflineDocumentLoader:
         if loader is None:
             loader = OfflineDocumentLoader(self.contexts, registry=registry)
             loader._documents.update(self._documents)
+            loader._pinned.update(self._pinned)
             loader._index()
             self._with_registry[registry] = loader
         return loader
@@ -172,6 +218,10 @@ class OfflineDocumentLoader:
     def urls(self) -> frozenset[str]:
         """Every context URL this loader serves."""
         return self._urls
+
+    def pinned_sha256(self, url: str) -> str | None:
+        """The SHA-256 (hex) a served context is pinned to; None for any other URL."""
+        return self._pinned.get(url)
 
     def knows(self, url: str) -> bool:
         """True if ``url`` is a bundled context, a did:key URL, or (with a

@@ -120,17 +120,40 @@ def test_adopt_refuses_a_failed_vote_and_writes_nothing(capsys, tmp_path):
     assert code == 2 and not (tmp_path / "out").exists()
 
 
-def test_publish_into_a_bundle_copy(capsys, tmp_path):
-    import shutil
-
+def test_publish_into_the_working_directory_and_adopt_from_it(capsys, tmp_path, monkeypatch):
     from coopcreds_proto.loader import contexts_dir
 
-    bundle = tmp_path / "contexts"
-    shutil.copytree(contexts_dir(), bundle)
-    code, out, _ = run(capsys, "definition", "publish", V01, "--contexts-dir", str(bundle))
-    assert code == 0 and "already published (same bytes)" in out
-    v02 = next_version(load_definition(V01), "0.9", "2026-03-10")
-    save_definition(v02, tmp_path / "v0.9.yaml")
-    code, out, _ = run(capsys, "definition", "publish", str(tmp_path / "v0.9.yaml"),
-                       "--contexts-dir", str(bundle))
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "published-contexts"
+    code, out, _ = run(capsys, "definition", "publish", V01)
+    assert code == 0 and "already published (same bytes)" in out and "workbench's bundle" in out
+    assert not folder.exists()  # the package bundles 0.1: nothing to write
+    v09 = next_version(load_definition(V01), "0.9", "2026-03-10")
+    save_definition(v09, tmp_path / "v0.9.yaml")
+    code, out, _ = run(capsys, "definition", "publish", "v0.9.yaml")
     assert code == 0 and "/membership/v0.9: published as" in out
+    assert "in published-contexts" in out and (folder / "manifest.json").is_file()
+    changed = with_field(v09, Field("nickname", "Nickname", "What they like to be called.",
+                                    "text", since="0.9"))
+    save_definition(changed, tmp_path / "changed" / "v0.9.yaml")
+    code, _, err = run(capsys, "definition", "publish", "changed/v0.9.yaml")
+    assert code == 2 and "never changes" in err
+    key_file = tmp_path / "convenor.json"
+    save_key(sample_actors().coop, key_file)
+    vote = ["--key", str(key_file), "--for", "14", "--against", "5", "--rule", "two-thirds",
+            "--date", "2026-03-01", "--created", "2026-03-01T18:00:00Z"]
+    # adopt reads ./published-contexts: the published 0.9 differs from this file.
+    code, _, err = run(capsys, "definition", "adopt", "changed/v0.9.yaml", *vote, "--out", "no")
+    assert code == 2 and "differs" in err and not (tmp_path / "no").exists()
+    code, _, err = run(capsys, "definition", "adopt", "v0.9.yaml", *vote, "--out", "release")
+    assert code == 0, err
+    code, out, _ = run(capsys, "definition", "verify-release", "release/release.json",
+                       "--definition", "release/v0.9.yaml", "--now", SAMPLE_NOW,
+                       "--contexts-dir", str(folder))
+    assert code == 0 and out.startswith("RELEASE VERIFIED")
+    code, _, err = run(capsys, "definition", "adopt", "v0.9.yaml", *vote, "--out", "again",
+                       "--contexts-dir", "missing")
+    assert code == 2 and "not a context bundle" in err
+    code, _, err = run(capsys, "definition", "publish", "v0.9.yaml",
+                       "--contexts-dir", str(contexts_dir()))
+    assert code == 2 and "never written" in err

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from coopcreds_proto.definitions.artefacts import context_bytes, example_credential
+import coopcreds_proto
+from coopcreds_proto.definitions.artefacts import (
+    context_bytes,
+    context_sha256,
+    example_credential,
+)
 from coopcreds_proto.definitions.definition import (
     AdoptionDecision,
     Field,
@@ -27,7 +31,7 @@ from coopcreds_proto.definitions.release import (
     save_release,
     verify_release,
 )
-from coopcreds_proto.errors import InputError
+from coopcreds_proto.errors import DocumentLoaderError, InputError
 from coopcreds_proto.loader import OfflineDocumentLoader, contexts_dir, read_bundle
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors
@@ -56,10 +60,17 @@ def actors():
 
 
 @pytest.fixture
-def bundle(tmp_path) -> Path:
-    target = tmp_path / "contexts"
-    shutil.copytree(contexts_dir(), target)
-    return target
+def folder(tmp_path) -> Path:
+    """The user's folder of published contexts (created by the first publication)."""
+    return tmp_path / "published-contexts"
+
+
+def package_files() -> dict[str, tuple[int, bytes]]:
+    """Every file of the installed package and its bundled data: mode and bytes."""
+    roots = {Path(coopcreds_proto.__file__).parent, contexts_dir().parent}
+    return {str(p): (p.stat().st_mode, p.read_bytes())
+            for root in roots for p in sorted(root.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
 
 
 def test_the_bundle_pins_the_published_contexts(v01):
@@ -72,47 +83,86 @@ def test_the_bundle_pins_the_published_contexts(v01):
         "119016edb011bbdf1460a72e9945636101bb21b043977a30bd8026f980a047ad")
 
 
-def test_a_v01_credential_still_verifies_after_v02_is_published(bundle, v01, v02, actors):
-    before = OfflineDocumentLoader(read_bundle(bundle))
+def test_a_v01_credential_still_verifies_after_v02_is_published(folder, v01, v02, actors):
+    before = OfflineDocumentLoader.default()
     old = issue(example_credential(v01, actors), actors.coop, created=SAMPLE_CREATED,
                 loader=before)
-    published = publish_context(v02, bundle)
+    published = publish_context(v02, folder)
     assert published.created and published.url.endswith("/v0.9")
-    assert publish_context(v02, bundle).created is False  # same bytes: nothing to do
-    after = OfflineDocumentLoader(read_bundle(bundle))  # sha256 checked on reading
+    assert published.directory == folder
+    assert publish_context(v02, folder).created is False  # same bytes: nothing to do
+    after = before.with_bundle(folder)  # sha256 checked on reading
+    assert after.pinned_sha256(v02.context_url) == published.sha256
     assert verify_credential(old, loader=after, now=SAMPLE_NOW).verified
     new = issue(example_credential(v02, actors), actors.coop, created=SAMPLE_CREATED,
                 loader=after)
     assert verify_credential(new, loader=after, now=SAMPLE_NOW).verified
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    assert [e["url"] for e in manifest["contexts"]].count(v02.context_url) == 1
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [e["url"] for e in manifest["contexts"]] == [v02.context_url]
+    assert v02.context_url not in OfflineDocumentLoader.default().urls  # the package's: as it was
 
 
-def test_a_published_version_never_changes(bundle, v01, v02):
-    publish_context(v02, bundle)
-    manifest_before = (bundle / "manifest.json").read_bytes()
+def test_publishing_never_writes_into_the_package(folder, v01, v02, actors, tmp_path):
+    before = package_files()
+    publish_context(v02, folder)
+    bundled = publish_context(v01, folder)  # the package bundles 0.1: published there already
+    assert bundled.created is False and bundled.directory == contexts_dir()
+    assert ensure_release_context(folder).created is False
+    for inside in (contexts_dir(), contexts_dir().parent,
+                   Path(coopcreds_proto.__file__).parent / "definitions"):
+        with pytest.raises(InputError) as info:
+            publish_context(v02, inside)
+        assert info.value.code == "package-folder-read-only"
+    release = adopt(v02, DECISION, actors.coop, created="2026-03-01T18:00:00Z",
+                    loader=OfflineDocumentLoader.default().with_bundle(folder))
+    save_release(release, tmp_path / "release")
+    assert package_files() == before
+    assert published_urls(folder) == {v02.context_url: context_sha256(v02)}
+
+
+def test_a_published_version_never_changes(folder, v01, v02):
+    publish_context(v02, folder)
+    manifest_before = (folder / "manifest.json").read_bytes()
     changed = with_field(v02, Field("nickname", "Nickname", "d", "text"))
     with pytest.raises(InputError) as info:
-        publish_context(changed, bundle)
+        publish_context(changed, folder)
     assert info.value.code == "published-context-immutable"
-    with pytest.raises(InputError):
-        publish_context(with_field(v01, Field("nickname", "Nickname", "d", "text")), bundle)
-    assert (bundle / "manifest.json").read_bytes() == manifest_before
-    assert (bundle / "coopcreds-cooperative-membership-v0.9.json").read_bytes() == (
+    with pytest.raises(InputError) as info:  # 0.1 is bundled with the package
+        publish_context(with_field(v01, Field("nickname", "Nickname", "d", "text")), folder)
+    assert info.value.code == "published-context-immutable"
+    assert (folder / "manifest.json").read_bytes() == manifest_before
+    assert (folder / "coopcreds-cooperative-membership-v0.9.json").read_bytes() == (
         context_bytes(v02))
-    assert ensure_release_context(bundle).created is False
 
 
-def test_concurrent_publishers_lose_no_manifest_entry(bundle, v01):
+def test_a_loader_refuses_a_tampered_or_conflicting_bundle(folder, v01, v02):
+    publish_context(v02, folder)
+    loader = OfflineDocumentLoader.default()
+    with pytest.raises(DocumentLoaderError) as info:
+        loader.with_bundle(folder.parent / "nothing-here")
+    assert info.value.code == "not-a-context-bundle"
+    changed = with_field(v02, Field("nickname", "Nickname", "d", "text"))
+    other = loader.with_contexts({v02.context_url: (context_bytes(changed),
+                                                    context_sha256(changed))})
+    with pytest.raises(DocumentLoaderError) as info:
+        other.with_bundle(folder)
+    assert info.value.code == "context-conflict"
+    (folder / "coopcreds-cooperative-membership-v0.9.json").write_bytes(context_bytes(changed))
+    with pytest.raises(DocumentLoaderError) as info:
+        loader.with_bundle(folder)
+    assert info.value.code == "context-hash-mismatch"
+
+
+def test_concurrent_publishers_lose_no_manifest_entry(folder, v01):
     from concurrent.futures import ThreadPoolExecutor
 
     versions = [replace(v01, version=f"0.{n}") for n in range(3, 9)]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda d: publish_context(d, bundle), versions))
+        results = list(pool.map(lambda d: publish_context(d, folder), versions))
     assert all(r.created for r in results)
-    pinned = published_urls(bundle)
+    pinned = published_urls(folder)
     assert all(d.context_url in pinned for d in versions)
-    read_bundle(bundle)  # every pinned file matches its sha256
+    read_bundle(folder)  # every pinned file matches its sha256
 
 
 def test_adoption_records_the_decision_and_signs_a_verifiable_release(v01, actors):

@@ -3,8 +3,13 @@
     $ coopcreds definition validate data/definitions/cooperative-membership/v0.1.yaml
     $ coopcreds definition sheet v0.1.yaml --html > handout.html
     $ coopcreds definition diff v0.1.yaml v0.2.yaml
+    $ coopcreds definition publish v0.3.yaml     # into ./published-contexts/
     $ coopcreds definition adopt v0.2.yaml --key convenor-key.json --for 14 --against 5 \\
           --abstain 2 --rule two-thirds --date 2026-03-01 --out release-0.2/
+
+Published contexts go into a folder of the user's (``--contexts-dir``, default
+``published-contexts`` in the working directory), never into the package;
+``adopt`` and ``verify-release`` read that folder too when it exists.
 
 Exit codes: 0 success (``validate``: valid; ``verify-release``: verified),
 1 ``validate``: the definition has problems (all listed, one per line) or
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from ..definitions.artefacts import (
@@ -36,8 +42,22 @@ from ..definitions.definition import (
 from ..definitions.release import adopt, publish_context, save_release, verify_release
 from ..errors import InputError
 from ..keys import load_key
+from ..loader import MANIFEST, OfflineDocumentLoader, contexts_dir
 from ..safe_json import loads_strict
 from ._common import EXIT_OK, EXIT_PROBLEMS, checked_timestamp, emit, read_input, read_passphrase
+
+PUBLISHED_CONTEXTS_DIR = "published-contexts"
+"""Where ``definition publish`` puts contexts unless told (in the working directory)."""
+
+
+def _published_loader(folder: str | None) -> OfflineDocumentLoader:
+    """The bundled contexts plus those published in ``folder`` (default: the
+    ``published-contexts`` folder of the working directory, if there is one)."""
+    loader = OfflineDocumentLoader.default()
+    if folder is None:
+        default = Path(PUBLISHED_CONTEXTS_DIR)
+        return loader.with_bundle(default) if (default / MANIFEST).is_file() else loader
+    return loader.with_bundle(folder)
 
 
 def _count(value: str) -> int:
@@ -116,7 +136,8 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         voters=tuple(args.voter or ()), body=args.body or "", note=args.note or "",
     )
     key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
-    release = adopt(d, decision, key, created=created)
+    release = adopt(d, decision, key, created=created,
+                    loader=_published_loader(args.contexts_dir))
     paths = save_release(release, args.out)
     emit(f"adopted {d.credential_type} {d.version}: {decision.votes_for} for,"
          f" {decision.votes_against} against, {decision.abstentions} abstaining"
@@ -132,7 +153,7 @@ def cmd_verify_release(args: argparse.Namespace) -> int:
     if not isinstance(document, dict):
         raise InputError("not-an-object", f"{args.release}: not a credential")
     d = load_definition(args.definition) if args.definition else None
-    check = verify_release(document, d, now=now)
+    check = verify_release(document, d, now=now, loader=_published_loader(args.contexts_dir))
     emit(str(check))
     return EXIT_OK if check.verified else EXIT_PROBLEMS
 
@@ -140,7 +161,10 @@ def cmd_verify_release(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     published = publish_context(load_definition(args.file), args.contexts_dir)
     state = "published" if published.created else "already published (same bytes)"
-    emit(f"{published.url}: {state} as {published.file}, sha256 {published.sha256}")
+    where = ("the workbench's bundle" if published.directory == contexts_dir()
+             else published.directory)
+    emit(f"{published.url}: {state} as {published.file} in {where},"
+         f" sha256 {published.sha256}")
     return EXIT_OK
 
 
@@ -170,10 +194,12 @@ def register(commands: Any) -> None:
     one_file("example", "print an unsigned example credential (sample DIDs)", cmd_example)
     sheet = one_file("sheet", "print the workshop handout (Markdown; --html for HTML)", cmd_sheet)
     sheet.add_argument("--html", action="store_true", help="HTML instead of Markdown")
-    publish = one_file("publish", "add the version's context to the offline bundle, pinned "
-                       "(refused if that version is published with other bytes)", cmd_publish)
-    publish.add_argument("--contexts-dir", metavar="DIR",
-                         help="the bundle directory (default: the package's data/contexts)")
+    publish = one_file("publish", "publish the version's context into a context folder, "
+                       "pinned by its SHA-256 (refused if that version is published with "
+                       "other bytes)", cmd_publish)
+    publish.add_argument("--contexts-dir", metavar="DIR", default=PUBLISHED_CONTEXTS_DIR,
+                         help="the folder of published contexts, created if needed "
+                         f"(default: ./{PUBLISHED_CONTEXTS_DIR})")
 
     diff = sub.add_parser("diff", help="what changed between two versions, breaking or not",
                           description="List fields added, removed and changed from OLD to NEW "
@@ -209,6 +235,9 @@ def register(commands: Any) -> None:
     adopt.add_argument("--created", metavar="TIMESTAMP",
                        help="proof creation time (default: now)")
     adopt.add_argument("--out", required=True, metavar="DIR", help="where to write the release")
+    adopt.add_argument("--contexts-dir", metavar="DIR",
+                       help="published contexts to use besides the bundled ones (default: "
+                       f"./{PUBLISHED_CONTEXTS_DIR} if it exists)")
     adopt.set_defaults(func=cmd_adopt)
 
     verify = sub.add_parser(
@@ -220,4 +249,7 @@ def register(commands: Any) -> None:
     verify.add_argument("release", metavar="RELEASE", help="release.json")
     verify.add_argument("--definition", metavar="FILE", help="the adopted definition file")
     verify.add_argument("--now", metavar="TIMESTAMP", help="verify as of this time")
+    verify.add_argument("--contexts-dir", metavar="DIR",
+                        help="published contexts to use besides the bundled ones (default: "
+                        f"./{PUBLISHED_CONTEXTS_DIR} if it exists)")
     verify.set_defaults(func=cmd_verify_release)

@@ -1,9 +1,13 @@
 """Publishing definition versions and releasing adopted ones as signed credentials.
 
-Publishing puts a version's context into the offline bundle (``data/contexts``
-plus a sha256-pinned entry in ``manifest.json``), so credentials of that
-version verify for ever after, whatever later versions say. A published
-context never changes: publishing the same URL with other bytes is refused.
+Publishing puts a version's context into a context bundle of the user's
+choosing (a folder such as ``published-contexts/``: the context file plus a
+sha256-pinned entry in its ``manifest.json``), so credentials of that version
+verify for ever after, whatever later versions say, with a loader given that
+folder (``OfflineDocumentLoader.default().with_bundle(folder)``). A published
+context never changes: publishing the same URL with other bytes is refused,
+and a version whose context the package already bundles is published there
+already. The package's own bundle (``data/contexts``) is never written.
 
 Adoption is a democratic decision: ``adopt`` checks the recorded vote meets
 its rule, records it in the definition (``decisions`` and ``changelog``),
@@ -16,11 +20,11 @@ signature alone, ``coopcreds verify``.
 
 Public API
 ----------
-- ``PublishedContext(url, file, sha256, created)``;
-  ``publish_context(definition, contexts_dir=None) -> PublishedContext``;
-  ``publish_context_bytes(url, content, file, title, contexts_dir=None)``;
-  ``published_urls(contexts_dir=None) -> dict[url, sha256]``;
-  ``ensure_release_context(contexts_dir=None)``.
+- ``PublishedContext(url, file, sha256, created, directory)``;
+  ``publish_context(definition, directory) -> PublishedContext``;
+  ``publish_context_bytes(url, content, file, title, directory)``;
+  ``published_urls(directory=None) -> dict[url, sha256]`` (default: the
+  package's bundle); ``ensure_release_context(directory)``.
 - ``RELEASE_CONTEXT_URL``, ``release_context_bytes()``.
 - ``Release(definition, credential, context)``;
   ``adopt(definition, decision, key, *, created=None, loader=None) -> Release``;
@@ -43,7 +47,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import loader as _loader
 from ..atomic_files import write_atomically
 from ..errors import InputError
 from ..keys import SigningKey
@@ -103,12 +106,17 @@ def release_context_bytes() -> bytes:
 
 @dataclass(frozen=True)
 class PublishedContext:
-    """A context in the bundle; ``created`` is False when it was there already."""
+    """A context in a bundle; ``created`` is False when it was there already.
+
+    ``directory`` is the bundle that holds it: the one published to, or the
+    package's own when the package bundles that version already.
+    """
 
     url: str
     file: str
     sha256: str
     created: bool
+    directory: Path
 
 
 @contextmanager
@@ -124,12 +132,29 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 def _read_manifest(directory: Path) -> dict:
-    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"contexts": []}  # a new bundle
+
+
+def _refuse_package_folder(directory: Path) -> None:
+    """Publishing never writes into the installed package (its code or its data)."""
+    where = directory.resolve()
+    for package in (Path(__file__).resolve().parent.parent, bundle_dir().resolve().parent):
+        if where == package or package in where.parents:
+            raise InputError(
+                "package-folder-read-only",
+                f"{directory} is inside the installed package, which is never written:"
+                " publish into a folder of your own (for example published-contexts/)",
+                path=str(directory),
+            )
 
 
 def published_urls(directory: str | os.PathLike | None = None) -> dict[str, str]:
-    """Every context URL in the bundle at ``directory``, with its pinned sha256."""
-    d = Path(directory) if directory else bundle_dir()
+    """Every context URL in the bundle at ``directory`` (default: the package's), with
+    its pinned sha256; an empty dict for a folder nothing was published to yet."""
+    d = Path(directory) if directory is not None else bundle_dir()
     return {e["url"]: e["sha256"] for e in _read_manifest(d)["contexts"]}
 
 
@@ -138,63 +163,74 @@ def publish_context_bytes(
     content: bytes,
     file: str,
     title: str,
-    contexts_dir: str | os.PathLike | None = None,
+    directory: str | os.PathLike,
 ) -> PublishedContext:
-    """Add ``content`` as context ``url`` to the bundle, pinned by its sha256.
+    """Add ``content`` as context ``url`` to the bundle at ``directory``, pinned by its sha256.
 
-    Publishing identical bytes again is a no-op. Refused (``InputError``):
-    the URL is published with other bytes (``published-context-immutable``),
-    or ``file`` exists with other bytes (``context-file-exists``).
+    The folder and its ``manifest.json`` are created if needed. Publishing
+    identical bytes again, or a context the package bundles with these bytes,
+    is a no-op. Refused (``InputError``): the URL is published (here or in the
+    package) with other bytes (``published-context-immutable``), ``file``
+    exists with other bytes (``context-file-exists``), ``directory`` is inside
+    the installed package (``package-folder-read-only``).
     """
-    directory = Path(contexts_dir) if contexts_dir else bundle_dir()
+    target_dir = Path(directory)
+    _refuse_package_folder(target_dir)
     sha = hashlib.sha256(content).hexdigest()
-    json.loads(content)  # only JSON goes into the bundle
-    with _locked(directory):
-        manifest = _read_manifest(directory)
+    json.loads(content)  # only JSON goes into a bundle
+    bundled = next((c for c in OfflineDocumentLoader.default().contexts if c.url == url), None)
+    if bundled is not None:
+        _same_bytes(url, bundled.sha256, sha)
+        return PublishedContext(url, bundled.file, sha, created=False, directory=bundle_dir())
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(target_dir):
+        manifest = _read_manifest(target_dir)
         for entry in manifest["contexts"]:
             if entry["url"] == url:
-                if entry["sha256"] != sha:
-                    raise InputError(
-                        "published-context-immutable",
-                        f"{url} is published already with sha256 {entry['sha256'][:12]}...;"
-                        " a published context never changes: publish a new version",
-                        path=url,
-                    )
-                return PublishedContext(url, entry["file"], sha, created=False)
-        target = directory / file
+                _same_bytes(url, entry["sha256"], sha)
+                return PublishedContext(url, entry["file"], sha, created=False,
+                                        directory=target_dir)
+        target = target_dir / file
         if target.exists() and target.read_bytes() != content:
             raise InputError("context-file-exists", f"{target} exists with other content",
                              path=str(target))
         manifest["contexts"].append({"url": url, "file": file, "sha256": sha, "title": title})
         write_atomically(target, content, overwrite=True)
-        write_atomically(directory / MANIFEST,
+        write_atomically(target_dir / MANIFEST,
                          json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                          overwrite=True)
-    if directory.resolve() == bundle_dir().resolve():
-        # The shared default loader read the old manifest: make it read again.
-        _loader._default_loader.cache_clear()
-    return PublishedContext(url, file, sha, created=True)
+    return PublishedContext(url, file, sha, created=True, directory=target_dir)
+
+
+def _same_bytes(url: str, pinned: str, sha: str) -> None:
+    if pinned != sha:
+        raise InputError(
+            "published-context-immutable",
+            f"{url} is published already with sha256 {pinned[:12]}...;"
+            " a published context never changes: publish a new version",
+            path=url,
+        )
 
 
 def publish_context(
-    definition: CredentialDefinition, contexts_dir: str | os.PathLike | None = None
+    definition: CredentialDefinition, directory: str | os.PathLike
 ) -> PublishedContext:
-    """Publish this version's context into the bundle (default: the package's)."""
+    """Publish this version's context into the bundle at ``directory`` (a folder of your own)."""
     check_definition(definition)
     return publish_context_bytes(
         definition.context_url,
         context_bytes(definition),
         f"coopcreds-{definition.slug}-v{definition.version}.json",
         f"coopcreds {definition.name}, version {definition.version}",
-        contexts_dir,
+        directory,
     )
 
 
-def ensure_release_context(contexts_dir: str | os.PathLike | None = None) -> PublishedContext:
-    """Make sure the release context is in the bundle."""
+def ensure_release_context(directory: str | os.PathLike) -> PublishedContext:
+    """Make sure the release context is published (the package bundles it: then a no-op)."""
     return publish_context_bytes(RELEASE_CONTEXT_URL, release_context_bytes(),
                                  RELEASE_CONTEXT_FILE, "coopcreds definition releases",
-                                 contexts_dir)
+                                 directory)
 
 
 def _release_loader(loader: OfflineDocumentLoader | None) -> OfflineDocumentLoader:
@@ -332,10 +368,11 @@ def verify_release(
 
     Checks the signature (``verify_credential``), that it is a
     ``CredentialDefinitionRelease``, and for ``definition``: its digest, its
-    version and type, and its context's sha256 (and that any published
-    context with that URL has the same bytes).
+    version and type, and its context's sha256 (and that any context
+    ``loader`` serves with that URL, bundled or published, has the same bytes).
     """
-    result = verify_credential(credential, now=now, loader=_release_loader(loader))
+    release_loader = _release_loader(loader)
+    result = verify_credential(credential, now=now, loader=release_loader)
     problems: list[str] = [f"{c.name}: {c.message}" for c in result.failed]
     doc = json.loads(credential) if isinstance(credential, str) else credential
     subject = doc.get("credentialSubject") if isinstance(doc, dict) else None
@@ -367,7 +404,7 @@ def verify_release(
                     continue
                 if not same:
                     problems.append(f"relatedResource[{i}].digestSRI does not match the context")
-        pinned = published_urls().get(definition.context_url)
+        pinned = release_loader.pinned_sha256(definition.context_url)
         if pinned is not None and pinned != expected["contextDigest"]:
             problems.append("the published context of this version has other bytes")
     return ReleaseCheck(result.verified and not problems, tuple(problems), result)
