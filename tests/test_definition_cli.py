@@ -68,7 +68,9 @@ def test_generators_print_the_artefacts(capsys):
     code, out, _ = run(capsys, "definition", "example", V01)
     assert json.loads(out)["type"][-1] == "CooperativeMembershipCredential"
     code, out, _ = run(capsys, "definition", "sheet", "--html", V01)
-    assert code == 0 and out.startswith('<div class="coopcreds-sheet"')
+    # A file of its own: the stylesheet inline first, then the sheet.
+    assert code == 0 and out.startswith("<style>")
+    assert out.count("<style>") == 1 and '<div class="cc-view cc-sheet">' in out
     code, out, _ = run(capsys, "definition", "show", V01)
     assert "identityAssurance.verifiedOn" in out and "discuss" in out
 

@@ -29,7 +29,7 @@ def test_typing_updates_context_schema_and_example(editor):
     editor.controls["values"].value = "consumer, worker"
     assert editor.definition.field("memberClass").values == ("consumer", "worker")
     assert editor.problems == ()
-    assert "&quot;consumer&quot;" in _tab(editor, 2)  # the example follows the new type
+    assert "&#34;consumer&#34;" in _tab(editor, 2)  # the example follows the new type
 
 
 def test_problems_show_next_to_the_field(editor):

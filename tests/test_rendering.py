@@ -61,7 +61,7 @@ def test_card_text_reads_well(signed, actors):
 def test_card_html_shortens_dids_with_full_title(signed, actors):
     page = credential_card(signed)._repr_html_()
     did = actors.coop.did
-    assert f"title='{did}'" in page
+    assert f'title="{did}"' in page
     assert f">{short_did(did)}<" in page
     assert f">{did}<" not in page  # shown shortened, not in full
     for piece in (
@@ -89,9 +89,9 @@ def test_card_escapes_html(unsigned):
     hostile["issuer"]["id"] = "did:example:'onmouseover='alert(1)"
     page = credential_card(hostile)._repr_html_()
     assert "<script>" not in page and "<b>Co</b>" not in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert "Evil &amp; &lt;b&gt;Co&lt;/b&gt;" in page
-    assert "title='did:example:&#x27;onmouseover=&#x27;alert(1)'" in page
+    assert 'title="did:example:&#39;onmouseover=&#39;alert(1)"' in page
     # The text version shows the value as written.
     assert "<script>alert('x')</script>" in str(credential_card(hostile))
 
@@ -143,7 +143,7 @@ def test_card_tolerates_odd_shapes():
     assert card.issuer_id == "did:example:1" and card.issuer_name is None
     assert len(card.subjects) == 2 and card.proofs == ("malformed proof",)
     assert card.valid_from == "garbage"
-    assert "did:example:2" in str(card) and card._repr_html_().startswith("<div")
+    assert "did:example:2" in str(card) and card.html.startswith("<div")
     with pytest.raises(TypeError):
         credential_card("{}")  # type: ignore[arg-type]
 
@@ -164,8 +164,9 @@ def test_did_document_view(actors):
     assert view.methods == ((actors.coop.verification_method, "Multikey", actors.coop.did),)
     text = str(view)
     assert "Assertion method" in text and "issue credentials" in text
-    page = view._repr_html_()
-    assert "<table>" in page and f"title='{actors.coop.verification_method}'" in page
+    style, page = view._repr_html_().split("</style>")  # the stylesheet once, then the view
+    assert style.startswith("<style>")
+    assert "<table>" in page and f'title="{actors.coop.verification_method}"' in page
     assert "publicKeyMultibase" not in page and "{" not in page
 
 
@@ -196,7 +197,7 @@ def test_diff_of_equal_documents_is_empty(signed):
     diff = compare_credentials(signed, copy.deepcopy(signed))
     assert len(diff) == 0 and not list(diff)
     assert str(diff) == "No differences."
-    assert diff._repr_html_() == "<p>No differences.</p>"
+    assert diff._repr_html_().endswith('<p class="cc-view">No differences.</p>')
 
 
 def test_diff_lists_paths_and_types():

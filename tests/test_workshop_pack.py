@@ -260,7 +260,7 @@ def test_diff_to_the_next_version_marks_breaking_and_additive(parsed, v01, v02):
     for record in diff.to_records():
         path = record["path"]
         assert shown[path][2] == record["impact"].capitalize()
-        assert parsed.row_classes[("diff", path)] == f"impact-{record['impact']}"
+        assert parsed.row_classes[("diff", path)] == f"cc-impact-{record['impact']}"
     assert shown["memberSince"][2] == "Breaking"
     assert shown["recognisedBy"][2] == "Additive"
 

@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import html
 import io
 import math
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .. import html_views
 from .feedback import SPHERES, FeedbackRecord
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
@@ -272,15 +272,9 @@ def comments_html(comments: pd.DataFrame) -> str:
     >>> "Keep it.<br>Ask at the door." in comments_html(frame)
     True
     """
-    left = "text-align:left;vertical-align:top;padding:0.2em 0.6em"
-    head = "".join(f"<th style='{left}'>{html.escape(str(c))}</th>" for c in comments.columns)
-    body = "".join(
-        "<tr>" + "".join(
-            f"<td style='{left}'>{html.escape(str(v)).replace(chr(10), '<br>')}</td>" for v in row
-        ) + "</tr>"
-        for row in comments.itertuples(index=False)
-    )
-    return f"<table class='dataframe'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return html_views.render(
+        "consultation/comments.html", columns=[str(c) for c in comments.columns],
+        rows=[[str(v).split("\n") for v in row] for row in comments.itertuples(index=False)])
 
 
 def priority_by_group(records: Feedback, *, field: str, by: str = "sector") -> pd.DataFrame:
@@ -341,14 +335,17 @@ class ConsultationSummary:
                          f"{row.comment} - {row.who}")
         return "\n".join(parts)
 
-    def _repr_html_(self) -> str:
-        return (
-            f"<div><p><strong>{html.escape(self.headline())}</strong></p>"
-            f"<h4>Support by field</h4>{self.support.to_html()}"
-            f"<h4>Where participants disagree most</h4>{self.disagreement.to_html()}"
-            f"<h4>Top comments</h4>{comments_html(self.comments)}</div>"
-        )
+    @property
+    def html(self) -> str:
+        """The summary as an HTML fragment (every value escaped; the stylesheet not included)."""
+        return html_views.render(
+            "consultation/summary.html", headline=self.headline(),
+            support=html_views.trusted_html(self.support.to_html()),
+            disagreement=html_views.trusted_html(self.disagreement.to_html()),
+            comments=comments_html(self.comments))
 
+    def _repr_html_(self) -> str:
+        return html_views.with_stylesheet(self.html)
 
 def summarise(records: Iterable[FeedbackRecord], *, top: int = 5) -> ConsultationSummary:
     """The summary of a list of records (what ``coopcreds feedback summary`` prints)."""

@@ -19,7 +19,7 @@ Public API
   (needs the ``jsonschema`` package).
 - ``example_credential(definition, actors=None) -> dict`` (unsigned; issue it
   with ``credentials.issue``).
-- ``sheet_markdown(definition) -> str``, ``sheet_html(definition) -> str``:
+- ``sheet_markdown(definition) -> str``, ``sheet_html(definition, *, stylesheet=True) -> str``:
   the workshop handout; ``fields_table(definition) -> pandas.DataFrame`` (one
   row per field: path, label, datatype, required, sensitivity, spheres,
   status, since, for_discussion).
@@ -38,12 +38,12 @@ Public API
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from .. import html_views
 from ..errors import InputError
 from ..loader import OfflineDocumentLoader
 from ..vc.credentials import VC_V2_CONTEXT
@@ -364,39 +364,19 @@ def sheet_markdown(definition: CredentialDefinition) -> str:
     return "\n".join(out)
 
 
-def sheet_html(definition: CredentialDefinition) -> str:
-    """The handout as a self-contained HTML fragment (every value escaped)."""
+def sheet_html(definition: CredentialDefinition, *, stylesheet: bool = True) -> str:
+    """The handout as a self-contained HTML fragment (every value escaped).
+
+    The stylesheet comes first, unless ``stylesheet`` is False: for a page or
+    document that carries it already.
+    """
     d = definition
-    e = html.escape
-    parts = [
-        '<div class="coopcreds-sheet" style="font-family:sans-serif;max-width:52em">',
-        f"<h2>{e(d.name)}, version {e(d.version)} ({e(d.status)}, {e(d.date)})</h2>",
-        f"<p>{e(_plain(d.summary))}</p>",
-        ("<p>The credential is about the member, identified by their DID (their common"
-         " community ID). Fields marked <b>for discussion</b> are proposals.</p>"),
-    ]
-    for path, f in d.iter_fields(include_dropped=False):
-        depth = path.count(".")
-        mark = ' <span style="color:#a15c00">— for discussion</span>' if f.discussion else ""
-        parts.append(f'<div style="margin-left:{2 * depth}em;border-left:3px solid #ccc;'
-                     f'padding-left:.6em;margin-bottom:.8em">')
-        parts.append(f"<h{min(3 + depth, 6)} style=\"margin:.2em 0\">{e(f.label)}{mark}"
-                     f"</h{min(3 + depth, 6)}>")
-        parts.append('<table style="border-collapse:collapse">')
-        for name, value in _sheet_rows(f):
-            text = e(value.strip("`")) if name == "Term" else e(value)
-            if name == "Term":
-                text = f"<code>{text}</code>"
-            parts.append(f'<tr><th style="text-align:left;padding-right:1em;vertical-align:top">'
-                         f"{e(name)}</th><td>{text}</td></tr>")
-        parts.append("</table></div>")
-    if d.changelog:
-        parts.append("<h3>Changes</h3><ul>")
-        parts += [f"<li>{e(c.version)} ({e(c.date)}): {e(_plain(c.change))}</li>"
-                  for c in d.changelog]
-        parts.append("</ul>")
-    parts.append("</div>")
-    return "\n".join(parts)
+    fragment = html_views.render(
+        "definitions/sheet.html", d=d, summary=_plain(d.summary),
+        fields=[(path.count("."), f, _sheet_rows(f))
+                for path, f in d.iter_fields(include_dropped=False)],
+        changelog=[(c.version, c.date, _plain(c.change)) for c in d.changelog])
+    return html_views.with_stylesheet(fragment) if stylesheet else fragment
 
 
 def fields_table(definition: CredentialDefinition) -> Any:
@@ -486,16 +466,9 @@ class DefinitionDiff:
                 f" {count} change{'s' if count != 1 else ''}>")
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        rows = "".join(
-            f"<tr><td>{e(r['kind'])}</td><td><code>{e(r['path'])}</code></td>"
-            f"<td>{e(r['impact'])}</td><td>{e(r['why'])}</td></tr>"
-            for r in self.to_records()
-        )
-        return (f"<p><b>Changes from {e(self.old_version)} to {e(self.new_version)}:"
-                f" {e(self.impact)}</b></p><table><tr><th>change</th><th>field</th>"
-                f"<th>impact</th><th>why</th></tr>{rows}</table>")
-
+        return html_views.rich_output(
+            "definitions/definition_diff.html", old=self.old_version, new=self.new_version,
+            impact=self.impact, records=self.to_records())
 
 def _field_change(path: str, old: Field, new: Field) -> FieldChange | None:
     attrs = tuple(a for a in _COMPARED if getattr(old, a) != getattr(new, a))

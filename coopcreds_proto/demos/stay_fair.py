@@ -41,7 +41,6 @@ Public API: the calendar (``ACCREDITED``, ``ISSUED``, ``FESTIVAL``,
 from __future__ import annotations
 
 import dataclasses
-import html
 import os
 import re
 import uuid
@@ -53,6 +52,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import html_views
 from ..did_web import create_did_web
 from ..display.cards import CredentialCard, credential_card
 from ..display.decision_report import DecisionReport, decision_report
@@ -432,7 +432,7 @@ class Visit:
         return decision_report(self.decision, trust=self.trust)
 
     def _repr_html_(self) -> str:
-        return self.report.html
+        return self.report._repr_html_()
 
     def __str__(self) -> str:
         return self.report.text
@@ -504,13 +504,7 @@ class SignIn:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour, head = ("#1b7f3b", "Signed in") if self.ok else ("#b3261e", "Not signed in")
-        rows = "".join(f"<tr><th style='text-align:left;padding-right:1.5em'>{html.escape(k)}"
-                       f"</th><td style='text-align:left'>{html.escape(v)}</td></tr>"
-                       for k, v in self._rows())
-        return (f"<div><p style='color:{colour};font-weight:bold'>{head}</p>"
-                f"<table><tbody>{rows}</tbody></table></div>")
-
+        return html_views.rich_output("demos/sign_in.html", ok=self.ok, facts=self._rows())
 
 def sign_in(world: World, member: NewMember, *, at: datetime) -> SignIn:
     """Sam signs in to Valley Green Energy's member pages with the DID they joined with:

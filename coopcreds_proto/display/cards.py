@@ -1,8 +1,10 @@
 """Readable views of credentials for Jupyter and the terminal: cards, DID tables, diffs.
 
 Each function returns a frozen value that shows as HTML in Jupyter
-(``_repr_html_``) and as plain text everywhere else (``str``/``repr``). The
-output depends only on the input: no clock, no ids, no network.
+(``_repr_html_``, from the templates in ``templates/display/``, carrying the
+stylesheet) and as plain text everywhere else (``str``/``repr``); a card's
+``html`` is the bare fragment, for a page that carries the stylesheet already.
+The output depends only on the input: no clock, no ids, no network.
 
 >>> from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 >>> card = credential_card(sample_membership_credential(sample_actors()))
@@ -16,13 +18,13 @@ output depends only on the input: no clock, no ids, no network.
 from __future__ import annotations
 
 import enum
-import html
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .. import html_views
 from ..wording import (
     _scalar,
     _visible,
@@ -45,22 +47,12 @@ RELATIONSHIP_WORDS = {
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_@][A-Za-z0-9_]*$")
 
-_CARD_STYLE = (
-    "border:1px solid #c8c8c8;border-radius:8px;padding:12px 16px;max-width:44em;"
-    "font-family:sans-serif"
-)
-
-
 # --- small text helpers -------------------------------------------------------
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _did_html(did: str) -> str:
-    """A DID shortened for display; the full one in the title (hover) and for copying."""
-    return f"<code title='{_esc(did)}'>{_esc(short_did(did))}</code>"
+def _did(did: str) -> tuple[str, str]:
+    """A DID for display: in full (the title, for copying) and shortened."""
+    return did, short_did(did)
 
 
 def _rows_text(rows: tuple[tuple[str, str], ...], indent: str = "  ") -> list[str]:
@@ -154,66 +146,40 @@ class CredentialCard:
             lines.append(f"Trust:    {self.trust_reason}")
         return lines
 
-    def _trust_html(self) -> str:
-        words, colour = TRUST_WORDS[bool(self.trusted)]
-        name = _esc(self._registry_label())
-        did = f" {_did_html(self.issuer_id)}" if self.issuer_id else ""
-        parts = [
-            (f"<p style='margin:4px 0'><b>Issuer:</b> {name}{did} "
-            f"<span style='background:{colour};color:#fff;border-radius:4px;padding:1px 6px'>"
-            f"{words}</span></p>")
-        ]
-        if self._self_name_differs():
-            parts.append(
-                "<p style='margin:0 0 4px 0;color:#555'>calls itself "
-                f"&ldquo;{_esc(self.issuer_name or '')}&rdquo;</p>"
-            )
-        if self.trust_reason:
-            parts.append(
-                f"<p style='margin:4px 0;color:#555'><b>Trust:</b> {_esc(self.trust_reason)}</p>"
-            )
-        return "".join(parts)
+    def _trust_view(self) -> dict[str, Any] | None:
+        if self.trusted is None:
+            return None
+        words, tone = TRUST_WORDS[bool(self.trusted)]
+        return {"name": self._registry_label(), "words": words, "tone": f"cc-{tone}",
+                "self_name": self.issuer_name if self._self_name_differs() else None,
+                "reason": self.trust_reason}
+
+    def _status_view(self) -> dict[str, Any] | None:
+        if self.status is None:
+            return None
+        words, tone = STATUS_WORDS[self.status]
+        return {"words": words, "tone": f"cc-{tone}", "reason": self.status_reason,
+                "issued_on": self.issued_on or "date not given"}
+
+    @property
+    def html(self) -> str:
+        """The card as an HTML fragment (every value escaped; the stylesheet not included)."""
+        return html_views.render(
+            "display/credential_card.html",
+            title=self.title,
+            description=self.description,
+            issuer={"name": self.issuer_name,
+                    "did": _did(self.issuer_id) if self.issuer_id else None},
+            trust=self._trust_view(),
+            status=self._status_view(),
+            subjects=[{"holder": _did(s.id) if s.id else None, "claims": s.claims}
+                      for s in self.subjects],
+            validity=self._validity(),
+            proof=self._proof_text(),
+        )
 
     def _repr_html_(self) -> str:
-        parts = [
-            f"<div style='{_CARD_STYLE}'>",
-            f"<h3 style='margin:0 0 4px 0'>{_esc(self.title)}</h3>",
-        ]
-        if self.description:
-            parts.append(f"<p style='margin:0 0 8px 0;color:#555'>{_esc(self.description)}</p>")
-        if self.trusted is None:
-            issuer = _esc(self.issuer_name) if self.issuer_name else ""
-            if self.issuer_id:
-                issuer += (" " if issuer else "") + _did_html(self.issuer_id)
-            parts.append(f"<p style='margin:4px 0'><b>Issuer:</b> {issuer or 'not given'}</p>")
-        else:
-            parts.append(self._trust_html())
-        if self.status is not None:
-            words, colour = STATUS_WORDS[self.status]
-            reason = (f" <span style='color:#555'>{_esc(self.status_reason)}</span>"
-                      if self.status_reason else "")
-            parts.append(
-                f"<p style='margin:4px 0'><b>Issued:</b> {_esc(self.issued_on or 'date not given')}"
-                "</p><p style='margin:4px 0'><b>Status:</b> "
-                f"<span style='background:{colour};color:#fff;border-radius:4px;padding:1px 6px'>"
-                f"{_esc(words)}</span>{reason}</p>"
-            )
-        for subject in self.subjects:
-            holder = _did_html(subject.id) if subject.id else "no id"
-            parts.append(f"<p style='margin:8px 0 4px 0'><b>Subject:</b> {holder}</p>")
-            rows = "".join(
-                f"<tr><th style='text-align:left;padding-right:1.5em'>{_esc(label)}</th>"
-                f"<td style='text-align:left'>{_esc(value)}</td></tr>"
-                for label, value in subject.claims
-            )
-            parts.append(f"<table><tbody>{rows}</tbody></table>")
-        parts.append(f"<p style='margin:8px 0 4px 0'><b>Valid:</b> {_esc(self._validity())}</p>")
-        parts.append(f"<p style='margin:4px 0'><b>Proof:</b> {_esc(self._proof_text())}</p>")
-        parts.append(
-            "<p style='margin:8px 0 0 0;color:#777;font-size:0.9em'>"
-            "This card shows what the credential says. Verify it before trusting it.</p></div>"
-        )
-        return "".join(parts)
+        return html_views.with_stylesheet(self.html)
 
 
 def _subject_view(subject: Any) -> SubjectView:
@@ -238,13 +204,14 @@ def _proof_view(proof: Any) -> str:
     return text
 
 
-TRUST_WORDS = {True: ("trusted", "#2e7d32"), False: ("not trusted", "#c62828")}
+# Words for the badges, and the tone (a colour of the stylesheet) that repeats them.
+TRUST_WORDS = {True: ("trusted", "ok"), False: ("not trusted", "bad")}
 
 STATUS_WORDS = {
-    "active": ("active", "#2e7d32"),
-    "suspended": ("suspended", "#b26a00"),
-    "revoked": ("revoked", "#c62828"),
-    "unknown": ("status unknown", "#616161"),
+    "active": ("active", "ok"),
+    "suspended": ("suspended", "warn"),
+    "revoked": ("revoked", "bad"),
+    "unknown": ("status unknown", "neutral"),
 }
 _STATUS_CODES = {"status-revoked": "revoked", "status-suspended": "suspended"}
 _WHERE_SUFFIX = re.compile(r"\s*\(at \$[^()]*\)$")
@@ -381,22 +348,12 @@ class DidDocumentView:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        methods = "".join(
-            f"<li>{_did_html(mid)} ({_esc(mtype)}, controlled by {_did_html(controller)})</li>"
-            for mid, mtype, controller in self.methods
-        )
-        rows = "".join(
-            f"<tr><td style='text-align:left'>{_esc(name)}</td>"
-            f"<td style='text-align:left'>{_esc(allows)}</td>"
-            f"<td style='text-align:left'>{_did_html(key)}</td></tr>"
-            for name, allows, key in self.relationships
-        )
-        return (
-            f"<div><p><b>DID document of</b> {_did_html(self.id)}</p>"
-            f"<p style='margin:4px 0'><b>Keys:</b></p><ul style='margin:0'>{methods}</ul>"
-            "<table><thead><tr><th style='text-align:left'>Relationship</th>"
-            "<th style='text-align:left'>The key may</th><th style='text-align:left'>Key</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        return html_views.rich_output(
+            "display/did_document.html",
+            id=_did(self.id),
+            methods=[(_did(mid), mtype, _did(controller))
+                     for mid, mtype, controller in self.methods],
+            relationships=[(name, allows, _did(key)) for name, allows, key in self.relationships],
         )
 
 
@@ -498,23 +455,10 @@ class CredentialDiff:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        if not self.changes:
-            return "<p>No differences.</p>"
-        tint = {"changed": "#8a5a00", "added": "#1b5fa8", "removed": "#b3261e"}
-        rows = []
-        for c in self.changes:
-            cells = "".join(
-                f"<td style='text-align:left'><code title='{_esc(_full(v))}'>{_esc(_json_text(v))}</code></td>"
-                for v in (c.before, c.after)
-            )
-            rows.append(
-                f"<tr><td style='color:{tint[c.kind]};text-align:left'>{c.kind}</td>"
-                f"<td style='text-align:left'><code>{_esc(c.path)}</code></td>{cells}</tr>"
-            )
-        return (
-            "<table><thead><tr><th></th><th style='text-align:left'>Path</th>"
-            "<th style='text-align:left'>Before</th><th style='text-align:left'>After</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        return html_views.rich_output(
+            "display/credential_diff.html",
+            rows=[(c.kind, c.path, _json_text(c.before), _full(c.before), _json_text(c.after),
+                   _full(c.after)) for c in self.changes],
         )
 
 

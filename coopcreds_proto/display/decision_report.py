@@ -30,15 +30,15 @@ Benefit
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
+from .. import html_views
 from ..trust.recognition import Decision, IssuerTrust
 from ..trust.registry import Accreditation, Recognition
 
 SECTIONS = ("Trust chain", "Policy checks", "Benefit")
-_MARKS = {True: ("✓", "#1b7f3b"), False: ("✗", "#b3261e"), None: ("–", "#666")}
+_MARKS = {True: "✓", False: "✗", None: "–"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ReportRow:
 
     @property
     def mark(self) -> str:
-        return _MARKS[self.ok][0]
+        return _MARKS[self.ok]
 
 
 @dataclass(frozen=True, repr=False)
@@ -86,25 +86,15 @@ class DecisionReport:
 
     @property
     def html(self) -> str:
-        verdict, colour = ("Granted", "#1b7f3b") if self.granted else ("Refused", "#b3261e")
-        body = []
-        for section in SECTIONS:
-            body.append(f"<tr><th colspan='3' style='text-align:left;padding-top:8px'>"
-                        f"{section}</th></tr>")
-            for row in (r for r in self.rows if r.section == section):
-                mark, tint = _MARKS[row.ok]
-                body.append(
-                    f"<tr><td style='color:{tint};font-weight:bold;text-align:center'>{mark}</td>"
-                    f"<td style='text-align:left'>{html.escape(row.check)}</td>"
-                    f"<td style='text-align:left'>{html.escape(row.reason)}</td></tr>")
-        return (f"<div><p style='font-weight:bold;font-size:1.1em'>{html.escape(self.title)}: "
-                f"<span style='color:{colour}'>{verdict}</span></p>"
-                f"<p style='margin:0 0 6px 0;color:#555'>Holder: "
-                f"<code>{html.escape(self.holder or 'unknown')}</code></p>"
-                f"<table><tbody>{''.join(body)}</tbody></table></div>")
+        """The report as an HTML fragment (every value escaped; the stylesheet not included)."""
+        return html_views.render(
+            "display/decision_report.html", title=self.title, granted=self.granted,
+            holder=self.holder or "unknown",
+            sections=[(section, [r for r in self.rows if r.section == section])
+                      for section in SECTIONS])
 
     def _repr_html_(self) -> str:
-        return self.html
+        return html_views.with_stylesheet(self.html)
 
     def frame(self) -> Any:
         """The report as a long-form DataFrame: section, check, result, ok, reason."""

@@ -25,12 +25,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..palette import colours
 from .runner import DEFAULT_BAND, final_period, summarise
 
 # Okabe & Ito (2008), "Color Universal Design": safe for colour-blind readers.
-PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-)
+PALETTE = colours("okabe_ito")
+_GREYS = colours("greys")
 METRIC_LABELS = {
     "adopted_coops": "Co-ops that have adopted",
     "adoption_share": "Share of co-ops that have adopted",
@@ -128,7 +128,7 @@ def plot_scenario_comparison(
     y = np.arange(len(names))[::-1]
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     ax.barh(y, mean, color=colours, height=0.6)
-    ax.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="none", ecolor="#333333",
+    ax.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="none", ecolor=_GREYS["dark"],
                 capsize=4, linewidth=1)
     ax.set_yticks(y, names)
     ax.set_xlabel(label(metric))
@@ -154,7 +154,7 @@ def plot_tornado(
     highs = table["high_outcome"].to_numpy() - base
     ax.barh(y, lows, left=base, color=PALETTE[0], height=0.6, label="parameter lowered")
     ax.barh(y, highs, left=base, color=PALETTE[1], height=0.6, label="parameter raised")
-    ax.axvline(base, color="#333333", linewidth=1)
+    ax.axvline(base, color=_GREYS["dark"], linewidth=1)
     ax.set_yticks(y, [PARAM_LABELS.get(p, p) for p in table["parameter"]])
     ax.set_xlabel(f"{label(metric)} at the end (baseline {base:,.0f})")
     ax.set_title(title or "Which parameter moves the outcome most")
@@ -193,7 +193,7 @@ def plot_interactions_vs_users(
     if reference is not None and reference[1] > 0:
         xs = np.linspace(0, reference[0], 50)
         ax.plot(xs, reference[1] * (xs / reference[0]) ** 2, linestyle=(0, (1, 3)),
-                color="#555555", linewidth=1.5, label="Metcalfe: grows with users²")
+                color=_GREYS["mid"], linewidth=1.5, label="Metcalfe: grows with users²")
     ax.set_xlabel(label("wallet_holders"))
     ax.set_ylabel(label("interactions"))
     ax.set_title(title or "Interactions against users (median of runs)")

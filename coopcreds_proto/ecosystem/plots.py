@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Wedge
 from matplotlib.path import Path
 
+from ..palette import colours
 from .data import Ecosystem
 from .graph import (
     ACCREDITS,
@@ -39,20 +40,20 @@ from .graph import (
 )
 
 # Paul Tol's muted qualitative palette (colour-blind safe), one colour per sector.
-SECTOR_COLOURS = (
-    "#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
-    "#882255", "#44AA99", "#999933", "#AA4499", "#777777",
-)
+SECTOR_COLOURS = colours("tol_muted")
+_ROLE_COLOURS = colours("roles")
+_EDGE_COLOURS = colours("edges")
+_GREYS = colours("greys")
 # Okabe-Ito colours for roles, each with its own marker.
 ROLE_STYLE = {
-    INDUSTRY_BODY: ("#D55E00", "*", "industry body (convenor)"),
-    APEX_BODY: ("#0072B2", "s", "apex body"),
-    TECHNOLOGY_PROVIDER: ("#000000", "^", "technology provider"),
+    INDUSTRY_BODY: (_ROLE_COLOURS["industry_body"], "*", "industry body (convenor)"),
+    APEX_BODY: (_ROLE_COLOURS["apex_body"], "s", "apex body"),
+    TECHNOLOGY_PROVIDER: (_ROLE_COLOURS["technology_provider"], "^", "technology provider"),
 }
 EDGE_STYLE = {
-    ACCREDITS: ("#0072B2", "accredits"),
-    ISSUES_FOR: ("#D55E00", "issues for"),
-    RECOGNISES: ("#999999", "recognises"),
+    ACCREDITS: (_EDGE_COLOURS["accredits"], "accredits"),
+    ISSUES_FOR: (_EDGE_COLOURS["issues_for"], "issues for"),
+    RECOGNISES: (_EDGE_COLOURS["recognises"], "recognises"),
 }
 LABEL_LIMIT = 60  # co-op labels only up to this many co-ops
 DPI = 100
@@ -183,7 +184,7 @@ def plot_network(
     role_handles = [Line2D([], [], marker=m, ls="", color=c, markersize=9, label=label)
                     for c, m, label in ROLE_STYLE.values()]
     role_handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="white",
-                               markeredgecolor="#777777", label="co-op not taking part"))
+                               markeredgecolor=_GREYS["light"], label="co-op not taking part"))
     edge_handles = [Line2D([], [], color=c, label=label) for c, label in EDGE_STYLE.values()]
     first = ax.legend(handles=sector_handles, title="Co-op sector", loc="upper left",
                       bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=9, frameon=False)
@@ -303,7 +304,7 @@ def plot_reach_loss(losses: pd.DataFrame, *, title: str | None = None) -> Figure
         frame["model"] = "model"
     wide = frame.pivot_table(index="node", columns="model", values="share_lost", sort=False)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(wide) + 1.5), dpi=DPI)
-    palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+    palette = colours("okabe_ito")[:6]
     hatches = ["", "//", "..", "xx", "\\\\", "--"]
     height = 0.8 / max(len(wide.columns), 1)
     y = np.arange(len(wide))

@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import html
 import json
 import os
 import re
@@ -78,6 +77,7 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
+from .. import html_views
 from ..atomic_files import write_atomically
 from ..cryptosuites import CanonicalizationInput, get_cryptosuite
 from ..definitions.artefacts import definition_loader
@@ -259,16 +259,11 @@ class IssuanceReport:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        rows = "".join(
-            f"<tr><td>{e(a.member)}</td><td>{e(a.action)}</td><td>{e(a.detail)}</td></tr>"
-            for a in self.actions if a.action != "unchanged")
-        published = (f"<p>Status lists published: {e(', '.join(self.published))}</p>"
-                     if self.published else "")
-        return (f"<div><p><b>{e(self._summary())}</b></p>"
-                "<table><thead><tr><th>member</th><th>action</th><th>detail</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>{published}</div>")
-
+        return html_views.rich_output(
+            "issuer/issuance_report.html", summary=self._summary(),
+            actions=[(a.member, a.action, a.detail) for a in self.actions
+                     if a.action != "unchanged"],
+            published=", ".join(self.published))
 
 # --- building ---------------------------------------------------------------------
 

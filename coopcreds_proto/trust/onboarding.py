@@ -26,7 +26,6 @@ coopcreds_proto.errors.InputError: field name 'Full name' must be lower_snake_ca
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
+from .. import html_views
 from ..errors import InputError
 from ..timestamps import as_datetime
 from ..vc.credentials import is_url
@@ -105,16 +105,10 @@ class NewMember:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        rows = "".join(f"<tr><th style='text-align:left;padding-right:1.5em'>{e(k)}</th>"
-                       f"<td style='text-align:left'>{e(str(v))}</td></tr>"
-                       for k, v in self.details.items())
-        by = self.vouched_by_name or self.vouched_by
-        return (f"<div><p style='color:#1b7f3b;font-weight:bold'>Signed up: no form, no"
-                f" password</p><p>Login: <code>{e(self.login_did)}</code>; joined"
-                f" {self.joined.isoformat()}; details from a credential by {e(by)}</p>"
-                f"<table><tbody>{rows}</tbody></table></div>")
-
+        return html_views.rich_output(
+            "trust/new_member.html", login_did=self.login_did, joined=self.joined.isoformat(),
+            vouched_by=self.vouched_by_name or self.vouched_by,
+            details=[(k, str(v)) for k, v in self.details.items()])
 
 @dataclass(frozen=True)
 class OnboardingRefusal:

@@ -63,7 +63,6 @@ False
 
 from __future__ import annotations
 
-import html
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -71,6 +70,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from .. import html_views
 from ..errors import InputError
 from ..timestamps import format_timestamp
 
@@ -294,14 +294,9 @@ class TrustAnswer:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colour = "#1b7f3b" if self.trusted else "#b3261e"
-        head = "Trusted" if self.trusted else "Not trusted"
-        chain = "".join(f"<li>{html.escape(link.describe())}</li>" for link in self.chain)
-        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
-        return (f"<div><strong style='color:{colour}'>{head}</strong>"
-                + (f"<ol>{chain}</ol>" if chain else "")
-                + (f"<ul>{reasons}</ul>" if reasons else "") + "</div>")
-
+        return html_views.rich_output(
+            "trust/trust_answer.html", trusted=self.trusted,
+            chain=[link.describe() for link in self.chain], reasons=self.reasons)
 
 def _within(child: Accreditation, parent: Accreditation) -> list[str]:
     """What ``child`` claims beyond ``parent`` (empty when it stays within)."""

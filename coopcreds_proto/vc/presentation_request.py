@@ -48,7 +48,6 @@ True
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -56,6 +55,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .. import html_views
 from ..errors import InputError
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
@@ -372,27 +372,12 @@ class ConsentSummary:
 
     @property
     def html(self) -> str:
-        e = html.escape
-        rows = "".join(f"<tr><th style='text-align:left;padding-right:1.5em'>{e(label)}</th>"
-                       f"<td style='text-align:left'>{e(value)}</td></tr>"
-                       for label, value in self.shown)
-        hidden = "".join(f"<li>{e(label)}</li>" for label in self.withheld)
-        missing = "".join(f"<li>{e(label)}</li>" for label in self.unavailable)
-        badge = ("" if self.name_confirmed else
-                 " <span style='color:#b26a00'>(name not confirmed by the trust registry)</span>")
-        return (
-            "<div style='border:1px solid #c8c8c8;border-radius:8px;padding:12px 16px;"
-            "max-width:40em;font-family:sans-serif'>"
-            f"<p style='margin:0 0 6px 0'><b>{e(self.verifier_name)}</b>{badge}"
-            f" asks to see your {e(self.credential)}</p>"
-            f"<p style='margin:0 0 6px 0;color:#555'>Why: {e(self.purpose)}</p>"
-            f"<p style='margin:6px 0 2px 0'><b>They will see</b></p>"
-            f"<table><tbody>{rows}</tbody></table>"
-            + (f"<p style='margin:6px 0 2px 0'><b>Asked for, but not in your credential</b></p>"
-               f"<ul style='margin:0'>{missing}</ul>" if missing else "")
-            + "<p style='margin:6px 0 2px 0'><b>They will NOT see</b></p>"
-            f"<ul style='margin:0'>{hidden or '<li>(nothing else is held)</li>'}</ul></div>"
-        )
+        """The consent screen as an HTML fragment (every value escaped; no stylesheet)."""
+        return html_views.render(
+            "vc/consent_summary.html", verifier_name=self.verifier_name,
+            name_confirmed=self.name_confirmed, credential=self.credential,
+            purpose=self.purpose, shown=self.shown, unavailable=self.unavailable,
+            withheld=self.withheld)
 
     def __str__(self) -> str:
         return self.text
@@ -400,7 +385,7 @@ class ConsentSummary:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return self.html
+        return html_views.with_stylesheet(self.html)
 
 
 def consent_summary(request: PresentationRequest, credential: dict, *,

@@ -39,7 +39,6 @@ password anywhere.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 import threading
@@ -49,6 +48,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .. import html_views
 from ..errors import CoopCredsError, InputError
 from ..loader import OfflineDocumentLoader
 from ..local_registry import LocalRegistry
@@ -111,17 +111,11 @@ class Session:
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(words_from_camel(str(k)))}</th>"
-            f"<td style='text-align:left'>{html.escape(claim_value(v))}</td></tr>"
-            for k, v in self.claims.items() if k != "type"
-        )
-        return (
-            "<div><p style='color:#1b7f3b;font-weight:bold'>Signed in</p>"
-            f"<p>{html.escape(short_did(self.holder))} (credential from"
-            f" {html.escape(short_did(self.issuer))}), until {format_timestamp(self.expires)}</p>"
-            f"<table><tbody>{rows}</tbody></table></div>"
-        )
+        return html_views.rich_output(
+            "vc/session.html", holder=short_did(self.holder), issuer=short_did(self.issuer),
+            expires=format_timestamp(self.expires),
+            claims=[(words_from_camel(str(k)), claim_value(v))
+                    for k, v in self.claims.items() if k != "type"])
 
 
 @dataclass(frozen=True)
@@ -134,11 +128,7 @@ class Refusal:
     ok: bool = field(default=False, init=False)
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
-        return (
-            "<div><p style='color:#b3261e;font-weight:bold'>Sign-in refused</p>"
-            f"<ul>{items}</ul></div>"
-        )
+        return html_views.rich_output("vc/sign_in_refusal.html", reasons=self.reasons)
 
 
 class SignInService:

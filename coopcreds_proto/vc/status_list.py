@@ -61,7 +61,6 @@ import base64
 import binascii
 import fcntl
 import gzip
-import html
 import json
 import os
 import re
@@ -71,6 +70,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import html_views
 from ..atomic_files import write_atomically
 from ..errors import CoopCredsError, InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource, randbelow
@@ -255,12 +255,9 @@ class StatusList:
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(f'{v:,}' if isinstance(v, int) else v)}</td></tr>"
-            for k, v in self.summary().items()
-        )
-        return f"<table>{rows}</table>"
+        return html_views.rich_output(
+            "vc/status_list.html",
+            summary=[(k, f"{v:,}" if isinstance(v, int) else v) for k, v in self.summary().items()])
 
 
 def new_status_list(

@@ -30,10 +30,10 @@ check validates ``credentialSchema`` entries (``schema_check``).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .. import html_views
 from ..checks import Check, CheckFailed, Step, find, run_steps
 from ..checks import failed as failed_checks
 from ..proof_checks import (
@@ -113,24 +113,9 @@ class VerificationResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colour = "#1b7f3b" if self.verified else "#b3261e"
-        head = "Verified" if self.verified else "Not verified"
-        rows = []
-        for c in self.checks:
-            mark, tint = (
-                ("–", "#666") if c.skipped else (("✓", "#1b7f3b") if c.ok else ("✗", "#b3261e"))
-            )
-            rows.append(
-                f"<tr><td style='color:{tint};font-weight:bold;text-align:center'>{mark}</td>"
-                f"<td style='text-align:left'>{html.escape(c.title)}</td>"
-                f"<td style='text-align:left'>{html.escape(c.message)}</td></tr>"
-            )
-        return (
-            f"<div><p style='color:{colour};font-weight:bold;font-size:1.1em'>{head}</p>"
-            "<table><thead><tr><th></th><th style='text-align:left'>Check</th>"
-            "<th style='text-align:left'>Result</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>"
-        )
+        return html_views.rich_output(
+            "vc/verification_result.html", verified=self.verified,
+            checks=[(None if c.skipped else c.ok, c.title, c.message) for c in self.checks])
 
 
 @dataclass

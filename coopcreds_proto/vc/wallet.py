@@ -24,11 +24,11 @@ True
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from .. import html_views
 from ..errors import InputError
 from ..keys import Ed25519Key
 from ..loader import OfflineDocumentLoader
@@ -170,21 +170,9 @@ class Wallet:
         return f"Wallet(dids={list(self.dids)!r}, credentials={len(self.credentials)})"
 
     def _repr_html_(self) -> str:
-        rows = []
+        credentials = []
         for c in self.credentials:
             kinds = [t for t in credential_types(c) if t != "VerifiableCredential"]
-            rows.append(
-                "<tr>"
-                f"<td>{html.escape(', '.join(kinds) or 'VerifiableCredential')}</td>"
-                f"<td>{html.escape(str(issuer_id(c)))}</td>"
-                f"<td>{html.escape(', '.join(subject_ids(c)))}</td>"
-                "</tr>"
-            )
-        dids = "".join(f"<li><code>{html.escape(d)}</code></li>" for d in self.dids)
-        return (
-            "<div><p style='font-weight:bold'>Wallet</p>"
-            f"<p>DIDs:</p><ul>{dids or '<li>none</li>'}</ul>"
-            "<table><thead><tr><th style='text-align:left'>Credential</th>"
-            "<th style='text-align:left'>Issuer</th><th style='text-align:left'>About</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        )
+            credentials.append((", ".join(kinds) or "VerifiableCredential", str(issuer_id(c)),
+                                ", ".join(subject_ids(c))))
+        return html_views.rich_output("vc/wallet.html", dids=self.dids, credentials=credentials)

@@ -21,6 +21,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import html_views
 from ..consultation.feedback import (
     CONSENTS,
     NEW_FIELD,
@@ -43,26 +44,16 @@ from ..consultation.report import (
 from ..definitions.definition import CredentialDefinition
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..timestamps import utc_now
+from .styled import widget_bundle
 
 _WIDE = {"description_width": "initial"}
 _LAYOUT = w.Layout(width="32em")
-_OK = "color:#1a7f37"
-_BAD = "color:#b42318"
 
 
 def _field_options(fields: CredentialDefinition | Sequence[str]) -> list[str]:
     if isinstance(fields, CredentialDefinition):
         return [path for path, _ in fields.iter_fields(include_dropped=False)]
     return list(fields)
-
-
-def _table_html(rows: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(
-        f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
-        f"<td>{html.escape(v)}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table>{cells}</table>"
 
 
 class FeedbackForm:
@@ -131,8 +122,8 @@ class FeedbackForm:
     def _count(self) -> int:
         return len(scan_feedback(self.path, missing_ok=True).records)
 
-    def _count_text(self) -> str:
-        return f"<span>Records: {self._count()}</span>"
+    def _count_text(self, saved: bool = False) -> str:
+        return html_views.render("widgets/form_status.html", saved=saved, count=self._count())
 
     def values(self) -> dict[str, Any]:
         """What the form currently says, as ``make_record`` arguments."""
@@ -160,22 +151,20 @@ class FeedbackForm:
             )
         except FeedbackError as exc:
             fields = ", ".join(p.field for p in exc.problems if p.field)
-            self.status.value = (
-                f"<span style='{_BAD}'>Not saved: {html.escape(str(exc.problems[0].message))}"
-                f"{' (check: ' + html.escape(fields) + ')' if fields else ''}</span>"
-            )
+            self.status.value = html_views.render(
+                "widgets/form_status.html", refused=str(exc.problems[0].message), fields=fields)
             return None
         append_feedback(self.path, [record])
         self.last_record = record
         self.comment.value = ""
-        self.status.value = (
-            f"<span style='{_OK}'>Saved. Thank you!</span> <span>Records: {self._count()}</span>"
-        )
+        self.status.value = self._count_text(saved=True)
         return record
 
     # --- rendering ---------------------------------------------------------------
 
-    def _repr_html_(self) -> str:
+    @property
+    def html(self) -> str:
+        """The form as a static HTML fragment (the stylesheet not included)."""
         rows = [
             ("Organisation", "text"),
             ("Your name", "text"),
@@ -189,18 +178,15 @@ class FeedbackForm:
             ("Comment", "free text"),
             ("In reports, show me as", " / ".join(CONSENTS)),
         ]
-        status = html.unescape(_strip_tags(self.status.value))
-        return (
-            "<div><p><strong>Feedback form</strong> (static view: open the notebook in "
-            "Jupyter to fill it in)</p>"
-            f"{_table_html(rows)}<p>{html.escape(status)}</p></div>"
-        )
+        status = " ".join(html.unescape(_strip_tags(self.status.value)).split())
+        return html_views.render("widgets/feedback_form.html", rows=rows, status=status)
+
+    def _repr_html_(self) -> str:
+        return html_views.with_stylesheet(self.html)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = f"Feedback form ({len(self.field.options)} fields)"
-        bundle["text/html"] = self._repr_html_()
-        return bundle
+        return widget_bundle(self.widget, html=self.html,
+                             text=f"Feedback form ({len(self.field.options)} fields)", **kwargs)
 
 
 def _strip_tags(text: str) -> str:
@@ -260,19 +246,13 @@ class ConsultationDashboard:
         self._render()
 
     def _problems_html(self) -> str:
-        if not self._problems:
-            return ""
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in self._problems)
-        return (
-            f"<div style='{_BAD}'><strong>{len(self._problems)} problem(s) in the feedback "
-            f"file</strong> (these lines are not counted):<ul>{items}</ul></div>"
-        )
+        return html_views.render("widgets/dashboard_headline.html", problems=self._problems)
 
     def _render(self) -> None:
         summary = summarise(self.records, top=self._top)
-        self.headline.value = (
-            self._problems_html() + f"<p><strong>{html.escape(summary.headline())}</strong></p>"
-        )
+        self.headline.value = html_views.render(
+            "widgets/dashboard_headline.html", problems=self._problems,
+            headline=summary.headline())
         view = self.view.value
         self.image.layout.display = "none"
         if view == "Support":
@@ -287,18 +267,18 @@ class ConsultationDashboard:
                 self.image.value = figure_png(plot_field_sphere_heatmap(self.records))
                 self.image.layout.display = None
 
-    def _repr_html_(self) -> str:
+    @property
+    def html(self) -> str:
+        """Every view of the dashboard as a static HTML fragment (the stylesheet not included)."""
         summary = summarise(self.records, top=self._top)
-        return (
-            "<div><p><strong>Consultation dashboard</strong> (static view: all views; "
-            "the heatmap is drawn in the live dashboard)</p>"
-            f"{self._problems_html()}{summary._repr_html_()}"
-            f"<h4>Responses by field and sphere</h4>{field_sphere_table(self.records).to_html()}"
-            "</div>"
-        )
+        return html_views.render(
+            "widgets/dashboard.html", problems=self._problems_html(), summary=summary.html,
+            spheres=html_views.trusted_html(field_sphere_table(self.records).to_html()))
+
+    def _repr_html_(self) -> str:
+        return html_views.with_stylesheet(self.html)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = f"Consultation dashboard ({len(self.records)} responses)"
-        bundle["text/html"] = self._repr_html_()
-        return bundle
+        return widget_bundle(self.widget, html=self.html,
+                             text=f"Consultation dashboard ({len(self.records)} responses)",
+                             **kwargs)

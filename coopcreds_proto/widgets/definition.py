@@ -25,13 +25,13 @@ HTML export.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
 
+from .. import html_views
 from ..definitions.artefacts import (
     context_document,
     example_credential,
@@ -53,25 +53,18 @@ from ..definitions.definition import (
     with_field,
 )
 from ..errors import CoopCredsError
+from .styled import widget_bundle
 
 _EDITABLE = ("term", "label", "description", "datatype", "required", "multiple", "sensitivity",
              "spheres", "rationale", "status", "values", "object_type", "discussion")
-_PROBLEM_STYLE = "color:#a00000"
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text))
-
-
-def _pre(document: Any) -> str:
-    return f"<pre style=\"font-size:11px;max-height:28em;overflow:auto\">{_e(json.dumps(document, indent=2))}</pre>"
+def _json(document: Any) -> str:
+    return html_views.render("widgets/json_block.html", text=json.dumps(document, indent=2))
 
 
 def _problems_html(problems: tuple[Problem, ...] | list[Problem], empty: str) -> str:
-    if not problems:
-        return f'<span style="color:#0a6b2d">{_e(empty)}</span>'
-    items = "".join(f"<li><code>{_e(p.path)}</code>: {_e(p.message)}</li>" for p in problems)
-    return f'<ul style="{_PROBLEM_STYLE};margin:0">{items}</ul>'
+    return html_views.render("widgets/problems.html", problems=problems, empty=empty)
 
 
 def _count(n: int) -> str:
@@ -257,13 +250,13 @@ class DefinitionEditor:
         self._all_problems.value = _problems_html(problems, "The definition is valid.")
         made = self.artefacts()
         if "error" in made:
-            message = f'<p style="{_PROBLEM_STYLE}">{_e(made["error"])}</p>'
+            message = html_views.render("widgets/json_block.html", error=made["error"])
             pages = [message] * 3
         else:
-            pages = [_pre(made["context"]), _pre(made["schema"]), _pre(made["example"])]
+            pages = [_json(made["context"]), _json(made["schema"]), _json(made["example"])]
         self._tabs.children[0].value, self._tabs.children[1].value, \
             self._tabs.children[2].value = pages
-        self._tabs.children[3].value = sheet_html(self.definition)
+        self._tabs.children[3].value = sheet_html(self.definition, stylesheet=False)
 
     # --- static rendering ---------------------------------------------------------
 
@@ -271,35 +264,20 @@ class DefinitionEditor:
         """The editor's state as static HTML: fields with their problems, then artefacts."""
         d = self.definition
         problems = self.problems
-        rows = []
-        for path, f in d.iter_fields():
-            mine = [p for p in problems if p.path == path]
-            flag = _problems_html(mine, "") if mine else ""
-            kind = f"list of {f.datatype}" if f.multiple else f.datatype
-            selected = ' style="background:#fff6d5"' if path == self.selected else ""
-            rows.append(
-                f"<tr{selected}><td><code>{_e(path)}</code></td><td>{_e(f.label)}</td>"
-                f"<td>{_e(kind)}</td><td>{'yes' if f.required else 'no'}</td>"
-                f"<td>{_e(f.sensitivity)}</td><td>{_e(f.status)}</td><td>{flag}</td></tr>")
-        other = [p for p in problems if not any(p.path == q for q, _ in d.iter_fields())]
+        rows = [{"path": path, "label": f.label, "selected": path == self.selected,
+                 "kind": f"list of {f.datatype}" if f.multiple else f.datatype,
+                 "required": f.required, "sensitivity": f.sensitivity, "status": f.status,
+                 "problems": [p for p in problems if p.path == path]}
+                for path, f in d.iter_fields()]
         made = self.artefacts()
-        if "error" in made:
-            generated = f'<p style="{_PROBLEM_STYLE}">{_e(made["error"])}</p>'
-        else:
-            generated = "".join(
-                f"<details><summary>{title}</summary>{_pre(made[key])}</details>"
-                for title, key in (("Context", "context"), ("JSON Schema", "schema"),
-                                   ("Example credential", "example")))
-        status = _count(len(problems)) if problems else "valid"
-        return (
-            f'<div class="coopcreds-editor"><p><b>{_e(d.name)} {_e(d.version)}</b>'
-            f" ({_e(d.status)}): {status}</p>"
-            "<table><tr><th>field</th><th>label</th><th>datatype</th><th>required</th>"
-            "<th>sensitivity</th><th>status</th><th>problems</th></tr>"
-            + "".join(rows) + "</table>"
-            + (_problems_html(other, "") if other else "")
-            + generated + "</div>"
-        )
+        return html_views.render(
+            "widgets/definition_editor.html", d=d,
+            status=_count(len(problems)) if problems else "valid", rows=rows,
+            other=[p for p in problems if not any(p.path == q for q, _ in d.iter_fields())],
+            error=made.get("error"),
+            artefacts=[(title, json.dumps(made[key], indent=2)) for title, key in
+                       (("Context", "context"), ("JSON Schema", "schema"),
+                        ("Example credential", "example"))] if "error" not in made else [])
 
     def __repr__(self) -> str:
         d = self.definition
@@ -307,8 +285,4 @@ class DefinitionEditor:
                 f" {sum(1 for _ in d.iter_fields())} fields, {_count(len(self.problems))})")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle = dict(bundle)
-        bundle["text/plain"] = repr(self)
-        bundle["text/html"] = self.snapshot_html()
-        return bundle
+        return widget_bundle(self.widget, html=self.snapshot_html(), text=repr(self), **kwargs)

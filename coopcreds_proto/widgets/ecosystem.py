@@ -17,7 +17,6 @@ True
 
 from __future__ import annotations
 
-import html
 import io
 from typing import Any
 
@@ -26,10 +25,12 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .. import html_views
 from ..ecosystem.growth_plots import plot_growth
 from ..ecosystem.runner import months_to_share, run_scenarios
 from ..ecosystem.scenarios import EcosystemSource, Scenario, model_ids
 from ..ecosystem.simulation import GrowthParams
+from .styled import widget_bundle
 
 SLIDERS = {
     # parameter: (label, min, max, step)
@@ -124,15 +125,11 @@ class GrowthExplorer:
         return table
 
     def _numbers_html(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(str(k))}</th>"
-            f"<td style='text-align:right'>{html.escape(f'{v:,}' if not isinstance(v, str) else v)}"
-            "</td></tr>"
-            for k, v in self.key_numbers().iloc[:, 0].items()
-        )
-        title = html.escape(f"{self.model.value}: median of {self.runs} runs, "
-                            f"after {self.years} years")
-        return f"<div><b>{title}</b><table>{rows}</table></div>"
+        return html_views.render(
+            "widgets/growth_numbers.html",
+            title=f"{self.model.value}: median of {self.runs} runs, after {self.years} years",
+            rows=[(str(k), f"{v:,}" if not isinstance(v, str) else v)
+                  for k, v in self.key_numbers().iloc[:, 0].items()])
 
     def _png(self) -> bytes:
         # A bare Figure (not pyplot): nothing is shown twice in the notebook.
@@ -147,14 +144,12 @@ class GrowthExplorer:
         return buffer.getvalue()
 
     def _repr_html_(self) -> str:
-        return self._numbers_html()
+        return html_views.with_stylesheet(self._numbers_html())
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         # Live notebooks render the widget; static views (nbval, HTML export) the table.
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["text/html"] = self._numbers_html()
-        bundle["text/plain"] = repr(self)
-        return bundle
+        return widget_bundle(self.widget, html=self._numbers_html(), text=repr(self),
+                             include=include, exclude=exclude)
 
     def __repr__(self) -> str:
         return (f"GrowthExplorer(model={self.model.value!r}, runs={self.runs}, "

@@ -47,7 +47,6 @@ Public API
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import os
@@ -63,6 +62,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .. import html_views
 from ..atomic_files import write_atomically
 from ..consultation.feedback import FeedbackRecord, read_feedback
 from ..consultation.proposals import propose_next_version
@@ -71,6 +71,7 @@ from ..definitions.artefacts import diff_definitions, sheet_html
 from ..definitions.definition import AdoptionDecision, CredentialDefinition, load_definition
 from ..definitions.definition import definitions_dir as default_definitions_dir
 from ..errors import CoopCredsError
+from ..palette import colours
 from ..timestamps import as_datetime, format_timestamp
 from .chromium import INSTALL_HINT, PDF_TIMEOUT, pdf_of
 
@@ -135,9 +136,7 @@ class ExportedPack:
     pack: WorkshopPack
 
 
-# --- small HTML helpers ----------------------------------------------------------------
-
-_e = html.escape
+# --- small helpers -------------------------------------------------------------------
 
 
 def _human_time(moment: datetime) -> str:
@@ -185,36 +184,17 @@ def _table(
     *,
     table_id: str,
     caption: str,
-    row_header: tuple[str, Callable[[Any], str]] | None = None,
+    row_header: tuple[str, Callable[[Any], dict[str, str]]] | None = None,
     narrow: bool = False,
-) -> str:
-    """An accessible table: a caption, column headers, and (optionally) row headers."""
-    num = ' class="num"'
-    head = "".join(
-        f'<th scope="col"{num if c.numeric else ""}>{_e(c.header)}</th>' for c in columns
-    )
-    if row_header:
-        head = f'<th scope="col">{_e(row_header[0])}</th>' + head
-    rows = []
-    for key, row in frame.iterrows():
-        cells = "".join(
-            f'<td{num if c.numeric else ""}>{_e(c.format(row[c.key]))}</td>'
-            for c in columns
-        )
-        if row_header:
-            cells = f'<th scope="row">{row_header[1](key)}</th>' + cells
-        rows.append(f'<tr data-key="{_e(str(key))}">{cells}</tr>')
-    if not rows:
-        span = len(columns) + (1 if row_header else 0)
-        rows.append(f'<tr><td colspan="{span}">Nothing to show yet.</td></tr>')
-    wide = ' class="narrow"' if narrow else ""
-    return (f'<table id="{table_id}"{wide}><caption>{_e(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
-
-
-def _figure_html(fig: PackFigure, caption: str) -> str:
-    return (f'<figure id="figure-{fig.name}"><img src="{fig.data_uri}" alt="{_e(fig.alt)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+) -> dict[str, Any]:
+    """An accessible table (``workshop/pack_parts.html``): a caption, column headers,
+    and (optionally) row headers naming fields."""
+    rows = [{"key": str(key), "head": row_header[1](key) if row_header else None,
+             "cells": [(c.format(row[c.key]), c.numeric) for c in columns]}
+            for key, row in frame.iterrows()]
+    return {"id": table_id, "caption": caption, "narrow": narrow, "rows": rows,
+            "columns": [(c.header, c.numeric) for c in columns],
+            "row_header": row_header[0] if row_header else None}
 
 
 # --- charts --------------------------------------------------------------------------
@@ -241,10 +221,11 @@ def _support_figure(support: pd.DataFrame) -> PackFigure:
     fig = Figure(figsize=(7.5, 0.34 * n + 1.6), dpi=100)
     ax = fig.add_subplot()
     responses = support["responses"].replace(0, 1) if len(support) else support["responses"]
+    colour = colours("support")
     parts = (
-        ("keep or add", (support["keep"] + support["add"]) / responses, "#1b7a4a", ""),
-        ("change", support["change"] / responses, "#e0a526", "//"),
-        ("drop", support["drop"] / responses, "#b3362b", "xx"),
+        ("keep or add", (support["keep"] + support["add"]) / responses, colour["keep"], ""),
+        ("change", support["change"] / responses, colour["change"], "//"),
+        ("drop", support["drop"] / responses, colour["drop"], "xx"),
     )
     left = [0.0] * len(fields)
     rows = list(range(len(fields)))
@@ -299,121 +280,81 @@ def _sphere_figure(records: Sequence[FeedbackRecord], table: pd.DataFrame) -> Pa
 # --- sections ------------------------------------------------------------------------
 
 
-def _field_cell(definition: CredentialDefinition) -> Callable[[Any], str]:
+def _field_cell(definition: CredentialDefinition) -> Callable[[Any], dict[str, str]]:
     labels = {path: f.label for path, f in definition.iter_fields()}
 
-    def cell(target: Any) -> str:
-        target = str(target)
-        if target.startswith("+"):
-            return f"<code>{_e(target[1:])}</code> <small>(new field proposed)</small>"
-        label = labels.get(target)
-        code = f"<code>{_e(target)}</code>"
-        return f"{_e(label)}<br><small>{code}</small>" if label else code
+    def cell(target: Any) -> dict[str, str]:
+        return {"target": str(target), "label": labels.get(str(target), "")}
 
     return cell
 
 
 def _feedback_section(definition: CredentialDefinition, records: Sequence[FeedbackRecord],
-                      comments: int) -> tuple[str, tuple[PackFigure, ...]]:
+                      comments: int) -> tuple[dict[str, Any], tuple[PackFigure, ...]]:
     summary = summarise(records, top=comments)
     support = summary.support
     spheres = field_sphere_table(records)
     field = ("Field", _field_cell(definition))
     support_fig = _support_figure(support)
     sphere_fig = _sphere_figure(records, spheres)
-    parts = [
-        '<section id="feedback" class="new-page" aria-labelledby="feedback-title">',
-        '<h2 id="feedback-title">2. What participants said</h2>',
-        f'<p class="headline" id="headline">{_e(summary.headline())}.</p>',
-        ("<p>Each response is one participant's view on one field, through one sphere of life"
-        " (legal, work or play), with a priority from 1 (low) to 5 (high). Anonymous"
-        " participants are shown only with their sector.</p>"),
-        "<h3>Support by field</h3>",
-        ("<p><b>Support</b> is the share of responses that keep (or add) the field,"
-        " <b>opposition</b> the share that drop it. The <b>net score</b> is the average of"
-        " keep&nbsp;=&nbsp;+1, change&nbsp;=&nbsp;0, drop&nbsp;=&nbsp;&minus;1. Fields with the"
-        " most responses come first.</p>"),
-        _figure_html(support_fig, "Keep or add, change, drop: share of the responses per"
-                     " field (hatched: change and drop, for black-and-white print)."),
-        _table(support, [
+    section = {
+        "headline": summary.headline(),
+        "support_figure": support_fig,
+        "support": _table(support, [
             _Column("responses", "Responses"), _Column("keep", "Keep"),
             _Column("change", "Change"), _Column("drop", "Drop"), _Column("add", "Add"),
             _Column("support", "Support", _share), _Column("opposition", "Opposition", _share),
             _Column("net", "Net score", _signed), _Column("mean_priority", "Mean priority"),
         ], table_id="support-by-field", caption="Support by field", row_header=field),
-        "<h3>Fields by sphere</h3>",
-        ("<p>Where each field got attention: <b>legal</b> (reduce mutual risk and meet"
-        " obligations), <b>work</b> (benefit together), <b>play</b> (enjoy doing this"
-        " together).</p>"),
-        _figure_html(sphere_fig, "Responses by field and sphere (darker: more responses)."),
-        _table(spheres, [_Column(s, s.capitalize()) for s in spheres.columns],
-               table_id="responses-by-sphere", caption="Responses by field and sphere",
-               row_header=field, narrow=True),
-        "<h3>Where participants disagree most</h3>",
-        ("<p><b>Spread</b> is 0 when everyone agrees and 1 when the room is split between keep"
-        " and drop; <b>evenness</b> is 1 when keep, change and drop are equally common."
-        " These fields deserve discussion time before deciding.</p>"),
-        _table(summary.disagreement, [
+        "sphere_figure": sphere_fig,
+        "spheres": _table(spheres, [_Column(s, s.capitalize()) for s in spheres.columns],
+                          table_id="responses-by-sphere", caption="Responses by field and sphere",
+                          row_header=field, narrow=True),
+        "disagreement": _table(summary.disagreement, [
             _Column("responses", "Responses"), _Column("keep", "Keep"),
             _Column("change", "Change"), _Column("drop", "Drop"),
             _Column("spread", "Spread"), _Column("entropy", "Evenness"),
         ], table_id="disagreement", caption="Where participants disagree most",
             row_header=field),
-        "<h3>Top comments</h3>",
-        "<p>The comments with the highest priority, earliest first among equals.</p>",
-        _table(summary.comments, [
+        "comments": _table(summary.comments, [
             _Column("field", "Field", str, False), _Column("sphere", "Sphere", str, False),
             _Column("stance", "Asks to", str, False), _Column("priority", "Priority"),
             _Column("comment", "Comment", str, False), _Column("who", "Who", str, False),
         ], table_id="top-comments", caption=f"Top {comments} comments"),
-        "</section>",
-    ]
-    return "\n".join(parts), (support_fig, sphere_fig)
+    }
+    return section, (support_fig, sphere_fig)
 
 
 def _decisions_section(definition: CredentialDefinition,
-                       proposal: CredentialDefinition | None) -> str:
-    parts = ['<section id="decisions" class="new-page" aria-labelledby="decisions-title">',
-             '<h2 id="decisions-title">3. What was decided</h2>']
-    if proposal is None:
-        parts.append(f"<p>No decisions are recorded yet: there is no proposed version after"
-                     f" draft {_e(definition.version)}.</p>")
-    else:
+                       proposal: CredentialDefinition | None) -> dict[str, Any]:
+    section: dict[str, Any] = {}
+    if proposal is not None:
         entries = [c for c in proposal.changelog if c.version == proposal.version]
         decided = [c for c in entries if c.fields]
-        opening = [c for c in entries if not c.fields]
-        parts.append("<h3>The workshop's decisions</h3>")
-        parts += [f"<p>{_e(' '.join(c.change.split()))}</p>" for c in opening]
-        parts.append("<p>Each decision names the field and the number of responses that asked"
-                     " for it. Proposals that were not taken up are listed too.</p>")
+        section["opening"] = [" ".join(c.change.split()) for c in entries if not c.fields]
         frame = pd.DataFrame(
             [{"decision": " ".join(c.change.split()), "fields": ", ".join(c.fields),
               "taken": "no" if c.change.startswith("Proposal to ") else "yes",
               "behind": len(c.feedback)} for c in decided],
             columns=["decision", "fields", "taken", "behind"],
             index=[", ".join(c.fields) for c in decided])
-        parts.append(_table(frame, [
+        section["table"] = _table(frame, [
             _Column("fields", "Field", str, False),
             _Column("decision", "Decision", str, False),
             _Column("taken", "Taken up", str, False),
             _Column("behind", "Responses behind it"),
         ], table_id="workshop-decisions",
-            caption=f"Decisions for draft {proposal.version}"))
+            caption=f"Decisions for draft {proposal.version}")
     votes = [(definition.version, d) for d in definition.decisions]
     if proposal is not None:
         votes += [(proposal.version, d) for d in proposal.decisions]
-    parts.append("<h3>Adoption votes</h3>")
-    if votes:
-        parts.append(_votes_table(votes))
-    else:
-        versions = " or ".join(v for v in (definition.version,
-                                           proposal.version if proposal else None) if v)
-        parts.append(f"<p>No adoption vote has been recorded on version {_e(versions)} yet.</p>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    section["votes"] = _votes_table(votes) if votes else None
+    section["versions"] = " or ".join(
+        v for v in (definition.version, proposal.version if proposal else None) if v)
+    return section
 
 
-def _votes_table(votes: list[tuple[str, AdoptionDecision]]) -> str:
+def _votes_table(votes: list[tuple[str, AdoptionDecision]]) -> dict[str, Any]:
     frame = pd.DataFrame(
         [{"version": v, "date": d.date, "body": d.body or "–", "for": d.votes_for,
           "against": d.votes_against, "abstentions": d.abstentions, "rule": d.rule_text,
@@ -427,102 +368,16 @@ def _votes_table(votes: list[tuple[str, AdoptionDecision]]) -> str:
     ], table_id="adoption-votes", caption="Adoption votes")
 
 
-def _diff_section(definition: CredentialDefinition, proposal: CredentialDefinition | None) -> str:
-    parts = ['<section id="changes" aria-labelledby="changes-title">']
+def _changes_section(definition: CredentialDefinition,
+                     proposal: CredentialDefinition | None) -> dict[str, Any] | None:
     if proposal is None:
-        parts += ['<h2 id="changes-title">4. What changes next</h2>',
-                  "<p>No next version is proposed yet.</p></section>"]
-        return "\n".join(parts)
+        return None
     diff = diff_definitions(definition, proposal)
     records = diff.to_records()
-    counts = {k: sum(1 for r in records if r["impact"] == k)
-              for k in ("breaking", "additive", "editorial")}
-    parts += [
-        (f'<h2 id="changes-title">4. What changes from draft {_e(diff.old_version)}'
-        f" to draft {_e(diff.new_version)}</h2>"),
-        (f'<p id="diff-impact">Overall: <span class="badge impact-{_e(diff.impact)}">'
-        f"{_e(diff.impact.capitalize())}</span> {_e(IMPACT_TEXT[diff.impact])}</p>"),
-        "<p>" + ", ".join(f"{n} {k}" for k, n in counts.items()) + " change"
-        + ("s" if len(records) != 1 else "") + ".</p>",
-        '<dl class="legend">',
-        *(f'<dt><span class="badge impact-{k}">{k.capitalize()}</span></dt>'
-          f"<dd>{_e(IMPACT_TEXT[k])}</dd>" for k in ("breaking", "additive", "editorial")),
-        "</dl>",
-        ('<table id="diff"><caption>Every change, with its effect on credentials</caption>'
-        '<thead><tr><th scope="col">Field</th><th scope="col">Change</th>'
-        '<th scope="col">Effect</th><th scope="col">Why</th></tr></thead><tbody>'),
-    ]
-    for r in records:
-        parts.append(
-            f'<tr class="impact-{_e(r["impact"])}" data-key="{_e(r["path"])}">'
-            f'<th scope="row"><code>{_e(r["path"])}</code></th><td>{_e(r["kind"])}</td>'
-            f'<td><span class="badge impact-{_e(r["impact"])}">{_e(r["impact"].capitalize())}'
-            f'</span></td><td>{_e(r["why"])}</td></tr>')
-    if not records:
-        parts.append('<tr><td colspan="4">No changes.</td></tr>')
-    parts += ["</tbody></table>", "</section>"]
-    return "\n".join(parts)
-
-
-_CSS = """
-:root { color-scheme: light; --ink: #1d1d1b; --muted: #4a4a4a; --line: #c9c9c9;
-  --accent: #1a5e8a; --breaking: #9b1c1c; --additive: #1b6e3c; --editorial: #4a4a4a; }
-html { font-family: system-ui, "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
-  font-size: 17px; line-height: 1.5; color: var(--ink); background: #fff; }
-body { max-width: 62rem; margin: 0 auto; padding: 1.5rem; }
-h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .3em; }
-h2 { font-size: 1.5rem; border-bottom: 3px solid var(--accent); padding-bottom: .15em;
-  margin-top: 2.5rem; }
-h3 { font-size: 1.2rem; margin-top: 1.8rem; }
-.lead { font-size: 1.15rem; }
-.meta, figcaption, small { color: var(--muted); }
-nav ol { padding-left: 1.4em; }
-a { color: var(--accent); }
-a:focus { outline: 3px solid #f5b400; outline-offset: 2px; }
-table { border-collapse: collapse; width: 100%; margin: .6em 0 1.6em; font-size: .92rem; }
-caption { text-align: left; font-weight: 700; padding-bottom: .3em; }
-th, td { border-bottom: 1px solid var(--line); padding: .3em .5em; text-align: left;
-  vertical-align: top; }
-thead th { border-bottom: 2px solid var(--ink); }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-tbody th { font-weight: 600; }
-tbody tr:nth-child(even) { background: #f5f5f3; }
-code { font-size: .92em; }
-figure { margin: 1em 0; }
-figure img { display: block; max-width: 100%; height: auto; }
-.badge { display: inline-block; padding: 0 .45em; border-radius: .25em; font-weight: 700;
-  font-size: .85rem; color: #fff; }
-.badge.impact-breaking { background: var(--breaking); }
-.badge.impact-additive { background: var(--additive); }
-.badge.impact-editorial, .badge.impact-none { background: var(--editorial); }
-tr.impact-breaking th { border-left: 5px solid var(--breaking); }
-dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: .3em 1em; }
-dl.legend dd { margin: 0; }
-.coopcreds-sheet { max-width: none !important; }
-.coopcreds-sheet table { width: auto; margin: .2em 0 .4em; font-size: .9rem; }
-.coopcreds-sheet tbody tr:nth-child(even) { background: none; }
-table.narrow { width: auto; min-width: 50%; }
-footer { margin-top: 3rem; border-top: 1px solid var(--line); color: var(--muted);
-  font-size: .9rem; }
-@media print {
-  @page { size: A4; margin: 15mm 14mm; }
-  html { font-size: 10.5pt; }
-  body { max-width: none; padding: 0; }
-  .new-page { break-before: page; }
-  h2, h3, caption { break-after: avoid; }
-  thead { display: table-header-group; }
-  tr, figure, dl.legend, .coopcreds-sheet > div { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
-
-
-def _document(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-            f"{body}\n</body>\n</html>\n")
+    counts = [(k, sum(1 for r in records if r["impact"] == k))
+              for k in ("breaking", "additive", "editorial")]
+    return {"old": diff.old_version, "new": diff.new_version, "impact": diff.impact,
+            "records": records, "counts": counts}
 
 
 # --- building ------------------------------------------------------------------------
@@ -571,53 +426,21 @@ def build_pack(
     d = definition
     title = title or f"Workshop pack: {d.name}, draft {d.version}"
     stamp = format_timestamp(moment)
-    feedback_html, figures = _feedback_section(d, records, comments)
-    to_next = (f" what changes in draft {_e(proposal.version)}" if proposal is not None
-               else " what comes next")
+    feedback_section, figures = _feedback_section(d, records, comments)
     toc = [("draft", f"The draft on the table: version {d.version}"),
            ("feedback", "What participants said"), ("decisions", "What was decided"),
            ("changes", "What changes next")]
     if proposal is not None:
         toc.append(("handout", f"Handout for the next workshop: draft {proposal.version}"))
-    body = [
-        "<header>",
-        f"<h1>{_e(title)}</h1>",
-        (f'<p class="lead">This pack records a consultation workshop on draft {_e(d.version)}'
-        f" of the {_e(d.name.lower())}: what was on the table, what participants said, what"
-        f" was decided and{to_next}.</p>"),
-        (f'<p class="meta">Made on <time datetime="{stamp}">{_human_time(moment)}</time>'
-        f" from {len(records)} responses.</p>"),
-        '<nav aria-label="Contents"><h2>Contents</h2><ol>',
-        *(f'<li><a href="#{anchor}">{_e(text)}</a></li>' for anchor, text in toc),
-        "</ol></nav>",
-        "</header>",
-        "<main>",
-        '<section id="draft" class="new-page" aria-labelledby="draft-title">',
-        f'<h2 id="draft-title">1. The draft on the table: version {_e(d.version)}</h2>',
-        ("<p>The definition sheet participants discussed: each field, what it says, why it is"
-        " there and who sees it.</p>"),
-        _demote(_sheet(d)),
-        "</section>",
-        feedback_html,
-        _decisions_section(d, proposal),
-        _diff_section(d, proposal),
-    ]
-    if proposal is not None:
-        body += [
-            '<section id="handout" class="new-page" aria-labelledby="handout-title">',
-            (f'<h2 id="handout-title">5. Handout for the next workshop: draft'
-            f" {_e(proposal.version)}</h2>"),
-            ("<p>The definition sheet of the proposed draft, to circulate before the next"
-            " workshop.</p>"),
-            _demote(_sheet(proposal)),
-            "</section>",
-        ]
-    body += ["</main>",
-             (f"<footer><p>{_e(title)}. Made with coopcreds on {_human_time(moment)}."
-             " Anonymous participants are not named.</p></footer>")]
+    document = html_views.render(
+        "workshop/pack.html", style=html_views.style_element(), title=title, d=d,
+        proposal=proposal, stamp=stamp, made_on=_human_time(moment), records=len(records),
+        toc=toc, sheet=_sheet(d), feedback=feedback_section,
+        decisions=_decisions_section(d, proposal), changes=_changes_section(d, proposal),
+        impact_text=IMPACT_TEXT, next_sheet=_sheet(proposal) if proposal is not None else "")
     return WorkshopPack(
         title=title,
-        html=_document(title, "\n".join(body)),
+        html=document + "\n",
         figures=figures,
         definition_version=d.version,
         next_version=proposal.version if proposal is not None else None,
@@ -627,7 +450,8 @@ def build_pack(
 
 
 def _sheet(definition: CredentialDefinition) -> str:
-    return sheet_html(definition)
+    """The definition sheet, its headings one level down (under the pack's own h2)."""
+    return html_views.trusted_html(_demote(sheet_html(definition, stylesheet=False)))
 
 
 # --- exporting -----------------------------------------------------------------------

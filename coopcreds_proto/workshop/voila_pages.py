@@ -19,7 +19,6 @@ Where the data lives comes from the environment the workshop server sets
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import sys
@@ -34,6 +33,7 @@ from typing import Any
 import ipywidgets as w
 import segno
 
+from .. import html_views
 from ..atomic_files import write_atomically
 from ..consultation.feedback import (
     MAX_COMMENT_CHARS,
@@ -92,29 +92,6 @@ SPHERE_LABELS = {
     "work": "work: benefit together",
     "play": "play: enjoy doing this together",
 }
-_OK = "color:#116329"
-_BAD = "color:#a40e26"
-# Large type for a projector, a visible keyboard focus, room for long labels.
-PAGE_CSS = """
-<style>
-:root {
-  --jp-widgets-font-size: 20px; --jp-widgets-inline-height: 40px;
-  --jp-widgets-inline-label-width: 14em; --jp-ui-font-size1: 20px;
-  --jp-content-font-size1: 20px; --jp-content-font-size2: 24px;
-}
-body, .jp-RenderedHTMLCommon { font-size: 20px; line-height: 1.5; }
-.coopcreds-workshop { max-width: 60em; }
-.coopcreds-workshop .widget-label { font-size: 20px; }
-.coopcreds-workshop input, .coopcreds-workshop textarea, .coopcreds-workshop select,
-.coopcreds-workshop button { font-size: 20px !important; }
-.coopcreds-workshop button { min-height: 44px; padding: 0 1em; }
-.coopcreds-workshop table { font-size: 18px; }
-.coopcreds-workshop :focus-visible { outline: 3px solid #1f4fd1 !important; outline-offset: 2px; }
-.coopcreds-field-message { font-weight: 600; margin: 0 0 .6em 14em; font-size: 20px; }
-</style>
-"""
-
-
 @dataclass(frozen=True)
 class WorkshopSettings:
     """Where a workshop keeps its data: the data directory and the feedback file."""
@@ -142,11 +119,7 @@ def _log_failure(what: str) -> None:
 
 def problem_box(message: str) -> w.HTML:
     """A plain message in place of a page (or part of one) that could not be shown."""
-    return w.HTML(
-        f"<div role='alert' style='{_BAD};border:2px solid #a40e26;border-radius:8px;"
-        f"padding:.6em 1em'><strong>Sorry, this could not be shown.</strong> "
-        f"{html.escape(message)} Please tell the facilitator.</div>"
-    )
+    return w.HTML(html_views.render("workshop/problem_box.html", message=message))
 
 
 def workshop_page(build: Callable[[], w.Widget], *, name: str = "page") -> w.Widget:
@@ -162,11 +135,12 @@ def workshop_page(build: Callable[[], w.Widget], *, name: str = "page") -> w.Wid
         _log_failure(name)
         reason = exc.message if hasattr(exc, "message") else "Something went wrong."
         body = problem_box(str(reason))
-    parts = [w.HTML(PAGE_CSS), body]
+    # The page carries the stylesheet once; its large type applies inside cc-workshop.
+    parts = [w.HTML(html_views.style_element()), body]
     if name != "start page":
-        parts.append(w.HTML(f"<p><a href='{START_PAGE}'>← All activities</a></p>"))
+        parts.append(w.HTML(html_views.render("workshop/back_link.html", start_page=START_PAGE)))
     page = w.VBox(parts)
-    page.add_class("coopcreds-workshop")
+    page.add_class("cc-workshop")
     return page
 
 
@@ -178,10 +152,7 @@ def _guarded(handler: Callable[[], Any], status: w.HTML, what: str) -> Callable[
             handler()
         except Exception:  # noqa: BLE001 - shown as a message, details in the server log
             _log_failure(what)
-            status.value = (
-                f"<span role='alert' style='{_BAD}'>Sorry, {html.escape(what)} did not work. "
-                "Please tell the facilitator.</span>"
-            )
+            status.value = html_views.render("workshop/action_failed.html", what=what)
 
     return run
 
@@ -209,12 +180,7 @@ def start_page() -> w.Widget:
     """The start page: one link per activity."""
 
     def build() -> w.Widget:
-        items = "".join(
-            f"<li style='margin:.5em 0'><a href='{page}'><strong>{html.escape(title)}</strong>"
-            f"</a>: {html.escape(what)}</li>"
-            for page, title, what in ACTIVITIES
-        )
-        return w.HTML(f"<nav aria-label='Activities'><ol style='font-size:24px'>{items}</ol></nav>")
+        return w.HTML(html_views.render("workshop/activities.html", activities=ACTIVITIES))
 
     return workshop_page(build, name="start page")
 
@@ -304,7 +270,7 @@ class WorkshopFeedbackForm(FeedbackForm):
             widget.style = {"description_width": "14em"}
             if key != "comment":
                 widget.layout = w.Layout(width="44em")
-            self.messages[key].add_class("coopcreds-field-message")
+            self.messages[key].add_class("cc-field-message")
             if hasattr(widget, "continuous_update"):
                 # Send what was typed once, when the field is left: the browser then sends
                 # it before the click on Submit. Per-keystroke updates can be held back
@@ -325,15 +291,13 @@ class WorkshopFeedbackForm(FeedbackForm):
                 general.append(friendly_message(problem, values))
             elif key not in shown:
                 shown.add(key)
-                self.messages[key].value = (
-                    f"<span role='alert' style='{_BAD}'>⚠ "
-                    f"{html.escape(friendly_message(problem, values))}</span>"
-                )
+                self.messages[key].value = html_views.render(
+                    "workshop/form_status.html", field_problem=friendly_message(problem, values))
         count = len(shown)
         text = f"Not saved yet: please fix the {count} answer{'s' * (count != 1)} marked above."
         if general:
             text += " " + " ".join(general)
-        self.status.value = f"<span role='alert' style='{_BAD}'>{html.escape(text)}</span>"
+        self.status.value = html_views.render("workshop/form_status.html", not_saved=text)
 
     def submit(self) -> FeedbackRecord | None:
         """Check the answers; show each problem next to its field, or save and say so."""
@@ -350,10 +314,7 @@ class WorkshopFeedbackForm(FeedbackForm):
         append_feedback(self.path, [record])
         self.last_record = record
         self.comment.value = ""
-        self.status.value = (
-            f"<span role='status' style='{_OK}'><strong>Saved. Thank you!</strong> Your view on "
-            f"{html.escape(record.target)} is recorded. You can send another one.</span>"
-        )
+        self.status.value = html_views.render("workshop/form_status.html", saved=record.target)
         return record
 
 
@@ -436,10 +397,7 @@ class LiveDashboard:
 
     def _show_count(self) -> None:
         n = len(self.dashboard._records)
-        self.count.value = (
-            f"<p role='status' class='coopcreds-count'><strong>{n} response"
-            f"{'s' * (n != 1)} so far</strong> (updates by itself)</p>"
-        )
+        self.count.value = html_views.render("workshop/dashboard_status.html", count=n)
 
     def poll(self) -> bool:
         """Refresh if the feedback file changed since the last look; True when it did."""
@@ -456,12 +414,10 @@ class LiveDashboard:
         """Write the workshop pack and say where it is."""
         if self._export is None:
             return
-        self.export_status.value = "<span>Exporting…</span>"
+        self.export_status.value = html_views.render("workshop/dashboard_status.html")
         where = self._export()
-        self.export_status.value = (
-            f"<span role='status' style='{_OK}'>Workshop pack written: "
-            f"{html.escape(str(where))}</span>"
-        )
+        self.export_status.value = html_views.render("workshop/dashboard_status.html",
+                                                     exported=str(where))
 
 
 def _pack_exporter(settings: WorkshopSettings, clock: Clock = utc_now) -> Callable[[], str]:
@@ -505,10 +461,10 @@ def draft_page(*, version: str | None = None) -> w.Widget:
             value=version or versions[0],
             style={"description_width": "initial"},
         )
-        sheet = w.HTML(sheet_html(current_definition(choice.value)))
+        sheet = w.HTML(sheet_html(current_definition(choice.value), stylesheet=False))
 
         def show(_change: Any = None) -> None:
-            sheet.value = sheet_html(current_definition(choice.value))
+            sheet.value = sheet_html(current_definition(choice.value), stylesheet=False)
 
         choice.observe(show, names="value")
         return w.VBox([choice, sheet])
@@ -517,7 +473,8 @@ def draft_page(*, version: str | None = None) -> w.Widget:
 
 
 def sample_cards() -> list[tuple[str, str]]:
-    """(caption, card HTML) for the sample credentials shown in the workshop."""
+    """(caption, card HTML) for the sample credentials shown in the workshop (fragments:
+    the page carries the stylesheet)."""
     actors = sample_actors()
     signed = issue(sample_membership_credential(actors), actors.coop, created=SAMPLE_CREATED)
     result = verify_credential(signed, now=SAMPLE_NOW)
@@ -527,9 +484,9 @@ def sample_cards() -> list[tuple[str, str]]:
     example_signed = issue(example, actors.coop, created=SAMPLE_CREATED, loader=loader)
     return [
         ("A membership credential as issued today, checked by a verifier",
-         credential_card(signed, result)._repr_html_()),
+         credential_card(signed, result).html),
         (f"The same kind of credential under draft {draft.version}",
-         credential_card(example_signed)._repr_html_()),
+         credential_card(example_signed).html),
     ]
 
 
@@ -538,7 +495,9 @@ def cards_page() -> w.Widget:
 
     def build() -> w.Widget:
         parts = [
-            w.HTML(f"<h3>{html.escape(caption)}</h3>{card}") for caption, card in sample_cards()
+            w.HTML(html_views.render("workshop/captioned.html", caption=caption,
+                                     view=html_views.trusted_html(card)))
+            for caption, card in sample_cards()
         ]
         return w.VBox(parts)
 
@@ -603,13 +562,14 @@ class WalletConsent:
         self.again_button.on_click(_guarded(self.reset, self.outcome, "starting again"))
         request_json = json.dumps(self.request.to_json(), separators=(",", ":"))
         self.widget = w.VBox([
-            w.HTML(f"<h3>Your credentials</h3>{card._repr_html_()}"),
-            w.HTML("<h3>A co-operative asks</h3>"),
+            w.HTML(html_views.render("workshop/captioned.html", caption="Your credentials",
+                                     view=card.html)),
+            w.HTML(html_views.render("workshop/captioned.html", caption="A co-operative asks",
+                                     view="")),
             w.HBox([
-                w.HTML(f"<div class='coopcreds-consent'>{self.summary.html}</div>"),
-                w.HTML(f"<figure style='margin:0 0 0 2em'>{_qr_svg(request_json)}"
-                       "<figcaption>The co-op's request as a QR code:<br>a phone wallet "
-                       "scans it to get this screen.</figcaption></figure>"),
+                w.HTML(self.summary.html),
+                w.HTML(html_views.render("workshop/wallet_qr.html",
+                                         qr_svg=html_views.trusted_html(_qr_svg(request_json)))),
             ]),
             w.HBox([self.share_button, self.decline_button]),
             self.outcome,
@@ -635,22 +595,17 @@ class WalletConsent:
         write_atomically(self.outbox / name, json.dumps(presentation, indent=2).encode("utf-8"))
         self.presentation = presentation
         self._decided("shared")
-        seen = "".join(f"<li>{html.escape(label)}: {html.escape(value)}</li>"
-                       for label, value in self.summary.shown)
-        self.outcome.value = (
-            f"<div role='status' style='{_OK}'><strong>Shared.</strong> "
-            f"{html.escape(self.summary.verifier_name)} received only:<ul>{seen}</ul></div>"
-        )
+        self.outcome.value = html_views.render(
+            "workshop/wallet_outcome.html", verifier=self.summary.verifier_name,
+            shown=self.summary.shown)
         return presentation
 
     def decline(self) -> None:
         """Share nothing, and say so."""
         self.presentation = None
         self._decided("declined")
-        self.outcome.value = (
-            f"<div role='status'><strong>Declined. Nothing was shared.</strong> "
-            f"{html.escape(self.summary.verifier_name)} sees nothing from your wallet.</div>"
-        )
+        self.outcome.value = html_views.render(
+            "workshop/wallet_outcome.html", verifier=self.summary.verifier_name)
 
     def reset(self) -> None:
         """Show the same request again, undecided."""

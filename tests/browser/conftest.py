@@ -175,7 +175,7 @@ def open_page(workshop):
         page = context.new_page()
         page.goto(f"{workshop.page_url(name)}?token={workshop.join_code}",
                   timeout=PAGE_TIMEOUT_MS)
-        expect(page.locator(".coopcreds-workshop").first).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+        expect(page.locator(".cc-workshop").first).to_be_visible(timeout=PAGE_TIMEOUT_MS)
         return page
 
     return open_

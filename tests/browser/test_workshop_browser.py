@@ -56,7 +56,7 @@ def fill_form(page, *, organisation="", name="", role="", comment="", priority="
 def message_below(page, label: str, text: str):
     """The field's message: it says ``text`` and sits right under the field labelled ``label``."""
     field = page.get_by_label(label)
-    message = page.locator(".coopcreds-field-message").filter(has_text=text)
+    message = page.locator(".cc-field-message").filter(has_text=text)
     expect(message).to_be_visible()
     box, below = field.bounding_box(), message.bounding_box()
     assert -4 <= below["y"] - (box["y"] + box["height"]) < 40, (label, box, below)
@@ -101,7 +101,7 @@ def test_a_request_without_the_join_code_is_refused(workshop, new_context, scree
     page.goto(page_url)
     assert "/login" in page.url
     expect(page.locator("body")).not_to_contain_text("Give your view")
-    assert page.locator(".coopcreds-workshop").count() == 0
+    assert page.locator(".cc-workshop").count() == 0
     screenshot(page, "refused-without-join-code")
 
 
@@ -168,7 +168,7 @@ def test_two_participants_submit_and_the_dashboard_shows_both_without_a_restart(
 ):
     before = len(records(workshop))
     dashboard = open_page(new_context(), "3_results.ipynb")
-    count = dashboard.locator(".coopcreds-count")
+    count = dashboard.locator(".cc-count")
     expect(count).to_contain_text(f"{before} response")
 
     answers = [
@@ -266,7 +266,7 @@ def test_bad_input_is_explained_next_to_its_field_keeps_the_typing_and_writes_no
         expect(page.get_by_text("Not saved yet")).to_be_visible()
         message_below(page, label, text)
         # Only the field at fault is marked.
-        expect(page.locator(".coopcreds-field-message").filter(has_text=re.compile(r"\S"))
+        expect(page.locator(".cc-field-message").filter(has_text=re.compile(r"\S"))
                ).to_have_count(1)
         for widget_label, key in (("Organisation", "organisation"), ("Your name", "name"),
                                   ("Comment", "comment")):
@@ -286,7 +286,7 @@ def test_the_consent_screen_says_who_asks_and_declining_shares_nothing(
 ):
     outbox = workshop.data_dir / OUTBOX_DIR
     page = open_page(new_context(), "5_wallet.ipynb")
-    consent = page.locator(".coopcreds-consent")
+    consent = page.locator(".cc-consent")
     expect(consent).to_contain_text("Stay Fair Tourism Co-operative")
     expect(consent).to_contain_text("They will see")
     expect(consent).to_contain_text("They will NOT see")
