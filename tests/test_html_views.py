@@ -7,6 +7,7 @@ import copy
 import re
 from pathlib import Path
 
+import ipywidgets as w
 import pytest
 
 import coopcreds_proto
@@ -25,8 +26,11 @@ from coopcreds_proto.display.cards import (
 from coopcreds_proto.display.decision_report import decision_report
 from coopcreds_proto.ecosystem import growth_plots, plots
 from coopcreds_proto.palette import colours
+from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
+from coopcreds_proto.trust.recognition import Decision, policy_check
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.presentation_request import PresentationRequest, consent_summary
+from coopcreds_proto.vc.presentations import PresentationResult
 from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
@@ -36,6 +40,8 @@ from coopcreds_proto.vc.samples import (
 from coopcreds_proto.vc.status_list import new_status_list
 from coopcreds_proto.vc.verification import verify_credential
 from coopcreds_proto.vc.wallet import Wallet
+from coopcreds_proto.widgets.consultation import ConsultationDashboard
+from coopcreds_proto.widgets.styled import styled, widget_bundle
 from coopcreds_proto.workshop.pack import build_pack
 
 PACKAGE = Path(coopcreds_proto.__file__).parent
@@ -194,9 +200,7 @@ def test_every_view_carries_the_stylesheet_once_first(views):
         assert 'class="cc-view' in page, name
 
 
-def test_a_view_inside_a_view_does_not_repeat_the_stylesheet(views):
-    from coopcreds_proto.widgets.consultation import ConsultationDashboard
-
+def test_a_view_inside_a_view_does_not_repeat_the_stylesheet():
     dashboard = ConsultationDashboard(read_feedback(sample_file()))
     assert _styles(dashboard._repr_html_()) == 1
     bundle = dashboard._repr_mimebundle_()
@@ -206,10 +210,6 @@ def test_a_view_inside_a_view_does_not_repeat_the_stylesheet(views):
 
 
 def test_a_decision_report_carries_the_stylesheet_once():
-    from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
-    from coopcreds_proto.trust.recognition import Decision, policy_check
-    from coopcreds_proto.vc.presentations import PresentationResult
-
     policy = VerifierPolicy(name="p", verifier="did:example:shop", verifier_name="Shop",
                             trusted_issuers=("did:example:coop",), accepted_types=("M",),
                             benefit=Benefit("access", "the lounge"))
@@ -238,3 +238,12 @@ def test_every_template_file_is_package_data():
     shipped = {p for pattern in patterns for p in PACKAGE.glob(pattern) if TEMPLATES in p.parents}
     files = {p for p in TEMPLATES.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert files and files == shipped
+
+
+def test_a_widget_shown_on_its_own_carries_the_stylesheet_once():
+    label = w.Label("x")
+    box = styled(label)
+    assert box.children[1] is label and box.children[0].value == str(html_views.style_element())
+    bundle = widget_bundle(label, html='<p class="cc-view">x</p>', text="x")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert _styles(bundle["text/html"]) == 1 and bundle["text/plain"] == "x"

@@ -147,3 +147,23 @@ def test_the_dashboard_button_exports_the_workshop_pack_of_the_room(tmp_path):
     pack = tmp_path / "workshop-pack-20260312-100000.html"
     assert str(pack) in live.export_status.value
     assert "Members ask for it at the door." in pack.read_text(encoding="utf-8")
+
+
+def _html_values(widget: w.Widget) -> list[str]:
+    """The HTML of every ``HTML`` widget in a widget tree."""
+    found = [widget.value] if isinstance(widget, w.HTML) else []
+    for child in getattr(widget, "children", ()):
+        found += _html_values(child)
+    return found
+
+
+@pytest.mark.parametrize("build", [
+    lambda tmp: make_form(tmp / "f.jsonl").widget,
+    lambda tmp: LiveDashboard(tmp / "f.jsonl", interval=None).widget,
+    lambda tmp: WalletConsent(tmp / "outbox", rng=SeededRandom("wallet")).widget,
+])
+def test_a_workshop_page_carries_the_stylesheet_once(tmp_path, build):
+    page = workshop_page(lambda: build(tmp_path), name="test page")
+    styles = [html for html in _html_values(page) if "<style>" in html]
+    assert len(styles) == 1 and styles[0].count("<style>") == 1
+    assert "cc-workshop" in page._dom_classes

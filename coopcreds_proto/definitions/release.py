@@ -426,8 +426,17 @@ def save_release(release: Release, directory: str | os.PathLike) -> dict[str, Pa
     }
     for path, content in files.values():
         if path.exists() and path.read_bytes() != content:
-            raise InputError("release-file-exists", f"{path} exists with other content;"
-                             " choose an empty directory", path=str(path))
+            raise _release_file_exists(path)
     for path, content in files.values():
-        write_atomically(path, content, overwrite=True)
+        if path.exists():
+            continue  # the same bytes, checked above
+        try:
+            write_atomically(path, content)
+        except FileExistsError:  # created meanwhile by someone else
+            raise _release_file_exists(path) from None
     return {name: path for name, (path, _) in files.items()}
+
+
+def _release_file_exists(path: Path) -> InputError:
+    return InputError("release-file-exists", f"{path} exists with other content;"
+                      " choose an empty directory", path=str(path))
