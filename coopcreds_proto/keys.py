@@ -40,7 +40,6 @@ import base64
 import binascii
 import json
 import os
-import secrets
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, runtime_checkable
@@ -50,6 +49,7 @@ import nacl.secret
 import nacl.signing
 from nacl.pwhash import argon2id
 
+from coopcreds_proto.atomic_files import write_atomically
 from coopcreds_proto.did_key import MULTIKEY_CONTEXT, did_key_from_public_key
 from coopcreds_proto.errors import InputError, KeyMaterialError
 from coopcreds_proto.multibase import (
@@ -471,20 +471,6 @@ def _decrypt_seed(enc: Any, passphrase: str, where: str) -> bytes:
         ) from None
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Makes the new directory entry durable; not possible on every platform.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save_key(
     key: Ed25519Key,
     path: str | os.PathLike[str],
@@ -509,27 +495,12 @@ def save_key(
         doc["encryptedSecretKey"] = _encrypt_seed(key._seed(), passphrase, rng, opslimit, memlimit)
     data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
 
-    # The temporary name is not secret, so it does not consume the caller's rng.
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # a umask can only remove bits; make 0600 exact
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:  # link() fails if the target exists: no race with another writer
-                os.link(tmp, path)
-            except FileExistsError:
-                raise KeyMaterialError(
-                    "key-file-exists", "the key file exists already", path=str(path)
-                ) from None
-        _fsync_dir(path.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
+    try:  # mode 0600 from the first byte; exclusive unless overwrite, so no race
+        write_atomically(path, data, overwrite=overwrite, mode=0o600)
+    except FileExistsError:
+        raise KeyMaterialError(
+            "key-file-exists", "the key file exists already", path=str(path)
+        ) from None
     return path
 
 
