@@ -159,3 +159,35 @@ def test_publish_into_the_working_directory_and_adopt_from_it(capsys, tmp_path, 
     code, _, err = run(capsys, "definition", "publish", "v0.9.yaml",
                        "--contexts-dir", str(contexts_dir()))
     assert code == 2 and "never written" in err
+
+def test_issue_and_verify_read_the_published_contexts(capsys, tmp_path, monkeypatch):
+    """A credential of a version published in ./published-contexts issues and verifies from
+    the command line; elsewhere (no such folder) its context is unknown and it does not."""
+    monkeypatch.chdir(tmp_path)
+    v09 = next_version(load_definition(V01), "0.9", "2026-03-10")
+    save_definition(v09, tmp_path / "v0.9.yaml")
+    assert run(capsys, "definition", "publish", "v0.9.yaml")[0] == 0
+    code, example, err = run(capsys, "definition", "example", "v0.9.yaml")
+    assert code == 0, err
+    unsigned = json.loads(example)
+    unsigned.pop("proof", None)
+    assert any(str(c).endswith("/v0.9") for c in unsigned["@context"])
+    (tmp_path / "unsigned.json").write_text(json.dumps(unsigned))
+    key_file = tmp_path / "coop.json"
+    save_key(sample_actors().coop, key_file)
+    code, signed, err = run(capsys, "issue", "unsigned.json", "--key", str(key_file),
+                            "--created", "2026-03-11T09:00:00Z")
+    assert code == 0, err
+    (tmp_path / "signed.json").write_text(signed)
+    code, out, _ = run(capsys, "verify", "signed.json", "--now", SAMPLE_NOW)
+    assert code == 0 and out.startswith("VERIFIED")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, _ = run(capsys, "verify", "../signed.json", "--now", SAMPLE_NOW)
+    assert code == 1 and "/v0.9" in out
+    code, out, _ = run(capsys, "verify", "../signed.json", "--now", SAMPLE_NOW,
+                       "--contexts-dir", "../published-contexts")
+    assert code == 0
+    code, _, err = run(capsys, "verify", "../signed.json", "--contexts-dir", "missing")
+    assert code == 2 and len(err.strip().splitlines()) == 1

@@ -31,7 +31,6 @@ from ..keys import Ed25519Key, load_key, load_public_key, save_key
 from ..loader import export_contexts
 from ..local_registry import LocalRegistry
 from ..safe_json import loads_strict
-from ..timestamps import as_datetime
 from ..trust.accreditation import load_trust_dir
 from ..trust.policy import load_policy
 from ..trust.recognition import decide
@@ -39,6 +38,7 @@ from ..trust.registry import TrustRegistry
 from ..vc.credentials import issue
 from ..vc.presentations import verify_presentation
 from ..vc.verification import verify_credential
+from ..verifier_options import VerifierOptions
 from ._common import (
     EXIT_NOT_VERIFIED,
     EXIT_OK,
@@ -47,6 +47,7 @@ from ._common import (
     emit,
     input_label,
     not_json,
+    published_contexts_loader,
     read_input,
     read_passphrase,
 )
@@ -72,6 +73,11 @@ LAB_OFFLINE_ARGS = (
     "--LabApp.extension_manager=readonly",
 )
 
+
+CONTEXTS_DIR_HELP = (
+    "published credential-definition contexts to use besides the bundled ones"
+    " (default: ./published-contexts if it exists)"
+)
 
 # --- helpers -----------------------------------------------------------------
 
@@ -147,7 +153,10 @@ def cmd_issue(args: argparse.Namespace) -> int:
             "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
         )
     key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
-    signed = issue(credential, key, cryptosuite=args.suite, created=created)
+    signed = issue(
+        credential, key, cryptosuite=args.suite, created=created,
+        loader=published_contexts_loader(args.contexts_dir),
+    )
     emit(_dumps(signed))
     return EXIT_OK
 
@@ -172,6 +181,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
         document = parsed
     registry = LocalRegistry(args.registry) if args.registry is not None else None
+    options = VerifierOptions(
+        now=now, registry=registry, loader=published_contexts_loader(args.contexts_dir)
+    ).pinned()
     if args.trust is not None and args.policy is None:
         raise InputError("trust-needs-policy", "--trust is used with --policy FILE")
     if isinstance(document, dict) and _is_presentation(document):
@@ -182,9 +194,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 " it must be bound to",
             )
         if args.policy is not None:
-            return _verify_with_policy(args, document, now, registry)
+            return _verify_with_policy(args, document, options)
         result = verify_presentation(
-            document, challenge=args.challenge, domain=args.domain, now=now, registry=registry
+            document, options, challenge=args.challenge, domain=args.domain
         )
     else:
         if args.policy is not None:
@@ -193,21 +205,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{input_label(args.file)} is not a presentation: --policy decides on a"
                 " presentation (a member presents their credential to the co-op)",
             )
-        result = verify_credential(document, now=now, registry=registry)
+        result = verify_credential(document, options)
     emit(_dumps(result.to_json()) if args.json else str(result))
     return EXIT_OK if result.verified else EXIT_NOT_VERIFIED
 
 
 def _verify_with_policy(
-    args: argparse.Namespace, document: dict, now: str | None, registry: LocalRegistry | None
+    args: argparse.Namespace, document: dict, options: VerifierOptions
 ) -> int:
     """``verify --policy``: the co-op's decision (checks, trust, benefit); exit 0 only if granted."""
     policy = load_policy(args.policy)
-    moment = as_datetime(now)
+    moment = options.moment()
     rejected: list[str] = []
     trust: Any
     if args.trust is not None:
-        trust = load_trust_dir(args.trust, now=moment, registry=registry)
+        trust = load_trust_dir(args.trust, now=moment, registry=options.registry)
         rejected = [r.describe() for r in trust.rejected]
     elif policy.frameworks:
         raise InputError(
@@ -218,8 +230,7 @@ def _verify_with_policy(
     else:
         trust = TrustRegistry()
     decision = decide(
-        document, policy, trust=trust, challenge=args.challenge, domain=args.domain, now=moment,
-        registry=registry,
+        document, policy, options, trust=trust, challenge=args.challenge, domain=args.domain
     )
     if args.json:
         emit(_dumps({**decision.verification.to_json(), "decision": decision.to_json(),
@@ -386,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ISO",
         help="the proof's creation time (default: now), e.g. 2026-01-15T09:00:00Z",
     )
+    iss.add_argument("--contexts-dir", metavar="DIR", help=CONTEXTS_DIR_HELP)
     iss.set_defaults(func=cmd_issue)
 
     ver = commands.add_parser(
@@ -417,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the trust directory (anchors, accreditations, recognitions) for --policy",
     )
+    ver.add_argument("--contexts-dir", metavar="DIR", help=CONTEXTS_DIR_HELP)
     ver.set_defaults(func=cmd_verify)
 
     ctx = commands.add_parser("contexts", help="the bundled JSON-LD contexts")

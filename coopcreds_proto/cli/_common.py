@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CoopCredsError, InputError, KeyMaterialError
+from ..loader import MANIFEST, OfflineDocumentLoader
 from ..safe_json import DEFAULT_LIMITS
 from ..timestamps import parse_timestamp
 
@@ -84,3 +85,17 @@ def read_passphrase(path: str | None) -> str | None:
             "empty-passphrase", "the passphrase file's first line is empty", path=path
         )
     return passphrase
+
+
+PUBLISHED_CONTEXTS_DIR = "published-contexts"
+"""Where ``definition publish`` writes contexts, relative to the working directory."""
+
+
+def published_contexts_loader(folder: str | None) -> OfflineDocumentLoader:
+    """The bundled contexts plus those published in ``folder`` (default: the
+    ``published-contexts`` folder of the working directory, if there is one)."""
+    loader = OfflineDocumentLoader.default()
+    if folder is None:
+        default = Path(PUBLISHED_CONTEXTS_DIR)
+        return loader.with_bundle(default) if (default / MANIFEST).is_file() else loader
+    return loader.with_bundle(folder)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from ..definitions.artefacts import (
@@ -42,22 +41,20 @@ from ..definitions.definition import (
 from ..definitions.release import adopt, publish_context, save_release, verify_release
 from ..errors import InputError
 from ..keys import load_key
-from ..loader import MANIFEST, OfflineDocumentLoader, contexts_dir
+from ..loader import contexts_dir
 from ..safe_json import loads_strict
-from ._common import EXIT_OK, EXIT_PROBLEMS, checked_timestamp, emit, read_input, read_passphrase
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    PUBLISHED_CONTEXTS_DIR,
+    checked_timestamp,
+    emit,
+    published_contexts_loader,
+    read_input,
+    read_passphrase,
+)
 
-PUBLISHED_CONTEXTS_DIR = "published-contexts"
 """Where ``definition publish`` puts contexts unless told (in the working directory)."""
-
-
-def _published_loader(folder: str | None) -> OfflineDocumentLoader:
-    """The bundled contexts plus those published in ``folder`` (default: the
-    ``published-contexts`` folder of the working directory, if there is one)."""
-    loader = OfflineDocumentLoader.default()
-    if folder is None:
-        default = Path(PUBLISHED_CONTEXTS_DIR)
-        return loader.with_bundle(default) if (default / MANIFEST).is_file() else loader
-    return loader.with_bundle(folder)
 
 
 def _count(value: str) -> int:
@@ -137,7 +134,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
     )
     key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
     release = adopt(d, decision, key, created=created,
-                    loader=_published_loader(args.contexts_dir))
+                    loader=published_contexts_loader(args.contexts_dir))
     paths = save_release(release, args.out)
     emit(f"adopted {d.credential_type} {d.version}: {decision.votes_for} for,"
          f" {decision.votes_against} against, {decision.abstentions} abstaining"
@@ -153,7 +150,7 @@ def cmd_verify_release(args: argparse.Namespace) -> int:
     if not isinstance(document, dict):
         raise InputError("not-an-object", f"{args.release}: not a credential")
     d = load_definition(args.definition) if args.definition else None
-    check = verify_release(document, d, now=now, loader=_published_loader(args.contexts_dir))
+    check = verify_release(document, d, now=now, loader=published_contexts_loader(args.contexts_dir))
     emit(str(check))
     return EXIT_OK if check.verified else EXIT_PROBLEMS
 
