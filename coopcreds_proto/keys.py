@@ -81,10 +81,10 @@ class PublicKey(Protocol):
     """
 
     @property
-    def id(self) -> str | None: ...
+    def id(self) -> str: ...
 
     @property
-    def controller(self) -> str | None: ...
+    def controller(self) -> str: ...
 
     @property
     def did(self) -> str: ...
@@ -108,10 +108,10 @@ class SigningKey(Protocol):
     """
 
     @property
-    def id(self) -> str | None: ...
+    def id(self) -> str: ...
 
     @property
-    def controller(self) -> str | None: ...
+    def controller(self) -> str: ...
 
     @property
     def did(self) -> str: ...
@@ -161,6 +161,7 @@ class _Secret:
 
 
 def _default_ids(public: bytes, controller: str | None, id: str | None) -> tuple[str, str]:
+    """``controller`` and ``id``, or the key's did:key and its fragment where one is empty."""
     did = did_key_from_public_key(public)
     mb = did[len("did:key:") :]
     return controller or did, id or f"{did}#{mb}"
@@ -175,11 +176,15 @@ def _optional_str(doc: dict, name: str) -> str | None:
 
 @dataclass(frozen=True, repr=False)
 class Ed25519PublicKey:
-    """A public Ed25519 key: enough to verify, nothing to sign with."""
+    """A public Ed25519 key: enough to verify, nothing to sign with.
+
+    ``controller`` and ``id`` left empty become the key's did:key and
+    ``did:key:<mb>#<mb>``: once made, a key always has both.
+    """
 
     public_bytes: bytes
-    controller: str | None = field(default=None, kw_only=True)
-    id: str | None = field(default=None, kw_only=True)
+    controller: str = field(default="", kw_only=True)
+    id: str = field(default="", kw_only=True)
 
     def __post_init__(self) -> None:
         public = bytes(self.public_bytes)
@@ -210,8 +215,8 @@ class Ed25519PublicKey:
             raise err.with_path("$.publicKeyMultibase") from None
         return cls(
             public,
-            controller=_optional_str(doc, "controller"),
-            id=_optional_str(doc, "id"),
+            controller=_optional_str(doc, "controller") or "",
+            id=_optional_str(doc, "id") or "",
         )
 
     @property
@@ -225,7 +230,7 @@ class Ed25519PublicKey:
     @property
     def verification_method(self) -> str:
         """The key's ``id`` (by default ``did:key:<mb>#<mb>``)."""
-        return str(self.id)
+        return self.id
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """True for a valid signature; False (never an exception) for a bad one."""
@@ -257,12 +262,14 @@ class Ed25519Key:
     ``Ed25519Key(seed, controller=..., id=...)``. The seed is not a field: it
     is not in ``dataclasses.fields``/``asdict``, ``repr``, ``vars`` or a
     notebook's display; equality and hashing use the public identity only.
+    ``controller`` and ``id`` left empty become the key's did:key and
+    ``did:key:<mb>#<mb>``: once made, a key always has both.
     """
 
     public_bytes: bytes = field(init=False)
     seed: InitVar[bytes]
-    controller: str | None = field(default=None, kw_only=True)
-    id: str | None = field(default=None, kw_only=True)
+    controller: str = field(default="", kw_only=True)
+    id: str = field(default="", kw_only=True)
 
     def __post_init__(self, seed: bytes) -> None:
         if not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_LENGTH:
@@ -344,7 +351,7 @@ class Ed25519Key:
     @property
     def verification_method(self) -> str:
         """The key's ``id`` (by default ``did:key:<mb>#<mb>``)."""
-        return str(self.id)
+        return self.id
 
     def sign(self, message: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``message``."""
@@ -365,7 +372,7 @@ class Ed25519Key:
         secret: _Secret = self.__dict__["_secret"]
         return secret.reveal()
 
-    def _identity(self) -> tuple[bytes, str | None, str | None]:
+    def _identity(self) -> tuple[bytes, str, str]:
         return (self.public_bytes, self.id, self.controller)
 
     def __eq__(self, other: object) -> bool:

@@ -153,6 +153,13 @@ def test_custom_controller_and_id_survive_multikey() -> None:
     assert public == key.public_key
 
 
+def test_a_key_given_no_controller_or_id_is_named_by_its_did_key(key: Ed25519Key) -> None:
+    doc = {k: v for k, v in key.to_multikey().items() if k not in ("controller", "id")}
+    for public in (Ed25519PublicKey.from_multikey(doc), Ed25519PublicKey(key.public_bytes),
+                   Ed25519PublicKey(key.public_bytes, controller=None, id=None)):
+        assert (public.controller, public.id) == (key.did, key.verification_method)
+
+
 def test_from_multikey_mismatch_and_missing_secret(key: Ed25519Key) -> None:
     other = Ed25519Key.generate(SeededRandom("other"))
     doc = {"publicKeyMultibase": other.public_key_multibase, "secretKeyMultibase": VECTOR_SECRET_MB}
