@@ -283,6 +283,7 @@ def test_trust_directory_is_written_once_and_loaded_verified(tmp_path: Path,
     load = load_trust_dir(trust, now=NOW, registry=registry)
     assert load.registry.witnessed == (sighting,)
     assert load.registry.name_of(COOP.did) == "Indie Co-op"
+    assert load.name_of(COOP.did) == "Indie Co-op"  # a TrustSource, as its registry is
     assert load.trusted(COOP.did, MEMBERSHIP, [G], NOW).trusted
     assert [Path(r.source).name for r in load.rejected] == ["junk.json"]
     assert "not readable JSON" in load.rejected[0].reasons[0]

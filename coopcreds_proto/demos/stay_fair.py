@@ -354,7 +354,8 @@ def may_issue(world: World, credential_type: str = MEMBERSHIP, *,
 def card(world: World, credential: dict, *, at: datetime) -> CredentialCard:
     """``credential`` as a card whose issuer is named as the trust registry knows it, with
     the registry's answer (trusted or not, under ``FRAMEWORK``) for its type at ``at``."""
-    types = credential.get("type") if isinstance(credential.get("type"), list) else []
+    found = credential.get("type")
+    types = found if isinstance(found, list) else []
     kind = next((t for t in (MEMBERSHIP, IDENTITY) if t in types), None)
     if kind is None:
         raise InputError("not-a-scenario-credential", "only membership and identity-assurance"

@@ -30,12 +30,13 @@ Benefit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .. import html_views
 from ..trust.recognition import Decision, IssuerTrust
-from ..trust.registry import Accreditation, Recognition
+from ..trust.registry import Accreditation, Recognition, TrustSource
 
 SECTIONS = ("Trust chain", "Policy checks", "Benefit")
 _MARKS = {True: "✓", False: "✗", None: "–"}
@@ -106,18 +107,15 @@ class DecisionReport:
             columns=["section", "check", "result", "ok", "reason"])
 
 
-def _namer(trust: Any):
-    name_of = getattr(trust, "name_of", None) or getattr(getattr(trust, "registry", None),
-                                                         "name_of", None)
-
+def _namer(trust: TrustSource | None) -> Callable[[str], str]:
     def name(did: str) -> str:
-        known = name_of(did) if callable(name_of) else None
+        known = trust.name_of(did) if trust is not None else None
         return known or did
 
     return name
 
 
-def _chain_text(answer: IssuerTrust, name) -> str:
+def _chain_text(answer: IssuerTrust, name: Callable[[str], str]) -> str:
     steps = []
     for link in answer.answer.chain:
         if isinstance(link, Accreditation):
@@ -129,7 +127,7 @@ def _chain_text(answer: IssuerTrust, name) -> str:
     return answer.reasons[0] if answer.reasons else ""
 
 
-def decision_report(decision: Decision, *, trust: Any = None) -> DecisionReport:
+def decision_report(decision: Decision, *, trust: TrustSource | None = None) -> DecisionReport:
     """The report of ``decision``; ``trust`` (a ``TrustRegistry``) names the parties in chains."""
     name = _namer(trust)
     rows: list[ReportRow] = []

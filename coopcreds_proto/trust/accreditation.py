@@ -276,20 +276,30 @@ class Rejected:
 
 @dataclass(frozen=True)
 class TrustLoad:
-    """The registry built from verified credentials, and the credentials refused."""
+    """The registry built from verified credentials, and the credentials refused.
+
+    A ``TrustSource``: deciding may ask it instead of its ``registry``.
+    """
 
     registry: TrustRegistry
     rejected: tuple[Rejected, ...] = ()
 
     def trusted(self, issuer: str, credential_type: str, frameworks: Iterable[str],
-                at: datetime, **scope: Any) -> TrustAnswer:
+                at: datetime, *, region: str | None = None, sector: str | None = None,
+                credential_id: str | None = None, honour_witnessed: bool = False) -> TrustAnswer:
         """``TrustRegistry.trusted``, with the refused credentials that concern ``issuer``
         added to the reasons of an untrusted answer (a forged accreditation says why)."""
-        answer = self.registry.trusted(issuer, credential_type, frameworks, at, **scope)
+        answer = self.registry.trusted(issuer, credential_type, frameworks, at, region=region,
+                                       sector=sector, credential_id=credential_id,
+                                       honour_witnessed=honour_witnessed)
         if answer.trusted:
             return answer
         notes = [r.describe() for r in self.rejected if _mentions(r.document, issuer)]
         return TrustAnswer(False, (), answer.reasons + tuple(notes))
+
+    def name_of(self, did_or_url: str) -> str | None:
+        """The display name the registry knows ``did_or_url`` by, if any."""
+        return self.registry.name_of(did_or_url)
 
 
 def _mentions(doc: Any, did: str) -> bool:

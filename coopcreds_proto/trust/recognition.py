@@ -66,7 +66,7 @@ from ..vc.presentations import PresentationResult, verify_presentation
 from ..verifier_options import VerifierOptions
 from .identity_assurance import IDENTITY_ASSURANCE, assurance_of, level_rank, meets
 from .policy import Benefit, VerifierPolicy
-from .registry import TrustAnswer, TrustRegistry
+from .registry import TrustAnswer, TrustSource
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from typing_extensions import Unpack
@@ -156,18 +156,15 @@ class IssuerTrust:
         }
 
 
-def _registry_name(trust: Any, did: str | None) -> str | None:
-    # A TrustLoad (accreditation.load_trust_dir) keeps its names in .registry.
-    name_of = getattr(trust, "name_of", None) or getattr(getattr(trust, "registry", None),
-                                                         "name_of", None)
-    return name_of(did) if did is not None and callable(name_of) else None
+def _registry_name(trust: TrustSource, did: str | None) -> str | None:
+    return trust.name_of(did) if did is not None else None
 
 
 def issuer_trust(
     credential: dict,
     credential_type: str,
     *,
-    trust: TrustRegistry,
+    trust: TrustSource,
     frameworks: Iterable[str] = (),
     trusted_issuers: Iterable[str] = (),
     at: datetime,
@@ -327,7 +324,7 @@ def decide(
     options: VerifierOptions | None = None,
     /,
     *,
-    trust: TrustRegistry,
+    trust: TrustSource,
     challenge: str,
     domain: str,
     challenges: ChallengeStore | None = None,
@@ -336,9 +333,9 @@ def decide(
 ) -> Decision:
     """Verify ``presentation`` and evaluate it against ``policy``; see the module docstring.
 
-    ``trust`` is a ``TrustRegistry``, or the ``accreditation.TrustLoad`` of a
-    trust directory (its untrusted answers also name refused trust
-    credentials). ``options`` (a ``VerifierOptions``, or its fields as
+    ``trust`` is a ``TrustSource``: a ``TrustRegistry``, or the
+    ``accreditation.TrustLoad`` of a trust directory (its untrusted answers also
+    name refused trust credentials). ``options`` (a ``VerifierOptions``, or its fields as
     keyword arguments: ``now=``, ``registry=``...) are the verifier's; its
     clock is read once and used for every check and trust question. With a
     ``request`` (what the verifier asked for), a presentation that discloses
@@ -395,7 +392,7 @@ def _disclosure(credentials: list[dict], request: PresentationRequest) -> Check:
 class _Evaluation:
     """The policy checks over verified credentials (shares the trust answers between checks)."""
 
-    def __init__(self, policy: VerifierPolicy, trust: TrustRegistry, now: datetime,
+    def __init__(self, policy: VerifierPolicy, trust: TrustSource, now: datetime,
                  holder: str | None, credentials: list[dict]) -> None:
         self.policy, self.trust, self.now, self.holder = policy, trust, now, holder
         self.credentials = credentials
@@ -478,11 +475,12 @@ class _Evaluation:
         untrusted: IssuerTrust | None = None
         for credential in offered:
             answer = self._ask(credential, IDENTITY_ASSURANCE)
-            level = assurance_of(credential).level  # type: ignore[union-attr]
+            assurance = assurance_of(credential)
+            level = assurance.level if assurance is not None else None
             if not answer.trusted:
                 untrusted = untrusted or answer
                 continue
-            rank = level_rank(level) if meets(level, "low") else -1
+            rank = level_rank(level) if level is not None and meets(level, "low") else -1
             if best is None or rank > best[0]:
                 best = (rank, credential, answer)
         if best is None:

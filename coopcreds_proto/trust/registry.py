@@ -68,11 +68,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import html_views
 from ..errors import InputError
 from ..timestamps import format_timestamp
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from _typeshed import DataclassInstance
 
 ISSUE = "issue"
 ACCREDIT = "accredit"
@@ -102,7 +105,7 @@ def _names(values: frozenset[str] | None) -> str:
     return "any" if values is None else ", ".join(sorted(values)) or "none"
 
 
-def _stable_repr(self: object) -> str:
+def _stable_repr(self: DataclassInstance) -> str:
     """The dataclass repr, with sets sorted: the same text in every process.
 
     A frozenset's order follows string hashing, which changes from one Python
@@ -114,7 +117,7 @@ def _stable_repr(self: object) -> str:
         return repr(value)
 
     parts = ", ".join(f"{f.name}={shown(getattr(self, f.name))}"
-                      for f in fields(self) if f.repr)  # type: ignore[arg-type]
+                      for f in fields(self) if f.repr)
     return f"{type(self).__name__}({parts})"
 
 
@@ -316,6 +319,34 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+class TrustSource(Protocol):
+    """What deciding on a credential asks of a trust registry: an answer and a name.
+
+    A :class:`TrustRegistry` is one; so is the ``TrustLoad`` of a trust folder
+    (``accreditation.load_trust_dir``), whose untrusted answers also name the
+    trust credentials it refused.
+    """
+
+    def trusted(
+        self,
+        issuer: str,
+        credential_type: str,
+        frameworks: Iterable[str],
+        at: datetime,
+        *,
+        region: str | None = None,
+        sector: str | None = None,
+        credential_id: str | None = None,
+        honour_witnessed: bool = False,
+    ) -> TrustAnswer:
+        """Is ``issuer`` trusted for ``credential_type`` under ``frameworks`` at ``at``?"""
+        ...
+
+    def name_of(self, did_or_url: str) -> str | None:
+        """The display name the registry knows ``did_or_url`` by, if any."""
+        ...
+
+
 @dataclass(frozen=True)
 class TrustRegistry:
     """Anchors, accreditations, revocations, recognitions and a witness log.
@@ -391,10 +422,10 @@ class TrustRegistry:
         object.__setattr__(self, "names", MappingProxyType(dict(self.names)))
         seen: dict[tuple[str, str], datetime] = {}
         for w in self.witnessed:
-            key = (w.issuer, w.credential_id)
+            sighting = (w.issuer, w.credential_id)
             # The earliest sighting is what proves the credential predates a revocation.
-            if key not in seen or w.seen_at < seen[key]:
-                seen[key] = w.seen_at
+            if sighting not in seen or w.seen_at < seen[sighting]:
+                seen[sighting] = w.seen_at
         object.__setattr__(self, "_seen", MappingProxyType(seen))
 
     def with_accreditations(self, *accreditations: Accreditation) -> TrustRegistry:
@@ -709,4 +740,4 @@ class _Reach:
 
 
 __all__ = ["ACCREDIT", "ISSUE", "Accreditation", "Recognition", "TrustAnswer", "TrustRegistry",
-           "Witnessed"]
+           "TrustSource", "Witnessed"]

@@ -53,7 +53,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from .. import html_views
 from ..errors import InputError
@@ -253,7 +253,8 @@ def derive_for_request(
     if not isinstance(credential.get("id"), str):
         raise InputError("no-credential-id", "the original credential has no id to derive from",
                          path="$.id")
-    items = subjects(credential)
+    # A verified credential's subjects are objects (verify_credential checks its shape).
+    items = [s for s in subjects(credential) if isinstance(s, dict)]
     if len(items) != 1:
         raise InputError("several-subjects", "only a credential about one subject can be derived",
                          path="$.credentialSubject")
@@ -388,17 +389,23 @@ class ConsentSummary:
         return html_views.with_stylesheet(self.html)
 
 
+class NameSource(Protocol):
+    """What knows parties by name: a trust registry (``TrustRegistry``, ``TrustLoad``)."""
+
+    def name_of(self, did_or_url: str) -> str | None:
+        """The display name ``did_or_url`` is known by, if any."""
+        ...
+
+
 def consent_summary(request: PresentationRequest, credential: dict, *,
-                    trust: Any = None) -> ConsentSummary:
+                    trust: NameSource | None = None) -> ConsentSummary:
     """The consent screen for answering ``request`` from ``credential`` (the original).
 
     ``trust`` (a ``TrustRegistry``) names the verifier as the registry knows it;
     without it, or when the registry does not know them, the name is the one the
     request gives and the summary says it is unconfirmed.
     """
-    name_of = getattr(trust, "name_of", None) or getattr(getattr(trust, "registry", None),
-                                                         "name_of", None)
-    known = name_of(request.verifier) if callable(name_of) else None
+    known = trust.name_of(request.verifier) if trust is not None else None
     subject = next((s for s in subjects(credential) if isinstance(s, Mapping)), {})
     shown, unavailable = [], []
     for path in request.fields:
@@ -421,5 +428,5 @@ def consent_summary(request: PresentationRequest, credential: dict, *,
     )
 
 
-__all__ = ["FIELD_WORDS", "PURPOSE_SPECIFIC", "ConsentSummary", "PresentationRequest",
+__all__ = ["FIELD_WORDS", "PURPOSE_SPECIFIC", "ConsentSummary", "NameSource", "PresentationRequest",
            "consent_summary", "derive_for_request", "disclosed_beyond", "field_label"]
