@@ -303,7 +303,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "An ecosystem model definition has a missing or wrong field."),
         ("model-file-missing", "ecosystem.models",
          "There is no ecosystem model file at this path."),
-        ("model-needs-convenor", "ecosystem.graph ecosystem.trust_registry_for_model",
+        ("model-needs-convenor", "ecosystem.graph",
          "The ecosystem model needs an industry body as convenor and the data has none."),
         ("model-not-object", "ecosystem.models",
          "An ecosystem model definition is not a JSON object."),

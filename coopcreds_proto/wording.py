@@ -130,10 +130,10 @@ def date_in_words(value: Any) -> str:
     match = _DATE.match(value)
     if match:
         try:
-            day = date(*(int(g) for g in match.groups()))
+            calendar_day = date(*(int(g) for g in match.groups()))
         except ValueError:  # e.g. 2026-02-31
             return _visible(value)
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        return f"{calendar_day.day} {_MONTHS[calendar_day.month - 1]} {calendar_day.year}"
     try:
         moment = parse_timestamp(value).astimezone(timezone.utc)
     except (CoopCredsError, OverflowError, ValueError):

@@ -43,6 +43,17 @@ def test_network_plot_labels_small_graphs_only():
     plt.close("all")
 
 
+def test_network_plot_on_an_axes_of_a_subfigure_returns_the_whole_figure():
+    # A subfigure has no tight_layout: the plot lays out and returns the figure it is in.
+    root = plt.figure()
+    left, _ = root.subfigures(1, 2)
+    ax = left.subplots()
+    fig = plot_network(build_graph(load_ecosystem(), load_model("federated")), ax=ax)
+    assert fig is root
+    assert ax.get_title().startswith("Federated")
+    plt.close("all")
+
+
 def test_layout_keeps_nodes_apart():
     G = build_graph(generate_ecosystem(500, seed=4), load_model("hybrid"))
     pos = grouped_layout(G)

@@ -51,6 +51,14 @@ def test_growth_curves_have_a_band_and_a_line_per_scenario(results):
     assert matplotlib.colors.to_hex(ax.get_lines()[0].get_color()) == PALETTE[0].lower()
 
 
+def test_a_growth_plot_on_an_axes_of_a_subfigure_returns_the_whole_figure(results):
+    root = plt.figure()
+    _, right = root.subfigures(1, 2)
+    ax = right.subplots()
+    assert plot_growth(results, "adopted_coops", ax=ax) is root
+    assert ax.get_lines()
+
+
 def test_unknown_scenario_is_an_error(results):
     with pytest.raises(KeyError):
         plot_growth(results, scenarios=["nope"])

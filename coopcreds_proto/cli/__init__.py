@@ -37,7 +37,7 @@ from ..trust.recognition import decide
 from ..trust.registry import TrustRegistry
 from ..vc.credentials import issue
 from ..vc.presentations import verify_presentation
-from ..vc.verification import verify_credential
+from ..vc.verification import VerificationResult, verify_credential
 from ..verifier_options import VerifierOptions
 from ._common import (
     EXIT_NOT_VERIFIED,
@@ -186,6 +186,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ).pinned()
     if args.trust is not None and args.policy is None:
         raise InputError("trust-needs-policy", "--trust is used with --policy FILE")
+    result: VerificationResult  # a PresentationResult for a presentation
     if isinstance(document, dict) and _is_presentation(document):
         if args.challenge is None or args.domain is None:
             raise InputError(

@@ -19,7 +19,6 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from ..cryptosuites import CRYPTOSUITES
 from ..errors import InputError
@@ -35,7 +34,7 @@ _COOP_KEYS = {"name", "registered_identifier", "jurisdiction", "cooperative_type
               "display_name"}
 
 
-def _coop(path: str | None, sample: bool) -> Any:
+def _coop(path: str | None, sample: bool) -> Cooperative:
     if sample:
         return SAMPLE_COOP
     if path is None:

@@ -25,11 +25,11 @@ import argparse
 import json
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..did_web import as_moment
 from ..errors import InputError, KeyMaterialError
-from ..keys import load_key
+from ..keys import Ed25519Key, load_key
 from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
 from ..safe_json import loads_strict
@@ -63,16 +63,20 @@ if TYPE_CHECKING:  # pragma: no cover
 EXIT_NOT_TRUSTED = 1
 
 
-def _moment(value: str | None, option: str, *, default_now: bool = False) -> datetime | None:
-    if value is None:
-        return utc_now() if default_now else None
+def _moment(value: str, option: str) -> datetime:
+    """The date or date-time given to ``option``, as an aware datetime."""
     try:
         return as_moment(value, what=option)
     except InputError as exc:
         raise exc.with_context(option) from None
 
 
-def _key(args: argparse.Namespace) -> Any:
+def _moment_or_now(value: str | None, option: str) -> datetime:
+    """The date or date-time given to ``option``, or now if it was not given."""
+    return utc_now() if value is None else _moment(value, option)
+
+
+def _key(args: argparse.Namespace) -> Ed25519Key:
     passphrase = None
     if args.passphrase_file:
         passphrase = Path(args.passphrase_file).read_text(encoding="utf-8").split("\n", 1)[0]
@@ -133,7 +137,7 @@ def cmd_accredit(args: argparse.Namespace) -> int:
         sectors=frozenset(args.sector) if args.sector else None, max_chain=args.max_chain)
     entry = _status_entry(args, key.controller)
     signed = issue_accreditation(acc, key, status_entry=entry,
-                                 now=_moment(args.now, "--now", default_now=True))
+                                 now=_moment_or_now(args.now, "--now"))
     path = save_trust_credential(args.trust, signed)
     emit(f"{acc.id} written to {path}")
     return EXIT_OK
@@ -164,7 +168,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     changed = revoke(status_list, index)
     # Save first: if publishing fails, running the command again publishes it.
     save_status_list(changed, args.state, overwrite=True)
-    moment = _moment(args.now, "--now", default_now=True)
+    moment = _moment_or_now(args.now, "--now")
     publish_status_list(changed, key, LocalRegistry(args.registry),
                         valid_from=format_timestamp(moment))
     emit(f"{args.id} revoked (index {index}); {status_list.url} republished,"
@@ -173,8 +177,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    now = _moment(args.now, "--now", default_now=True)
-    at = _moment(args.at, "--at") or now
+    now = _moment_or_now(args.now, "--now")
+    at = now if args.at is None else _moment(args.at, "--at")
     load = load_trust_dir(args.trust, now=now, registry=LocalRegistry(args.registry))
     answer = load.trusted(args.issuer, args.type, args.framework, at, region=args.region,
                           sector=args.sector, credential_id=args.credential_id,
@@ -198,7 +202,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_witness(args: argparse.Namespace) -> int:
-    seen = _moment(args.at, "--at", default_now=True)
+    seen = _moment_or_now(args.at, "--at")
     path = record_witnessed(args.trust, Witnessed(args.issuer, args.credential_id, seen))
     emit(f"{args.credential_id} of {args.issuer} witnessed; logged in {path}")
     return EXIT_OK
@@ -216,7 +220,7 @@ def cmd_recognise(args: argparse.Namespace) -> int:
                       valid_until=_moment(args.valid_until, "--until"),
                       credential_types=frozenset(args.type) if args.type else None,
                       id=args.id or _new_id())
-    signed = issue_recognition(rec, key, now=_moment(args.now, "--now", default_now=True))
+    signed = issue_recognition(rec, key, now=_moment_or_now(args.now, "--now"))
     path = save_trust_credential(args.trust, signed)
     emit(f"{rec.describe()} written to {path}")
     return EXIT_OK

@@ -23,7 +23,7 @@ import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import pandas as pd
 
@@ -58,7 +58,8 @@ FRAME_COLUMNS = (
 )
 FIGURE_DPI = 100
 
-Feedback = Iterable[FeedbackRecord] | pd.DataFrame
+# Feedback records, or the table feedback_frame makes of them.
+Feedback: TypeAlias = Iterable[FeedbackRecord] | pd.DataFrame
 
 
 def who(record: FeedbackRecord) -> str:
@@ -167,21 +168,22 @@ def plot_field_sphere_heatmap(
 ) -> Figure:
     """A heatmap of :func:`field_sphere_table` (a matplotlib ``Figure``, no global pyplot state)."""
     # heavy: matplotlib, only to draw (the feedback summary command draws nothing)
+    from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
 
     table = field_sphere_table(records, value=value)
     fig = Figure(figsize=(6.0, 0.38 * max(len(table), 3) + 1.4), dpi=FIGURE_DPI)
     ax = fig.add_subplot()
     data = table.to_numpy(dtype=float) if len(table) else [[0.0] * len(SPHERES)]
-    if value == "net":
-        image = ax.imshow(data, cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
-    else:
-        image = ax.imshow(data, cmap="Greens", aspect="auto")
+    # Net support spans -1..1; response counts scale to the data (imshow sets the norm's range).
+    norm = Normalize(vmin=-1, vmax=1) if value == "net" else Normalize()
+    image = ax.imshow(data, cmap="RdBu" if value == "net" else "Greens", norm=norm,
+                      aspect="auto")
     ax.set_xticks(range(len(SPHERES)), [s.capitalize() for s in SPHERES])
     ax.set_yticks(range(len(table)), list(table.index))
     for (i, j), cell in _cells(table):
         # Light text on the darkest cells, so every number stays readable.
-        shade = float(image.norm(float(cell)))
+        shade = float(norm(float(cell)))
         dark = abs(shade - 0.5) > 0.3 if value == "net" else shade > 0.6
         ax.text(j, i, cell, ha="center", va="center", fontsize=8,
                 color="white" if dark else "black")

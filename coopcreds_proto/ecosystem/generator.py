@@ -15,6 +15,8 @@ True
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import pandas as pd
 
@@ -138,11 +140,21 @@ _PLACE = {
 }
 
 
+class _GeneratorSettings(TypedDict):
+    """Keyword arguments of :func:`generate_ecosystem` that name a data set."""
+
+    n_coops: int
+    seed: int
+    overlap: float
+    platform_share: float
+
+
 # The bundled data/ecosystem set: a regional ecosystem of 50 co-ops. It departs
 # from the world calibration on purpose in two ways: more people in two co-ops
 # (a region's co-ops share members more than the world's) and more platform
 # co-ops (so that some appear among 50).
-DEFAULT_SET = {"n_coops": 50, "seed": 2026, "overlap": 0.15, "platform_share": 0.1}
+DEFAULT_SET: _GeneratorSettings = {
+    "n_coops": 50, "seed": 2026, "overlap": 0.15, "platform_share": 0.1}
 
 
 def default_set() -> Ecosystem:

@@ -96,6 +96,17 @@ def pick_convenor(eco: Ecosystem, convenor: str | None = None) -> str | None:
     return industry[0] if industry else None
 
 
+def needed_convenor(model: EcosystemModel, convenor: str | None) -> str:
+    """The convenor a hub or hybrid ``model`` needs: ``convenor``, an error if there is none."""
+    if convenor is None:
+        raise InputError(
+            "model-needs-convenor",
+            f"model {model.id!r} needs an industry body as convenor; bodies.csv has none",
+            path="bodies.csv",
+        )
+    return convenor
+
+
 def _add_data_nodes(G: nx.MultiDiGraph, eco: Ecosystem, participants: set[str]) -> None:
     for row in eco.coops.itertuples(index=False):
         G.add_node(
@@ -196,22 +207,19 @@ def _wire_model(
     topology = model.topology
     apexes = list(eco.bodies_of_kind("apex")["id"])
     apex_of = apex_bodies_of(eco)
-    if topology in ("hub", "hybrid") and convenor is None:
-        raise InputError(
-            "model-needs-convenor",
-            f"model {model.id!r} needs an industry body as convenor; bodies.csv has none",
-            path="bodies.csv",
-        )
     if topology == "hub":
-        G.nodes[convenor]["issuer"] = True
+        hub = needed_convenor(model, convenor)
+        G.nodes[hub]["issuer"] = True
         for coop in participants:
-            _edge(G, convenor, coop, ISSUES_FOR)
-            _edge(G, coop, convenor, RECOGNISES)
+            _edge(G, hub, coop, ISSUES_FOR)
+            _edge(G, coop, hub, RECOGNISES)
     elif topology in ("federated", "hybrid"):
-        if topology == "hybrid":
-            G.nodes[convenor]["issuer"] = True
+        # A hybrid model has the convenor above the apex bodies; a federated one has none.
+        above = needed_convenor(model, convenor) if topology == "hybrid" else None
+        if above is not None:
+            G.nodes[above]["issuer"] = True
             for apex in apexes:
-                _edge(G, convenor, apex, ACCREDITS)
+                _edge(G, above, apex, ACCREDITS)
         for coop in participants:
             own = apex_of.get(coop, [])
             for apex in own:
@@ -219,10 +227,10 @@ def _wire_model(
                 _edge(G, coop, apex, RECOGNISES)
             if own:
                 G.nodes[coop]["issuer"] = True
-            if topology == "hybrid":
-                _edge(G, coop, convenor, RECOGNISES)
+            if above is not None:
+                _edge(G, coop, above, RECOGNISES)
                 if not own:
-                    _edge(G, convenor, coop, ISSUES_FOR)
+                    _edge(G, above, coop, ISSUES_FOR)
         if model.trust.body_recognition == "all-pairs":
             for a in apexes:
                 for b in apexes:

@@ -55,7 +55,7 @@ MONTHS_PER_YEAR = 12
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.2)) -> tuple[Figure, Axes]:
     if ax is not None:
-        return ax.figure, ax
+        return ax.figure.figure, ax  # the root Figure, also for an Axes in a subfigure
 
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     return fig, ax

@@ -134,13 +134,15 @@ def correlations(shown: Mapping[str, Iterable[dict]]) -> pd.DataFrame:
         for document in documents:
             for item in identifiers_shown(document):
                 seen.setdefault(item, set()).add(coop)
+    order = {k: i for i, k in enumerate(KINDS)}
+    linked = sorted(
+        ((kind, value, coops) for (kind, value), coops in seen.items() if len(coops) > 1),
+        key=lambda item: (order[item[0]], -len(item[2]), item[1]),
+    )
     rows = [
         {"kind": kind, "value": value, "seen_by": ", ".join(sorted(coops)), "coops": len(coops)}
-        for (kind, value), coops in seen.items()
-        if len(coops) > 1
+        for kind, value, coops in linked
     ]
-    order = {k: i for i, k in enumerate(KINDS)}
-    rows.sort(key=lambda r: (order[r["kind"]], -r["coops"], r["value"]))
     return pd.DataFrame(rows, columns=["kind", "value", "seen_by", "coops"])
 
 

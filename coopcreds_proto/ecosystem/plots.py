@@ -132,7 +132,7 @@ def plot_network(
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 9), dpi=DPI)
     else:
-        fig = ax.figure
+        fig = ax.figure.figure  # the root Figure, also for an Axes in a subfigure
     n_coops = eco.n_coops
     small = n_coops > LABEL_LIMIT
     node_size = max(6.0, 120.0 * min(1.0, 50.0 / n_coops))

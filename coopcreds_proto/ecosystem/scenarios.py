@@ -52,13 +52,13 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 from ..errors import CoopCredsError, InputError
@@ -210,7 +210,7 @@ def replace_dict(params: GrowthParams, changes: Mapping[str, Any]) -> dict[str, 
 
 def fresh_seed() -> int:
     """A new random seed (128 bits of OS entropy): kept in the scenario for reproducibility."""
-    return int(np.random.SeedSequence().entropy)
+    return secrets.randbits(128)
 
 
 @functools.lru_cache(maxsize=64)
@@ -445,4 +445,4 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 def scenarios_dir() -> Path:
     """The bundled example scenarios (``data/ecosystem/scenarios``)."""
-    return Path(str(resources.files("coopcreds_proto.data").joinpath("ecosystem", "scenarios")))
+    return Path(str(resources.files("coopcreds_proto.data") / "ecosystem" / "scenarios"))

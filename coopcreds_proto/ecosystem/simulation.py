@@ -56,10 +56,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only: the simulation itself needs no pandas
+    from .data import Ecosystem
+    from .models import EcosystemModel
 
 METRICS = ("adopted_coops", "adoption_share", "wallet_holders", "interactions", "agreements")
 
@@ -156,15 +161,15 @@ def synthetic_ecosystem(
     )
 
 
-def ecosystem_arrays(eco: object) -> EcosystemArrays:
+def ecosystem_arrays(eco: Ecosystem) -> EcosystemArrays:
     """The simulation arrays of an ecosystem loaded from data (``data.Ecosystem``).
 
     Sector and members come from ``coops``; a co-op's group is the first apex
     body (by id) it is affiliated with, -1 if none; the affinity is the value-flow
     matrix in the order of ``eco.sectors``.
     """
-    coops, bodies, links = eco.coops, eco.bodies, eco.affiliations  # type: ignore[attr-defined]
-    sectors = tuple(eco.value_flows.index)  # type: ignore[attr-defined]
+    coops, bodies, links = eco.coops, eco.bodies, eco.affiliations
+    sectors = tuple(eco.value_flows.index)
     apex = sorted(bodies.loc[bodies["kind"] == "apex", "id"])
     apex_index = {body: i for i, body in enumerate(apex)}
     first_apex = (
@@ -182,7 +187,7 @@ def ecosystem_arrays(eco: object) -> EcosystemArrays:
         sector=sector.to_numpy(dtype=np.int64),
         group=group,
         members=coops["members"].to_numpy(dtype=np.int64),
-        affinity=eco.value_flows.loc[list(sectors), list(sectors)].to_numpy(dtype=float),  # type: ignore[attr-defined]
+        affinity=eco.value_flows.loc[list(sectors), list(sectors)].to_numpy(dtype=float),
         sector_names=sectors,
         group_names=tuple(apex),
     )
@@ -227,14 +232,14 @@ BUILTIN_RULES = {
 }
 
 
-def rules_for_model(model: object) -> RecognitionRules:
+def rules_for_model(model: EcosystemModel) -> RecognitionRules:
     """Recognition rules of an ecosystem model definition (``models.EcosystemModel``).
 
     Reads the accreditor (grouping by apex body or not), the anchors (a
     convenor above the apex bodies links all groups and covers co-ops without
     one), the body recognition and the bilateral agreements.
     """
-    roles, trust = model.roles, model.trust  # type: ignore[attr-defined]
+    roles, trust = model.roles, model.trust
     accredited = roles.accreditor != "none"
     by_group = roles.accreditor == "apex-body"
     convenor_above = "convenor" in trust.anchors and (not by_group or trust.max_chain_length >= 2)
@@ -246,7 +251,7 @@ def rules_for_model(model: object) -> RecognitionRules:
     else:
         body_links = "none"
     return RecognitionRules(
-        model=model.id,  # type: ignore[attr-defined]
+        model=model.id,
         by_group=by_group,
         within_group=1.0 if accredited else 0.0,
         across_groups=1.0 if (convenor_above or bodies_recognise or not by_group) and accredited

@@ -52,6 +52,7 @@ from .data import Ecosystem
 from .graph import (
     apex_bodies_of,
     bilateral_partners,
+    needed_convenor,
     participating,
     pick_convenor,
 )
@@ -135,12 +136,10 @@ def registry_for_model(
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise InputError("bad-timestamp", f"at must be an aware datetime, got {at!r}", path="at")
     chosen = participating(eco, participants)
-    hub = pick_convenor(eco, convenor)
+    picked = pick_convenor(eco, convenor)
     topology = model.topology
-    if topology in ("hub", "hybrid") and hub is None:
-        raise InputError("model-needs-convenor",
-                         f"model {model.id!r} needs an industry body as convenor; bodies.csv"
-                         " has none", path="bodies.csv")
+    # Hub and hybrid models are convened by an industry body; the others have none.
+    hub = needed_convenor(model, picked) if topology in ("hub", "hybrid") else None
     b = _Builder(model, at)
     apexes = list(eco.bodies_of_kind("apex")["id"])
     apex_of = apex_bodies_of(eco)
@@ -148,7 +147,7 @@ def registry_for_model(
     issuer_for: dict[str, str] = {}
     below = max(model.trust.max_chain_length - 1, 0)
 
-    if topology in ("hub", "hybrid"):
+    if hub is not None:
         hub_fw = b.framework(hub)
         b.accredit(hub, hub, hub_fw, frozenset({ISSUE}))  # an anchor issues only if accredited
         for coop in chosen:
@@ -158,13 +157,13 @@ def registry_for_model(
     if topology in ("federated", "hybrid"):
         for apex in apexes:
             apex_fw = b.framework(apex)
-            if topology == "hybrid":
+            if hub is not None:
                 b.accredit(hub, apex, hub_fw, frozenset({ACCREDIT}), max_chain=below)
         for coop in chosen:
             for apex in apex_of.get(coop, []):
                 apex_fw = b.gov.framework_of(apex)
                 b.accredit(apex, coop, apex_fw, frozenset({ISSUE}))
-                if topology == "hybrid":
+                if hub is not None:
                     b.accredit(apex, coop, hub_fw, frozenset({ISSUE}))
                 frameworks[coop].append(apex_fw)
                 issuer_for[coop] = coop

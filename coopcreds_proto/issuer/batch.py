@@ -72,7 +72,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from tqdm import tqdm
@@ -93,6 +93,7 @@ from ..safe_jsonld import expand_safely
 from ..timestamps import as_datetime, format_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, check_credential_shape, issuer_id
 from ..vc.status_list import (
+    StatusList,
     allocate,
     load_status_list,
     new_status_list,
@@ -105,6 +106,9 @@ from ..vc.status_list import (
     unsuspend,
 )
 from .member_register import MemberRecord
+
+if TYPE_CHECKING:  # pragma: no cover - typing only: pandas is loaded only to make a table
+    import pandas as pd
 
 LOG_NAME = "issuance-log.jsonl"
 LOG_FORMAT = "coopcreds-issuance-log/1"
@@ -237,7 +241,7 @@ class IssuanceReport:
             counts[a.action] = counts.get(a.action, 0) + 1
         return counts
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         import pandas as pd  # heavy: pandas, only for the report as a table (issuing needs none)
 
         return pd.DataFrame([a.to_record() for a in self.actions],
@@ -403,7 +407,7 @@ class _Log:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.handle = None
+        self.handle: TextIO | None = None
 
     def append(self, event: dict) -> None:
         if self.handle is None:
@@ -484,10 +488,11 @@ def _status_path(issuer: Issuer, purpose: str) -> Path:
     return issuer.out_dir / "status" / f"{purpose}.json"
 
 
-def status_lists(issuer: Issuer) -> dict[str, Any]:
+def status_lists(issuer: Issuer) -> dict[str, StatusList]:
     """The issuer's saved status lists by purpose (empty without ``status_base``)."""
-    lists: dict[str, Any] = {}
-    if not issuer.status_base:
+    lists: dict[str, StatusList] = {}
+    base = issuer.status_base
+    if not base:
         saved = [p for p in ("revocation", "suspension") if _status_path(issuer, p).exists()]
         if saved:  # its credentials carry status entries: leaving them out would not revoke
             raise IssuanceError(
@@ -497,7 +502,7 @@ def status_lists(issuer: Issuer) -> dict[str, Any]:
         return lists
     for purpose in ("revocation", "suspension"):
         path = _status_path(issuer, purpose)
-        url = issuer.status_url(purpose)
+        url = f"{base}/{purpose}"  # issuer.status_url(purpose), which has a base here
         if path.exists():
             lst = load_status_list(path)
             if lst.url != url or lst.issuer != issuer.did:
@@ -511,23 +516,27 @@ def status_lists(issuer: Issuer) -> dict[str, Any]:
     return lists
 
 
-def _save_lists(issuer: Issuer, lists: dict[str, Any]) -> None:
+def _save_lists(issuer: Issuer, lists: dict[str, StatusList]) -> None:
     for purpose, lst in lists.items():
         save_status_list(lst, _status_path(issuer, purpose), overwrite=True)
 
 
-def _publish(issuer: Issuer, lists: dict[str, Any], now: datetime) -> tuple[str, ...]:
+def _publish(issuer: Issuer, lists: dict[str, StatusList], now: datetime) -> tuple[str, ...]:
     if issuer.registry is None or not lists:
         return ()
 
-    loader = definition_loader(issuer.definition)
+    d = issuer.definition
+    assert d is not None  # set in Issuer.__post_init__
+    loader = definition_loader(d)
     for lst in lists.values():
         publish_status_list(lst, issuer.key, issuer.registry, valid_from=now, created=now,
                             loader=loader)
     return tuple(lst.url for lst in lists.values())
 
 
-def _reconcile(lists: dict[str, Any], entries: dict[str, LedgerEntry]) -> dict[str, Any]:
+def _reconcile(
+    lists: dict[str, StatusList], entries: dict[str, LedgerEntry]
+) -> dict[str, StatusList]:
     """Set every bit the log says is set (a run stopped before saving its lists)."""
     for entry in entries.values():
         for purpose, wanted in (("revocation", entry.revoked), ("suspension", entry.suspended)):
@@ -704,8 +713,8 @@ issue_batch = apply_register
 
 
 def _issue_one(issuer: Issuer, record: MemberRecord, entry: LedgerEntry | None, kind: str,
-               status: dict[str, int], lists: dict[str, Any], log: _Log, stamp: str, why: str,
-               rng: RandomSource, signer: _BatchSigner) -> tuple[Action, LedgerEntry]:
+               status: dict[str, int], lists: dict[str, StatusList], log: _Log, stamp: str,
+               why: str, rng: RandomSource, signer: _BatchSigner) -> tuple[Action, LedgerEntry]:
     number = record.membership_number
     entries = [status_entry(lists[p], status[p]) for p in lists]
     unsigned = build_credential(issuer, record, credential_id=_credential_id(rng),
@@ -746,8 +755,8 @@ def _issue_one(issuer: Issuer, record: MemberRecord, entry: LedgerEntry | None, 
     return Action(number, action, signed["id"], target, why), new_entry
 
 
-def _revoke(issuer: Issuer, lists: dict[str, Any], entries: dict[str, LedgerEntry], number: str,
-            log: _Log, stamp: str, *, reason: str) -> Action:
+def _revoke(issuer: Issuer, lists: dict[str, StatusList], entries: dict[str, LedgerEntry],
+            number: str, log: _Log, stamp: str, *, reason: str) -> Action:
     entry = entries[number]
     index = entry.status.get("revocation")
     if "revocation" in lists and index is not None:
@@ -761,7 +770,7 @@ def _revoke(issuer: Issuer, lists: dict[str, Any], entries: dict[str, LedgerEntr
     return Action(number, "revoked", entry.credential_id, entry.file, detail)
 
 
-def _set_suspension(issuer: Issuer, lists: dict[str, Any], entries: dict[str, LedgerEntry],
+def _set_suspension(issuer: Issuer, lists: dict[str, StatusList], entries: dict[str, LedgerEntry],
                     number: str, suspended: bool, log: _Log, stamp: str, why: str, *,
                     by: str) -> Action:
     entry = entries[number]
@@ -831,7 +840,7 @@ def unsuspend_member(issuer: Issuer, number: str, *, now: datetime | str | None 
         issuer, lists, entries, number, False, log, stamp, reason, by="issuer"))
 
 
-def issued_frame(issuer: Issuer) -> Any:
+def issued_frame(issuer: Issuer) -> pd.DataFrame:
     """The ledger as a DataFrame (one row per member: credential, state, indexes)."""
     import pandas as pd  # heavy: pandas, only for the ledger as a table (issuing needs none)
 

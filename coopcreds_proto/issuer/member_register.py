@@ -435,11 +435,10 @@ _EXTRA_ROLES = ("volunteer", "board director", "treasurer", "secretary", "buying
 
 def sample_register_path() -> Path:
     """``data/registers/sample_members.csv``: 25 synthetic members of the sample co-op."""
-    return Path(str(resources.files("coopcreds_proto.data").joinpath("registers",
-                                                                      "sample_members.csv")))
+    return Path(str(resources.files("coopcreds_proto.data") / "registers" / "sample_members.csv"))
 
 
-def sample_member_key(i: int, seed: str = "coopcreds-demo") -> Any:
+def sample_member_key(i: int, seed: str = "coopcreds-demo") -> Ed25519Key:
     """The demo key of member ``i`` (from 1) of ``generate_register(..., seed=seed)``.
 
     Derived from a published seed: for demos and tests only, never for real use.

@@ -245,7 +245,7 @@ def example_policy_path(name: str) -> Path:
         raise InputError("unknown-policy", f"no example policy {name!r}; there are "
                          f"{', '.join(EXAMPLE_POLICIES)}", path=name)
     # data/ is shipped as coopcreds_proto.data (see pyproject.toml).
-    return Path(str(resources.files("coopcreds_proto.data").joinpath("policies", f"{name}.json")))
+    return Path(str(resources.files("coopcreds_proto.data") / "policies" / f"{name}.json"))
 
 
 __all__ = ["BENEFIT_KINDS", "EXAMPLE_POLICIES", "Benefit", "VerifierPolicy", "example_policy_path",

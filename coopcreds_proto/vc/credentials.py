@@ -35,8 +35,8 @@ def issuer_id(credential: dict) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
-def subjects(credential: dict) -> list[dict]:
-    """The credential subjects as a list."""
+def subjects(credential: dict) -> list[object]:
+    """The credential subjects as a list, each as found (check it is an object before use)."""
     subject = credential.get("credentialSubject")
     return subject if isinstance(subject, list) else [subject]
 

@@ -60,10 +60,11 @@ def _parse(value: str, path: str) -> dict[str, list[bytes]]:
     return found
 
 
-def sri_matches(content: bytes, value: str, *, path: str = "digestSRI") -> bool:
+def sri_matches(content: bytes, value: object, *, path: str = "digestSRI") -> bool:
     """True if ``content`` matches ``value`` by its strongest algorithm.
 
-    ``InputError`` (``sri-malformed``) when ``value`` cannot be read.
+    ``value`` is the ``digestSRI`` as found in a document: ``InputError``
+    (``sri-malformed``) when it is not a string or cannot be read.
     """
     if not isinstance(value, str):
         raise InputError("sri-malformed", "digestSRI must be a string", path=path)

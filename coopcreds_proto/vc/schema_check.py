@@ -167,7 +167,7 @@ def _check_digest(content: bytes, url: str, digest: object, path: str) -> None:
     if digest is None:
         return
     try:
-        matches = sri_matches(content, digest, path=f"{path}.digestSRI")  # type: ignore[arg-type]
+        matches = sri_matches(content, digest, path=f"{path}.digestSRI")
     except InputError as exc:
         raise SchemaCheckError("schema-digest-mismatch", exc.message, path=exc.path) from None
     if not matches:

@@ -210,9 +210,12 @@ class ConsultationDashboard:
         *,
         top: int = 5,
     ) -> None:
-        is_file = isinstance(source, (str, os.PathLike))
-        self._path = Path(source) if is_file else None
-        self._records: list[FeedbackRecord] = [] if is_file else list(source)
+        self._path: Path | None = None
+        self._records: list[FeedbackRecord] = []
+        if isinstance(source, (str, os.PathLike)):
+            self._path = Path(source)
+        else:
+            self._records = list(source)
         self._problems: list[str] = []
         self._top = top
         self.view = w.ToggleButtons(options=list(self.VIEWS), description="Show")
