@@ -67,7 +67,7 @@ def trusted_html(text: str) -> Markup:
 
 def read_template_file(name: str) -> str:
     """The text of a file in the templates folder (the stylesheet, the plot palette)."""
-    return resources.files(TEMPLATES_PACKAGE).joinpath(TEMPLATES_FOLDER, name).read_text(
+    return (resources.files(TEMPLATES_PACKAGE) / TEMPLATES_FOLDER / name).read_text(
         encoding="utf-8")
 
 

@@ -251,7 +251,7 @@ class DefinitionEditor:
         made = self.artefacts()
         if "error" in made:
             message = html_views.render("widgets/json_block.html", error=made["error"])
-            pages = [message] * 3
+            pages: list[str] = [message] * 3
         else:
             pages = [_json(made["context"]), _json(made["schema"]), _json(made["example"])]
         self._tabs.children[0].value, self._tabs.children[1].value, \
