@@ -36,7 +36,8 @@ help:
 	@echo "                WORKSHOP_ARGS=--share opens it to the room behind a join code)"
 	@echo "make test       run the test suite, notebooks included (pytest --nbval)"
 	@echo "make demo       run the headless demo (coopcreds demo)"
-	@echo "make lint       ruff check, and the import contract (lint-imports: layers, no heavy core)"
+	@echo "make lint       ruff check, the import contract (lint-imports: layers, no heavy core)"
+	@echo "                and the type check (mypy, no error in the package)"
 	@echo "make wheel-smoke  build the wheel, install it in a fresh venv outside the checkout"
 	@echo "                 and run coopcreds demo and import every package from it"
 	@echo "make bench      run the benchmarks (benchmarks/)"
@@ -73,10 +74,12 @@ demo: $(STAMP)
 	$(BIN)/coopcreds demo
 
 # ruff, then the import rule of pyproject.toml's [tool.importlinter] (also
-# checked by tests/test_architecture.py, so `make test` and CI keep it too).
+# checked by tests/test_architecture.py), then mypy with [tool.mypy] (also run
+# by tests/test_types.py): `make test` and CI keep both too.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # Needs no .venv: the script makes its own venv (in a temporary directory).
 wheel-smoke:
@@ -91,7 +94,7 @@ bench: $(STAMP)
 	if [ -n "$$missed" ]; then echo "bench: targets missed in:$$missed" >&2; exit 1; fi
 
 clean:
-	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache test-artifacts
+	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache .mypy_cache test-artifacts
 	find . -path ./$(VENV) -prune -o \
 		\( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -prune -exec rm -rf {} +
 
