@@ -17,6 +17,7 @@ from typing import Any
 
 from .canonical import canonicalize_rdfc
 from .checks import CheckFailed
+from .compact_form import check_compact_form, term_index
 from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError
 from .loader import OfflineDocumentLoader
@@ -121,6 +122,18 @@ def safe_jsonld(state: SecuredDocument) -> str:
         names = ", ".join(expanded.vocab_terms)
         return f"signed as written; defined only by an @vocab fallback: {names}"
     return "every term is defined, every claim is signed"
+
+
+def read_as_signed(state: SecuredDocument) -> str:
+    """The JSON the other checks read is the signed graph, written the one canonical way."""
+    assert state.expanded is not None
+    try:
+        check_compact_form(
+            state.document, state.expanded.expanded, term_index(state.document, state.loader)
+        )
+    except CoopCredsError as exc:
+        raise state.locate(exc) from None
+    return "every key and value is read as it was signed"
 
 
 def resolve_methods(state: SecuredDocument, *, signing_in: bool = False) -> str:

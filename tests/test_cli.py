@@ -35,6 +35,7 @@ CHECK_NAMES = [
     "well_formed",
     "contexts",
     "safe_jsonld",
+    "read_as_signed",
     "verification_method",
     "issuer_binding",
     "proof_purpose",

@@ -1,4 +1,5 @@
-"""Property test: a signed credential verifies exactly when its signed content is unchanged.
+"""Property test: a signed credential verifies exactly when its signed content is unchanged
+and its JSON reads as what was signed.
 
 Hypothesis applies one mutation at a time to a signed credential (both
 suites): a value changed, a key added or removed, a type changed, a proof field
@@ -13,8 +14,13 @@ cryptosuite code, computes the signed content of the mutant:
   refuse counts as changed);
 - eddsa-jcs-2022: the RFC 8785 bytes of both;
 
-plus the proofValue itself. ``verify_credential`` must fail exactly when that
-content differs from the original's. The mutations are chosen so that the
+plus the proofValue itself. ``verify_credential`` must fail when that content
+differs from the original's. When it is unchanged, a second oracle decides:
+what a program reading the JSON sees (keys, values and their JSON types, sets
+in any order, a one-element array as its element) is the original's, and the
+mutant verifies; or it is not (an IRI for a key, a value object, ``"true"``
+for ``true``: the same graph, another reading), and the mutant is refused by
+the ``read_as_signed`` check, so no check ever decides on what was not signed. The mutations are chosen so that the
 VC data-model shape rules (which look at the JSON, not at its meaning) never
 reject a mutant whose signed content is unchanged.
 """
@@ -350,7 +356,8 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     TALLY.clear()
     yield
     line = (
-        f"mutations tried: {TALLY['tried']} (semantic {TALLY['semantic']}, non-semantic {TALLY['same']}); "
+        f"mutations tried: {TALLY['tried']} (semantic {TALLY['semantic']}, non-semantic"
+        f" {TALLY['same']}, respelled {TALLY['respelled']}); "
         + ", ".join(f"{s}: {TALLY[s + ':semantic']}+{TALLY[s + ':same']}" for s in (RDFC, JCS))
     )
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
@@ -363,6 +370,7 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     ran = {s for s in (RDFC, JCS) if TALLY[s + ":tried"]}
     if ran == {RDFC, JCS}:  # the whole module ran (not a -k selection)
         assert TALLY["tried"] >= MIN_MUTATIONS, line
+        assert TALLY["respelled"] >= 10, line  # the same graph, written another way
         for suite in ran:
             assert TALLY[suite + ":semantic"] >= 50 and TALLY[suite + ":same"] >= 10, line
 
@@ -389,21 +397,42 @@ def test_oracle_tells_changes_apart() -> None:
     assert signed_content(wrapped, RDFC) == BASE_CONTENT[RDFC]
 
 
+def json_reading(value: Any) -> Any:
+    """What a program reading the JSON sees: key order, set order, one-element
+    arrays and contexts aside, every key, value and JSON type."""
+    if isinstance(value, dict):
+        items = ((k, json_reading(v)) for k, v in value.items() if k != "@context")
+        return ("object", tuple(sorted(items)))
+    if isinstance(value, list):
+        if len(value) == 1:
+            return json_reading(value[0])
+        return ("array", tuple(sorted((json_reading(v) for v in value), key=repr)))
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, (int, float)):
+        return ("number", float(value))
+    return (type(value).__name__, value)
+
+
 def _check_mutation(suite: str, data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(KINDS), label="kind")
     path = data.draw(st.sampled_from(TARGETS[suite][kind]), label="path")
     mutant = mutate(BASE[suite], kind, path, data)
     content = signed_content(mutant, suite)
     changed = content is None or content != BASE_CONTENT[suite]
-    sort = "semantic" if changed else "same"
+    same_reading = json_reading(mutant) == json_reading(BASE[suite])
+    sort = "semantic" if changed else ("same" if same_reading else "respelled")
     TALLY.update(["tried", sort, f"{suite}:tried", f"{suite}:{sort}", f"{suite}:{kind}:{sort}"])
     event(f"{kind}: {sort}")
     result = verify_credential(mutant, now=SAMPLE_NOW)
     if changed:
         assert not result.verified, f"{kind} at {path} changed the signed content, yet it verified"
         assert not result.check("signature").ok
-    else:
+    elif same_reading:
         assert result.verified, f"{kind} at {path} left the signed content alone, yet:\n{result}"
+    else:
+        assert not result.verified, f"{kind} at {path} reads differently, yet it verified"
+        assert [c.name for c in result.failed] == ["read_as_signed"], str(result)
 
 
 MUTATION_SETTINGS = settings(
@@ -441,37 +470,33 @@ def _rename_in_subject(old: str, new: str):
     return change
 
 
+# Each case: the change, whether RDFC signs the same graph after it, and whether
+# the JSON still reads the same (if not, read_as_signed refuses it, by this code).
 NAMED_CASES = {
     "boolean written as a string for an xsd:boolean term": (
-        lambda d: _subject(d).__setitem__("votingRights", "true"),
-        True,
+        lambda d: _subject(d).__setitem__("votingRights", "true"), True, "typed-value-not-native",
     ),
     "a one-element array instead of a single value": (
-        lambda d: _subject(d).__setitem__("memberName", ["Ada Okafor"]),
-        True,
+        lambda d: _subject(d).__setitem__("memberName", ["Ada Okafor"]), True, None,
     ),
     "a value object for a plain string": (
-        lambda d: _subject(d).__setitem__("memberName", {"@value": "Ada Okafor"}),
-        True,
+        lambda d: _subject(d).__setitem__("memberName", {"@value": "Ada Okafor"}), True,
+        "value-not-compact",
     ),
     "a term written as its full IRI": (
-        _rename_in_subject("memberName", TERM_IRIS["memberName"]),
-        True,
+        _rename_in_subject("memberName", TERM_IRIS["memberName"]), True, "iri-key",
     ),
-    "id written as @id": (_rename_in_subject("id", "@id"), True),
-    "credential types in another order": (lambda d: d["type"].reverse(), True),
+    "id written as @id": (_rename_in_subject("id", "@id"), True, "keyword-key"),
+    "credential types in another order": (lambda d: d["type"].reverse(), True, None),
     "a typed term as its full IRI loses its datatype": (
-        _rename_in_subject("memberSince", TERM_IRIS["memberSince"]),
-        False,
+        _rename_in_subject("memberSince", TERM_IRIS["memberSince"]), False, None,
     ),
-    "a claim set to null": (lambda d: _subject(d).__setitem__("memberName", None), False),
+    "a claim set to null": (lambda d: _subject(d).__setitem__("memberName", None), False, None),
     "a trailing space in a literal": (
-        lambda d: _subject(d).__setitem__("memberName", "Ada Okafor "),
-        False,
+        lambda d: _subject(d).__setitem__("memberName", "Ada Okafor "), False, None,
     ),
     "a single value instead of a one-element array": (
-        lambda d: _subject(d).__setitem__("roles", "member"),
-        True,
+        lambda d: _subject(d).__setitem__("roles", "member"), True, None,
     ),
 }
 
@@ -479,10 +504,14 @@ NAMED_CASES = {
 @pytest.mark.parametrize("name", sorted(NAMED_CASES))
 @pytest.mark.parametrize("suite", [RDFC, JCS])
 def test_named_mutations(suite: str, name: str) -> None:
-    change, same_for_rdfc = NAMED_CASES[name]
+    change, same_for_rdfc, respelled = NAMED_CASES[name]
     mutant = copy.deepcopy(BASE[suite])
     change(mutant)
     assert mutant != BASE[suite]
-    expected = same_for_rdfc and suite == RDFC  # JCS signs the bytes: every change counts
-    assert (signed_content(mutant, suite) == BASE_CONTENT[suite]) is expected
-    assert verify_credential(mutant, now=SAMPLE_NOW).verified is expected
+    same_content = same_for_rdfc and suite == RDFC  # JCS signs the bytes: every change counts
+    assert (signed_content(mutant, suite) == BASE_CONTENT[suite]) is same_content
+    assert (json_reading(mutant) == json_reading(BASE[suite])) is (same_for_rdfc and not respelled)
+    result = verify_credential(mutant, now=SAMPLE_NOW)
+    assert result.verified is (same_content and respelled is None)
+    if same_content and respelled:
+        assert result.check("read_as_signed").code == respelled

@@ -6,8 +6,10 @@ what could not be checked because something before it failed. It raises only
 when the API itself is misused (a wrong argument type).
 
 The checks, in order (``CREDENTIAL_STEPS``): well-formed, contexts, safe
-JSON-LD, verification method, issuer binding, proof purpose, proof timing,
-signature, validity period, schema, status. A credential is verified only if
+JSON-LD, read as signed (the JSON is the signed graph in canonical compact
+form: ``compact_form``), verification method, issuer binding, proof purpose,
+proof timing, signature, validity period, schema, status. The checks that read
+the JSON run only once it is known to read as signed. A credential is verified only if
 every check passes. Each check is a named step, a function of the
 verification's state (``CredentialState``); the proof-level ones are shared
 with presentations (``proof_checks``). The verifier's settings are one
@@ -42,6 +44,7 @@ from ..proof_checks import (
     known_contexts,
     proof_purpose,
     proof_timing,
+    read_as_signed,
     read_document,
     read_proofs,
     resolve_methods,
@@ -167,15 +170,16 @@ CREDENTIAL_STEPS: tuple[Step[CredentialState], ...] = (
     Step("well_formed", "Well-formed credential", (), well_formed),
     Step("contexts", "Known contexts", ("well_formed",), known_contexts),
     Step("safe_jsonld", "Safe JSON-LD (every claim is signed)", ("contexts",), safe_jsonld),
-    Step("verification_method", "Verification method resolves", ("well_formed",),
+    Step("read_as_signed", "Read as signed (compact JSON)", ("safe_jsonld",), read_as_signed),
+    Step("verification_method", "Verification method resolves", ("read_as_signed",),
          resolve_methods),
     Step("issuer_binding", "Issuer controls the key", ("verification_method",), issuer_binding),
-    Step("proof_purpose", "Proof purpose", ("well_formed",), proof_purpose),
-    Step("proof_timing", "Proof created/expires", ("well_formed",), proof_timing),
+    Step("proof_purpose", "Proof purpose", ("read_as_signed",), proof_purpose),
+    Step("proof_timing", "Proof created/expires", ("read_as_signed",), proof_timing),
     Step("signature", "Signature", ("safe_jsonld", "verification_method"), signature),
-    Step("validity_period", "Validity period", ("well_formed",), validity_period),
-    Step("schema", "Credential schema", ("well_formed",), schema),
-    Step("status", "Status (revocation)", ("well_formed",), status),
+    Step("validity_period", "Validity period", ("read_as_signed",), validity_period),
+    Step("schema", "Credential schema", ("read_as_signed",), schema),
+    Step("status", "Status (revocation)", ("read_as_signed",), status),
 )
 CHECK_TITLES = {step.name: step.title for step in CREDENTIAL_STEPS}
 
