@@ -42,7 +42,12 @@ from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
 from coopcreds_proto.trust.recognition import decide
 from coopcreds_proto.trust.registry import ISSUE, Accreditation, TrustRegistry
 from coopcreds_proto.vc.credentials import issue
-from coopcreds_proto.vc.presentations import present, verify_presentation
+from coopcreds_proto.vc.presentations import (
+    create_presentation,
+    present,
+    sign_presentation,
+    verify_presentation,
+)
 from coopcreds_proto.vc.samples import (
     SAMPLE_CREATED,
     SAMPLE_NOW,
@@ -548,3 +553,12 @@ def test_the_policy_grants_the_benefit_on_the_signed_spelling_only() -> None:
         refused = decision.check("presentation")
         assert not decision.granted and decision.benefit is None, name
         assert refused.code == code and refused.message.startswith("Read as signed"), name
+
+
+def test_a_holder_cannot_sign_a_respelled_presentation() -> None:
+    respelled = copy.deepcopy(CREDENTIAL)
+    _subject(respelled)["votingRights"] = "true"
+    unsigned = create_presentation([respelled], ACTORS.member.did)
+    with pytest.raises(UnsafeJsonLdError) as err:
+        sign_presentation(unsigned, ACTORS.member, challenge=CHALLENGE, domain=DOMAIN)
+    assert err.value.code == "typed-value-not-native"

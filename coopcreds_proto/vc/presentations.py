@@ -52,6 +52,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..checks import Check, CheckFailed, Step, run_steps
+from ..compact_form import check_compact_form, term_index
 from ..errors import CoopCredsError, InputError
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
@@ -148,6 +149,8 @@ def sign_presentation(
         )
     loader = loader or OfflineDocumentLoader.default()
     checked = expand_safely(presentation, loader, limits=limits)
+    # Sign only what a verifier will read as signed (its embedded credentials included).
+    check_compact_form(presentation, checked.expanded, term_index(presentation, loader))
     options = ProofOptions(
         cryptosuite=cryptosuite, purpose=purpose, created=created, expires=expires
     )
