@@ -102,7 +102,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("already-signed", "issuer.batch vc.credentials vc.presentations",
          ("The credential or presentation to sign already has a proof: sign the unsigned"
           " document.")),
-        ("bad-accreditation", "trust.registry",
+        ("bad-accreditation", "trust.registry trust.revocation_log",
          ("An accreditation is incomplete or inconsistent (missing names, permissions or"
           " types, an end before its start, a negative chain length).")),
         ("bad-affinity", "ecosystem.simulation",
@@ -189,6 +189,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-request", "vc.presentation_request",
          ("A presentation request is malformed (a missing or unknown field, a field asked for"
           " twice).")),
+        ("bad-revocation-log", "trust.revocation_log",
+         ("A record of when a revocation was first seen is unreadable or damaged (not JSON, no"
+          " accreditation id or time, or filed under another accreditation).")),
         ("bad-rule", "definitions.release",
          "An adoption decision names a voting rule the workbench does not know."),
         ("bad-runs", "cli.simulate ecosystem.runner ecosystem.scenarios",
@@ -210,7 +213,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A credentialStatus entry is not an object with a type."),
         ("bad-subject", "vc.credentials",
          "A credential's credentialSubject is missing, empty or not an object."),
-        ("bad-timestamp", "did_web ecosystem.trust_registry_for_model timestamps trust.registry",
+        ("bad-timestamp",
+         "did_web ecosystem.trust_registry_for_model timestamps trust.registry trust.revocation_log",
          ("A date-time is not a valid xsd:dateTimeStamp (it needs a time zone, Z or"
           " +hh:mm).")),
         ("bad-trust-credential", "trust.accreditation",
@@ -386,6 +390,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "There is no member register file at this path."),
         ("release-file-exists", "definitions.release",
          "A release file exists already with other content; choose an empty directory."),
+        ("revocation-log-unwritable", "trust.revocation_log",
+         ("The time a revocation was first seen cannot be recorded (the trust directory's"
+          " revocations folder is not writable).")),
         ("several-holders", "vc.wallet",
          ("The chosen credentials are about different DIDs of the wallet: name the one to"
           " present as.")),

@@ -14,6 +14,7 @@ from coopcreds_proto.keys import Ed25519Key
 from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.trust.accreditation import (
+    TrustLoad,
     accreditation_credential,
     accreditation_from_credential,
     add_anchor,
@@ -28,6 +29,7 @@ from coopcreds_proto.trust.accreditation import (
     save_trust_credential,
 )
 from coopcreds_proto.trust.registry import ACCREDIT, ISSUE, Accreditation, Recognition, Witnessed
+from coopcreds_proto.trust.revocation_log import RevocationLog
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.status_list import (
     allocate,
@@ -63,6 +65,13 @@ def signed(acc: Accreditation, key: Ed25519Key | None = None, **kw: object) -> d
     return issue_accreditation(acc, key or {BODY.did: BODY, APEX.did: APEX, COOP.did: COOP,
                                             FORGER.did: FORGER}[acc.accreditor],
                                now=START, **kw)  # type: ignore[arg-type]
+
+
+def load_verified(credentials: object, *, revocation_log: RevocationLog | None = None,
+         **kw: object) -> TrustLoad:
+    """``load_trust`` under ``ANCHORS``, with a revocation log of its own unless given one."""
+    return load_trust(credentials, anchors=ANCHORS,  # type: ignore[arg-type]
+                      revocation_log=revocation_log or RevocationLog(), **kw)
 
 
 def why(answer: object) -> str:
@@ -129,7 +138,7 @@ def test_a_verified_chain_is_trusted(registry: LocalRegistry) -> None:
     apex = accreditation("urn:acc:apex", BODY, APEX, permissions=frozenset({ACCREDIT}),
                          max_chain=1)
     coop = accreditation("urn:acc:coop", APEX, COOP)
-    load = load_trust([signed(apex), signed(coop)], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([signed(apex), signed(coop)], now=NOW, registry=registry)
     assert load.rejected == ()
     answer = load.trusted(COOP.did, MEMBERSHIP, [FW], NOW)
     assert answer.trusted and [a.id for a in answer.chain] == ["urn:acc:apex", "urn:acc:coop"]
@@ -149,10 +158,10 @@ def revocable(registry: LocalRegistry) -> tuple[dict, object, int]:
 
 def test_revoked_through_the_authoritys_status_list(registry: LocalRegistry) -> None:
     doc, lst, index = revocable(registry)
-    assert load_trust([doc], anchors=ANCHORS, now=NOW, registry=registry).trusted(
+    assert load_verified([doc], now=NOW, registry=registry).trusted(
         COOP.did, MEMBERSHIP, [FW], NOW).trusted
     publish_status_list(revoke(lst, index), BODY, registry, valid_from="2026-03-01T00:00:00Z")
-    load = load_trust([doc], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([doc], now=NOW, registry=registry)
     assert load.rejected == ()  # kept, so the answer can say "revoked"
     assert load.registry.revocations["urn:acc:coop"] == datetime(2026, 3, 1, tzinfo=UTC)
     answer = load.trusted(COOP.did, MEMBERSHIP, [FW], NOW)
@@ -169,16 +178,58 @@ def test_revoked_through_the_authoritys_status_list(registry: LocalRegistry) -> 
     assert not log.trusted(COOP.did, MEMBERSHIP, [FW], NOW, credential_id="urn:cred:early").trusted
 
 
+MARCH, APRIL = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+
+
+def test_a_revocation_keeps_the_time_it_was_first_seen(tmp_path: Path,
+                                                       registry: LocalRegistry) -> None:
+    trust = tmp_path / "trust"
+    save_anchors(trust, ANCHORS)
+    doc, lst, index = revocable(registry)
+    save_trust_credential(trust, doc)
+    revoked = revoke(lst, index)
+    publish_status_list(revoked, BODY, registry, valid_from=MARCH)
+    seen = load_trust_dir(trust, now=MARCH + timedelta(days=1), registry=registry)
+    assert seen.registry.revocations["urn:acc:coop"] == MARCH
+    assert [e.first_seen for e in RevocationLog(trust / "revocations").entries()] == [MARCH]
+    # The body publishes its list again in May (a routine refresh): the list's validFrom moves.
+    publish_status_list(revoked, BODY, registry, valid_from="2026-05-01T00:00:00Z")
+    assert registry.read(LIST_URL)["validFrom"] == "2026-05-01T00:00:00Z"
+    record_witnessed(trust, Witnessed(COOP.did, "urn:cred:early", MARCH - timedelta(days=28)))
+    record_witnessed(trust, Witnessed(COOP.did, "urn:cred:between", APRIL))
+    later = load_trust_dir(trust, now=NOW, registry=registry)
+    assert later.registry.revocations["urn:acc:coop"] == MARCH
+    # Witnessed after the revocation (before the refresh): never honoured.
+    between = later.trusted(COOP.did, MEMBERSHIP, [FW], NOW, credential_id="urn:cred:between",
+                            honour_witnessed=True)
+    assert not between.trusted
+    assert ("urn:acc:coop revoked at 2026-03-01T00:00:00Z; credential urn:cred:between was not"
+            " witnessed before the revocation") in why(between)
+    assert not later.trusted(COOP.did, MEMBERSHIP, [FW], NOW,
+                             credential_id="urn:cred:between").trusted
+    early = later.trusted(COOP.did, MEMBERSHIP, [FW], NOW, credential_id="urn:cred:early",
+                          honour_witnessed=True)
+    assert early.trusted and "before the revocation: honoured" in why(early)
+
+
+def test_a_revocation_first_seen_late_is_dated_by_the_list(registry: LocalRegistry) -> None:
+    doc, lst, index = revocable(registry)
+    publish_status_list(revoke(lst, index), BODY, registry, valid_from=MARCH)
+    # First seen in June: the verified list was valid from March, so no one saw it before.
+    load = load_verified([doc], now=NOW, registry=registry)
+    assert load.registry.revocations["urn:acc:coop"] == MARCH
+
+
 def test_unreadable_status_fails_closed(tmp_path: Path) -> None:
     doc, _, _ = revocable(LocalRegistry(tmp_path / "elsewhere"))
-    load = load_trust([doc], anchors=ANCHORS, now=NOW, registry=LocalRegistry(tmp_path / "empty"))
+    load = load_verified([doc], now=NOW, registry=LocalRegistry(tmp_path / "empty"))
     assert len(load.rejected) == 1 and "status unknown" in load.rejected[0].reasons[0]
 
 
 def test_expired_accreditation_is_kept_and_explained(registry: LocalRegistry) -> None:
     later = END + timedelta(days=10)
-    load = load_trust([signed(accreditation("urn:acc:coop", BODY, COOP))], anchors=ANCHORS,
-                      now=later, registry=registry)
+    load = load_verified([signed(accreditation("urn:acc:coop", BODY, COOP))], now=later,
+                         registry=registry)
     answer = load.trusted(COOP.did, MEMBERSHIP, [FW], later)
     assert not answer.trusted and "urn:acc:coop expired at 2027-01-01T00:00:00Z" in why(answer)
     assert load.trusted(COOP.did, MEMBERSHIP, [FW], NOW).trusted  # it was valid back then
@@ -188,19 +239,19 @@ def test_scope_widened_by_delegation_and_chain_too_long(registry: LocalRegistry)
     apex = accreditation("urn:acc:apex", BODY, APEX, permissions=frozenset({ACCREDIT}),
                          regions=frozenset({"IE"}), max_chain=1)
     wider = accreditation("urn:acc:coop", APEX, COOP, regions=frozenset({"IE", "FR"}))
-    load = load_trust([signed(apex), signed(wider)], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([signed(apex), signed(wider)], now=NOW, registry=registry)
     answer = load.trusted(COOP.did, MEMBERSHIP, [FW], NOW, region="IE")
     assert not answer.trusted and "scope widened by delegation" in why(answer)
     short = accreditation("urn:acc:apex", BODY, APEX, permissions=frozenset({ACCREDIT}))
     coop = accreditation("urn:acc:coop", APEX, COOP)
-    load = load_trust([signed(short), signed(coop)], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([signed(short), signed(coop)], now=NOW, registry=registry)
     answer = load.trusted(COOP.did, MEMBERSHIP, [FW], NOW)
     assert not answer.trusted and "chain too long: urn:acc:apex allows 0 link(s)" in why(answer)
 
 
 def test_forged_by_a_non_anchor_is_untrusted_with_the_reason(registry: LocalRegistry) -> None:
     forged = signed(accreditation("urn:acc:forged", FORGER, COOP))
-    load = load_trust([forged], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([forged], now=NOW, registry=registry)
     answer = load.trusted(COOP.did, MEMBERSHIP, [FW], NOW)
     assert not answer.trusted
     assert (f"accreditor not trusted: {FORGER.did} (who made urn:acc:forged) is neither an anchor"
@@ -215,8 +266,7 @@ def test_forged_in_the_anchors_name_or_tampered_is_rejected(registry: LocalRegis
     forged["issuer"] = BODY.did
     tampered = copy.deepcopy(signed(accreditation("urn:acc:coop", BODY, COOP)))
     tampered["credentialSubject"]["credentialType"] = [MEMBERSHIP, "Payslip"]
-    load = load_trust({"forged.json": forged, "tampered.json": tampered}, anchors=ANCHORS,
-                      now=NOW, registry=registry)
+    load = load_verified({"forged.json": forged, "tampered.json": tampered}, now=NOW, registry=registry)
     assert {r.source for r in load.rejected} == {"forged.json", "tampered.json"}
     reasons = {r.source: " ".join(r.reasons) for r in load.rejected}
     assert f"issuer_binding: signed by a key of {FORGER.did}, not of the issuer {BODY.did}" \
@@ -230,14 +280,14 @@ def test_recognition_must_come_from_an_anchor_of_the_recogniser(registry: LocalR
     coop = signed(accreditation("urn:acc:coop", BODY, COOP))
     rec = Recognition(G, FW, valid_from=START, valid_until=END, id="urn:rec:g")
     good = issue_recognition(rec, G_BODY, now=START)
-    load = load_trust([coop, good], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([coop, good], now=NOW, registry=registry)
     answer = load.trusted(COOP.did, MEMBERSHIP, [G], NOW)
     assert answer.trusted and answer.chain[0].id == "urn:rec:g" and answer.framework == FW
     rogue = issue_recognition(Recognition(G, FW, id="urn:rec:rogue"), FORGER, now=START)
-    load = load_trust([coop, rogue], anchors=ANCHORS, now=NOW, registry=registry)
+    load = load_verified([coop, rogue], now=NOW, registry=registry)
     assert f"issued by {FORGER.did}, not by an anchor of {G}" in load.rejected[0].reasons[0]
     assert not load.trusted(COOP.did, MEMBERSHIP, [G], NOW).trusted
-    late = load_trust([coop, good], anchors=ANCHORS, now=NOW, registry=registry)
+    late = load_verified([coop, good], now=NOW, registry=registry)
     expired = late.registry.trusted(COOP.did, MEMBERSHIP, [G], END + timedelta(days=1))
     assert not expired.trusted and f"recognition of {FW} by {G} expired" in why(expired)
 
@@ -246,8 +296,8 @@ def test_duplicates_and_malformed_subjects_are_rejected(registry: LocalRegistry)
     doc = signed(accreditation("urn:acc:coop", BODY, COOP))
     bad = signed(accreditation("urn:acc:bad", BODY, COOP))
     bad["credentialSubject"].pop("governanceFramework")
-    load = load_trust([doc, doc, bad, ["not", "a", "credential"]], anchors=ANCHORS, now=NOW,
-                      registry=registry)
+    load = load_verified([doc, doc, bad, ["not", "a", "credential"]], now=NOW,
+                         registry=registry)
     reasons = [r.reasons[0] for r in load.rejected]
     assert any("duplicate" in r for r in reasons)
     assert any("malformed" in r and "governanceFramework" in r for r in reasons)
@@ -293,3 +343,4 @@ def test_trust_directory_is_written_once_and_loaded_verified(tmp_path: Path,
     (trust / "anchors.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(InputError):
         load_anchors(trust)
+

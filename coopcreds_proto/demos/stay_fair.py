@@ -47,6 +47,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -67,6 +68,7 @@ from ..trust.onboarding import NewMember, SignUpForm
 from ..trust.policy import Benefit, VerifierPolicy, example_policy_path, load_policy
 from ..trust.recognition import Decision, IssuerTrust, decide, issuer_trust
 from ..trust.registry import ISSUE, Accreditation, TrustAnswer, Witnessed
+from ..trust.revocation_log import REVOCATIONS_DIR, RevocationLog
 from ..vc.challenges import ChallengeStore
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id
 from ..vc.presentation_request import PresentationRequest, derive_for_request
@@ -207,7 +209,8 @@ class World:
     """The scenario's state: keys, the registry directory, trust and Sam's credentials.
 
     ``trust`` is the trust registry loaded from the verified ``trust_credentials``
-    (with the body's issuance log, ``witnessed``). Functions that change the
+    (with the body's issuance log, ``witnessed``, and the registry's
+    ``revocation_log``, which dates each revocation by its first sighting). Functions that change the
     world (``revoke_accreditation``) publish into ``registry`` and return a new
     ``World``. Keys and the directory never appear in a ``repr``.
     """
@@ -222,6 +225,7 @@ class World:
     trust: TrustLoad = field(repr=False)
     membership: dict = field(repr=False)
     identity: dict = field(repr=False)
+    revocation_log: RevocationLog = field(repr=False)
     revoked_at: datetime | None = None
 
     @property
@@ -283,9 +287,9 @@ def _uuid(rng: SeededRandom) -> str:
 
 
 def _load(credentials: Mapping[str, dict], witnessed: Iterable[Witnessed], *,
-          now: datetime, registry: LocalRegistry) -> TrustLoad:
+          now: datetime, registry: LocalRegistry, revocation_log: RevocationLog) -> TrustLoad:
     load = load_trust(credentials, anchors={FRAMEWORK: [BODY_DID]}, names=registry_names(),
-                      now=now, registry=registry)
+                      now=now, registry=registry, revocation_log=revocation_log)
     return TrustLoad(load.registry.with_witnessed(*witnessed), load.rejected)
 
 
@@ -316,12 +320,14 @@ def build_world(directory: str | os.PathLike[str]) -> World:
     witnessed = (Witnessed(MUSIC_DID, membership["id"], ISSUED),
                  Witnessed(MUSIC_DID, identity["id"], datetime(2026, 3, 2, 10, 5, tzinfo=UTC)))
     credentials = MappingProxyType({"accreditation of Indie Music Co-operative": accreditation})
+    # The trust registry dates a revocation by its first sighting, kept next to the "web".
+    log = RevocationLog(Path(directory) / "trust" / REVOCATIONS_DIR)
     return World(
         registry=registry, keys=MappingProxyType(keys), member=member,
         trust_credentials=credentials, status_list=lst, status_index=index,
         witnessed=witnessed, trust=_load(credentials, witnessed, now=ACCREDITED,
-                                         registry=registry),
-        membership=membership, identity=identity)
+                                         registry=registry, revocation_log=log),
+        membership=membership, identity=identity, revocation_log=log)
 
 
 _ROLES = {
@@ -553,7 +559,8 @@ def revoke_accreditation(world: World, *, at: datetime = REVOKED) -> World:
                          f" {format_timestamp(world.revoked_at)}", path="revoked_at")
     lst = revoke(world.status_list, world.status_index)
     publish_status_list(lst, world.keys["industrybody"], world.registry, valid_from=at)
-    trust = _load(world.trust_credentials, world.witnessed, now=at, registry=world.registry)
+    trust = _load(world.trust_credentials, world.witnessed, now=at, registry=world.registry,
+                  revocation_log=world.revocation_log)
     return dataclasses.replace(world, status_list=lst, trust=trust, revoked_at=at)
 
 

@@ -34,6 +34,7 @@ from ..ecosystem.trust_registry_for_model import ModelTrust, registry_for_model
 from ..errors import InputError
 from ..trust.accreditation import issue_accreditation, issue_recognition, load_trust
 from ..trust.registry import Recognition
+from ..trust.revocation_log import RevocationLog
 from ..vc.credentials import issuer_id
 from .stay_fair import (
     ACCREDITED,
@@ -178,7 +179,7 @@ def model_outcome(world: World, model_id: str, *, agreement: bool = False,
                          " in the peer-to-peer model", path="agreement")
     docs = _model_trust_credentials(world, trust, agreement)
     load = load_trust(docs, anchors=trust.registry.anchors, names=trust.registry.names,
-                      now=ACCREDITED, registry=world.registry)
+                      now=ACCREDITED, registry=world.registry, revocation_log=RevocationLog())
     issuer = trust.issuer_for["indiemusic"]
     issuer_key = world.keys[issuer]
     credential = membership_credential(issuer_key, world.member.did,

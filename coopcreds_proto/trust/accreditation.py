@@ -15,8 +15,13 @@ A trust directory holds them on disk::
     accreditations/*.json signed AccreditationCredentials
     recognitions/*.json   signed RecognitionCredentials
     witnessed/*.json      the registry's issuance log: {"issuer", "credentialId", "seenAt"}
+    revocations/*.json    when each revocation was first seen (``revocation_log``):
+                          {"accreditation", "firstSeen", "statusList"}
 
-Every file is written atomically and never overwritten.
+Every file is written atomically and never overwritten. A revocation is dated
+by its first sighting, recorded once in ``revocations/``: the status list's
+``validFrom`` moves forward each time the list is published again, the
+recorded time never does.
 
 >>> from datetime import datetime, timezone
 >>> from coopcreds_proto.trust.registry import ISSUE
@@ -51,6 +56,7 @@ from ..timestamps import format_timestamp, parse_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id
 from ..vc.verification import read_status, verify_credential
 from .registry import Accreditation, Recognition, TrustAnswer, TrustRegistry, Witnessed
+from .revocation_log import REVOCATIONS_DIR, RevocationLog
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..keys import SigningKey
@@ -310,18 +316,41 @@ def _mentions(doc: Any, did: str) -> bool:
 _TOLERATED = {"validity_period"}  # the registry itself judges dates, at the time asked
 
 
-def _revoked_at(doc: dict, registry: LocalRegistry, now: datetime,
-                loader: OfflineDocumentLoader | None) -> datetime | None:
-    """When a status list first shows ``doc`` revoked, or ``None`` if it does not."""
-    moments = []
+def _revocation_time(doc: dict, accreditation_id: str, registry: LocalRegistry, now: datetime,
+                     loader: OfflineDocumentLoader | None, log: RevocationLog) -> datetime:
+    """The time a revoked accreditation is dated by: its first sighting, recorded in ``log``.
+
+    Once recorded it never moves (see ``revocation_log``). A first sighting is
+    dated by the earlier of ``now`` and the ``validFrom`` of the verified list
+    that shows the bit set: no one could see the revocation before the list
+    was valid, and the list may say it was valid before this load saw it.
+    """
+    recorded = log.first_seen(accreditation_id)
+    if recorded is not None:
+        return recorded
+    moments, lists = [now], []
     for entry in read_status(doc, registry=registry, now=now, loader=loader):
         if entry.code in ("status-revoked", "status-suspended") and entry.list_url:
-            # The list credential's validFrom is the earliest moment the revocation
-            # is known: it may have been decided earlier, but no one could see it.
-            listed = registry.read(entry.list_url)
-            moments.append(parse_timestamp(listed.get("validFrom"),
-                                           path=f"{entry.list_url}$.validFrom"))
-    return min(moments) if moments else None
+            lists.append(entry.list_url)
+            published = _verified_valid_from(entry.list_url, registry, now, loader)
+            if published is not None:
+                moments.append(published)
+    return log.record(accreditation_id, min(moments), status_list=lists[0] if lists else None)
+
+
+def _verified_valid_from(url: str, registry: LocalRegistry, now: datetime,
+                         loader: OfflineDocumentLoader | None) -> datetime | None:
+    """The ``validFrom`` of the status list at ``url``, read from the list as verified."""
+    try:
+        listed = registry.read(url)
+    except CoopCredsError:
+        return None
+    if not verify_credential(listed, now=now, loader=loader, registry=registry).verified:
+        return None
+    try:
+        return parse_timestamp(listed.get("validFrom"), path=f"{url}$.validFrom")
+    except CoopCredsError:
+        return None
 
 
 def load_trust(
@@ -332,6 +361,7 @@ def load_trust(
     now: datetime,
     loader: OfflineDocumentLoader | None = None,
     registry: LocalRegistry | None,
+    revocation_log: RevocationLog,
 ) -> TrustLoad:
     """Verify accreditation and recognition credentials and build a ``TrustRegistry``.
 
@@ -341,8 +371,10 @@ def load_trust(
     status cannot be read, the subject is malformed, or a recognition is not
     issued by an anchor of the recognising framework. An accreditation whose
     status bit is set is kept and revoked in the registry, so a query explains
-    "revoked" rather than finding nothing. Validity dates are left to the
-    registry, which judges them at the time asked.
+    "revoked" rather than finding nothing; the revocation is dated by its first
+    sighting, recorded in ``revocation_log`` and never moved by a later
+    publication of the list (see ``revocation_log``). Validity dates are left
+    to the registry, which judges them at the time asked.
     """
     items = (list(credentials.items()) if isinstance(credentials, Mapping)
              else [(f"credential[{i}]", doc) for i, doc in enumerate(credentials)])
@@ -363,10 +395,11 @@ def load_trust(
         result = verify_credential(doc, now=now, loader=loader, registry=registry)
         failed = [c for c in result.failed if c.name not in _TOLERATED]
         revoked_at = None
-        if is_acc and registry is not None and [c.code for c in failed] in (
-                ["status-revoked"], ["status-suspended"]):
-            revoked_at = _revoked_at(doc, registry, now, loader)
-            failed = [] if revoked_at is not None else failed
+        if isinstance(value, Accreditation) and registry is not None and [
+                c.code for c in failed] in (["status-revoked"], ["status-suspended"]):
+            revoked_at = _revocation_time(doc, value.id, registry, now, loader,
+                                          revocation_log)
+            failed = []
         if failed:
             rejected.append(Rejected(source, tuple(
                 f"{c.name}: {c.message}" for c in failed if not c.skipped) or tuple(
@@ -534,7 +567,9 @@ def load_trust_dir(directory: str | os.PathLike[str], *, now: datetime,
                    registry: LocalRegistry | None,
                    loader: OfflineDocumentLoader | None = None) -> TrustLoad:
     """``load_trust`` over a trust directory (files that are not JSON are rejected, named),
-    with the directory's issuance log as the registry's ``witnessed`` entries."""
+    with the directory's issuance log as the registry's ``witnessed`` entries and its
+    ``revocations/`` folder as the revocation log (a revocation seen for the first time
+    is recorded there)."""
     anchors, names = load_anchors(directory)
     documents: dict[str, Any] = {}
     for folder in (ACCREDITATIONS_DIR, RECOGNITIONS_DIR):
@@ -545,7 +580,8 @@ def load_trust_dir(directory: str | os.PathLike[str], *, now: datetime,
                 documents[str(path)] = exc  # rejected below with its reason
     unreadable = {k: v for k, v in documents.items() if isinstance(v, CoopCredsError)}
     load = load_trust({k: v for k, v in documents.items() if k not in unreadable},
-                      anchors=anchors, names=names, now=now, loader=loader, registry=registry)
+                      anchors=anchors, names=names, now=now, loader=loader, registry=registry,
+                      revocation_log=RevocationLog(Path(directory) / REVOCATIONS_DIR))
     bad = tuple(Rejected(k, (f"not readable JSON: {v}",)) for k, v in unreadable.items())
     registry_with_log = load.registry.with_witnessed(*_load_witnessed(Path(directory)))
     return TrustLoad(registry_with_log, load.rejected + bad)

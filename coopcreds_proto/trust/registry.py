@@ -21,8 +21,14 @@ Rules, each with a reason in the answer:
   not accredited is ignored (``accreditor not trusted``);
 - each link is valid at the time asked and not revoked; because issuance dates
   are written by the issuer itself, a revocation covers everything by default;
-  with ``honour_witnessed=True`` a credential the registry witnessed before the
-  revocation is honoured, and the answer says so;
+  with ``honour_witnessed=True`` a credential the registry witnessed strictly
+  before the revocation is honoured, and the answer says so; one witnessed at
+  or after it never is;
+- a revocation's time (``revocations``) is when it was first seen, as recorded
+  once in a ``revocation_log.RevocationLog`` by ``accreditation.load_trust``:
+  never the status list's ``validFrom``, which moves forward each time the list
+  is published again (a later time would honour credentials witnessed after
+  the revocation);
 - delegation never widens scope: a link whose types, regions, sectors or
   validity period exceed its accreditor's is ignored
   (``scope widened by delegation``);
@@ -353,7 +359,8 @@ class TrustRegistry:
 
     Immutable: ``with_accreditations``/``with_revocation`` return new registries.
     ``anchors`` maps a framework to its governance authority DIDs;
-    ``revocations`` maps an accreditation id to when it was revoked;
+    ``revocations`` maps an accreditation id to when its revocation was first
+    seen (a time that never moves: see ``revocation_log``);
     ``names`` maps a DID or framework URL to the display name the registry
     knows it by (not what a credential says about itself).
     """
