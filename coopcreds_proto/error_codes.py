@@ -410,6 +410,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " list.")),
         ("status-list-unpublished", "cli.trust",
          "The status list is not published in the registry yet (coopcreds status new)."),
+        ("trust-credential-not-compact", "trust.accreditation",
+         ("An accreditation or recognition is written in another JSON form than its compact one"
+          " (a key as an IRI, @included, @nest, a value object), so it is not read.")),
         ("trust-file-exists", "trust.accreditation",
          "A file in the trust directory exists already; it is never overwritten."),
         ("trust-needs-policy", "cli",

@@ -344,3 +344,95 @@ def test_trust_directory_is_written_once_and_loaded_verified(tmp_path: Path,
     with pytest.raises(InputError):
         load_anchors(trust)
 
+
+# --- renaming keys does not change a trust answer ------------------------------------
+# Each rewrite below keeps the signed RDF graph (so the signature still holds), and
+# hides a property from a reader of JSON keys. A trust credential is read only in its
+# compact form, so each is refused, named, and the answer stays what was signed.
+
+VC = "https://www.w3.org/2018/credentials#"
+DATE_TIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+def as_iri(key: str, *, typed: bool) -> object:
+    def rewrite(doc: dict) -> None:
+        value = doc.pop(key)
+        doc[VC + key] = {"@value": value, "@type": DATE_TIME} if typed else value
+    return rewrite
+
+
+def in_included(key: str) -> object:
+    def rewrite(doc: dict) -> None:
+        doc["@included"] = [{"id": doc["id"], "type": "VerifiableCredential",
+                             key: doc.pop(key)}]
+    return rewrite
+
+
+def nested(key: str) -> object:
+    def rewrite(doc: dict) -> None:
+        doc["@nest"] = {key: doc.pop(key)}
+    return rewrite
+
+
+@pytest.mark.parametrize("rewrite", [as_iri("validUntil", typed=True), in_included("validUntil"),
+                                     nested("validUntil")], ids=["iri", "included", "nest"])
+def test_an_expired_recognition_stays_expired_however_its_end_is_written(
+        registry: LocalRegistry, rewrite) -> None:
+    coop = signed(accreditation("urn:acc:coop", BODY, COOP))
+    ends = START + timedelta(days=30)
+    rec = issue_recognition(Recognition(G, FW, valid_from=START, valid_until=ends,
+                                        id="urn:rec:g"), G_BODY, now=START)
+    renamed = copy.deepcopy(rec)
+    rewrite(renamed)
+    assert "validUntil" not in renamed
+    load = load_verified({"coop.json": coop, "renamed.json": renamed}, now=NOW, registry=registry)
+    answer = load.trusted(COOP.did, MEMBERSHIP, [G], NOW)  # four months after it ended
+    assert not answer.trusted
+    assert [r.source for r in load.rejected] == ["renamed.json"]
+    assert "compact form" in load.rejected[0].reasons[0]
+    assert load.registry.recognitions == ()
+    # As signed, it is kept, and expired at the time asked.
+    honest = load_verified([coop, rec], now=NOW, registry=registry)
+    assert "recognition of" in why(honest.trusted(COOP.did, MEMBERSHIP, [G], NOW)) \
+        and "expired at" in why(honest.trusted(COOP.did, MEMBERSHIP, [G], NOW))
+
+
+@pytest.mark.parametrize("rewrite", [as_iri("credentialStatus", typed=False),
+                                     in_included("credentialStatus"), nested("credentialStatus")],
+                         ids=["iri", "included", "nest"])
+def test_a_revoked_accreditation_stays_revoked_however_its_status_is_written(
+        registry: LocalRegistry, rewrite) -> None:
+    doc, lst, index = revocable(registry)
+    publish_status_list(revoke(lst, index), BODY, registry, valid_from=MARCH)
+    renamed = copy.deepcopy(doc)
+    rewrite(renamed)
+    assert "credentialStatus" not in renamed
+    load = load_verified([renamed], now=NOW, registry=registry)
+    assert not load.trusted(COOP.did, MEMBERSHIP, [FW], NOW).trusted
+    assert len(load.rejected) == 1 and "compact form" in load.rejected[0].reasons[0]
+    assert load.registry.accreditations == ()
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    (lambda d: d["credentialSubject"].update({"@id": d["credentialSubject"].pop("id")}),
+     "$.credentialSubject.@id"),
+    (lambda d: d.update(validFrom={"@value": d["validFrom"], "@type": DATE_TIME}), "$.validFrom"),
+    (lambda d: d.update({"@type": d.pop("type")}), "$.type"),
+    (lambda d: d["credentialSubject"].update(
+        sector={"id": d["id"], "type": "VerifiableCredential", "validUntil": d.pop("validUntil")}),
+     "$.credentialSubject.sector"),
+    (lambda d: d.update(issuer={"id": d["issuer"], "@included": []}), "$.issuer.@included"),
+    (lambda d: d["@context"].append({"until": VC + "validUntil"}), "$.@context"),
+    (lambda d: d["credentialStatus"].update(statusReference={"id": d["id"]}),
+     "$.credentialStatus.statusReference"),
+    (lambda d: d["proof"].update({"https://w3id.org/security#expiration": "2026-02-01T00:00:00Z"}),
+     "$.proof.https://w3id.org/security#expiration"),
+])
+def test_only_the_compact_form_is_read(registry: LocalRegistry, change, path: str) -> None:
+    doc, _, _ = revocable(registry)
+    doc = copy.deepcopy(doc)
+    change(doc)
+    with pytest.raises(InputError) as err:
+        accreditation_from_credential(doc)
+    assert err.value.code in ("trust-credential-not-compact", "bad-trust-credential")
+    assert err.value.path == path

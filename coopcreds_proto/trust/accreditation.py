@@ -7,6 +7,16 @@ through its own Bitstring Status List; an anchor of a framework publishes a
 ``load_trust`` verifies every credential before the trust registry sees it,
 and keeps what it refused, with reasons.
 
+Every property is read from the credential that is verified, and only in the
+compact form its two contexts define (``@context`` exactly VC 2.0 and
+``TRUST_CONTEXT``, each property under its term, plain values): a signature
+covers the RDF graph, which other JSON spellings share, so a key written as
+its full IRI, a property moved into an ``@included`` or ``@nest`` object or
+into another object with the credential's id, ``@id``/``@type`` for
+``id``/``type`` or a value object for a string is refused, named
+(``trust-credential-not-compact``). Renaming keys cannot make an expired
+recognition open-ended or hide a revoked accreditation's status.
+
 A trust directory holds them on disk::
 
     anchors.json          {"format": "coopcreds-trust/1",
@@ -185,7 +195,123 @@ def _subject(doc: Any, kind: str, subject_type: str) -> dict:
     if subject.get("type") != subject_type and not (
             isinstance(subject.get("type"), list) and subject_type in subject["type"]):
         raise _bad(f"credentialSubject.type must be {subject_type}", "$.credentialSubject.type")
+    _compact_form(doc, kind, _SUBJECT_KEYS[subject_type])
     return subject
+
+
+# --- the one JSON form a trust credential is read in ----------------------------
+#
+# The signature covers the RDF graph, which many JSON spellings share (a key written
+# as its full IRI, a property moved into an @included or @nest object or into another
+# object with the credential's id, @id for id, a value object for a string). A trust
+# credential is read only in the compact form its two contexts define, so the
+# properties read are the properties signed: every other spelling is refused, named.
+
+_ENVELOPE_KEYS = frozenset({"@context", "id", "type", "issuer", "name", "description",
+                            "validFrom", "validUntil", "credentialSubject", "credentialStatus",
+                            "proof"})
+_ISSUER_KEYS = frozenset({"id", "name", "description"})
+_SUBJECT_KEYS = {
+    "Accreditation": frozenset({"id", "type", "governanceFramework", "permission",
+                                "credentialType", "region", "sector", "maxChainLength"}),
+    "Recognition": frozenset({"id", "type", "recognisedFramework", "transitive",
+                              "credentialType"}),
+}
+_STATUS_KEYS = frozenset({"id", "type", "statusPurpose", "statusListIndex",
+                          "statusListCredential", "statusSize", "statusMessage",
+                          "statusReference"})
+_STATUS_MESSAGE_KEYS = frozenset({"status", "message"})
+_PROOF_KEYS = frozenset({"@context", "id", "type", "cryptosuite", "verificationMethod",
+                         "proofPurpose", "proofValue", "created", "expires", "domain",
+                         "challenge", "nonce", "previousProof"})
+_TEXT_VALUE_KEYS = frozenset({"@value", "@language", "@direction"})
+
+
+def _not_compact(message: str, path: str) -> InputError:
+    return InputError("trust-credential-not-compact", message, path=path)
+
+
+def _compact_form(doc: dict, kind: str, subject_keys: frozenset[str]) -> None:
+    """Refuse every JSON spelling of a trust credential but the compact one."""
+    if doc.get("@context") != [VC_V2_CONTEXT, TRUST_CONTEXT]:
+        raise _not_compact(f"a {kind}'s @context must be exactly [{VC_V2_CONTEXT},"
+                           f" {TRUST_CONTEXT}]", "$.@context")
+    _only(doc, _ENVELOPE_KEYS, "$", kind)
+    for key in ("id", "validFrom", "validUntil"):
+        if key in doc and not isinstance(doc[key], str):
+            raise _not_compact(f"{key} must be a plain string (no value object)", f"$.{key}")
+    if not all(isinstance(t, str) for t in doc["type"]):
+        raise _not_compact("type must be a list of type names", "$.type")
+    issuer = doc.get("issuer")
+    if isinstance(issuer, dict):
+        _only(issuer, _ISSUER_KEYS, "$.issuer", kind)
+        if not isinstance(issuer.get("id"), str):
+            raise _not_compact("issuer.id must be a string", "$.issuer.id")
+        _texts(issuer, "$.issuer")
+    elif not isinstance(issuer, str):
+        raise _not_compact("issuer must be a DID or an object with an id", "$.issuer")
+    _texts(doc, "$")
+    subject = doc["credentialSubject"]
+    _only(subject, subject_keys, "$.credentialSubject", kind)
+    _leaves(subject, "$.credentialSubject")
+    for entry, path in _objects(doc, "credentialStatus"):
+        _only(entry, _STATUS_KEYS, path, kind)
+        _leaves({k: v for k, v in entry.items() if k != "statusMessage"}, path)
+        messages = entry.get("statusMessage", [])
+        if not isinstance(messages, list):
+            raise _not_compact("statusMessage must be a list", f"{path}.statusMessage")
+        for i, message in enumerate(messages):
+            where = f"{path}.statusMessage[{i}]"
+            if not isinstance(message, dict):
+                raise _not_compact("a status message must be an object", where)
+            _only(message, _STATUS_MESSAGE_KEYS, where, kind)
+            _leaves(message, where)
+    for proof, path in _objects(doc, "proof"):
+        _only(proof, _PROOF_KEYS, path, kind)
+        _leaves(proof, path)
+
+
+def _only(node: dict, allowed: frozenset[str], path: str, kind: str) -> None:
+    for key in node:
+        if key not in allowed:
+            what = "JSON-LD keyword" if key.startswith("@") else "key"
+            raise _not_compact(f"{what} {key!r} is not a term of a {kind} in compact form,"
+                               f" the only form read (terms: {', '.join(sorted(allowed))})",
+                               f"{path}.{key}")
+
+
+def _leaves(node: dict, path: str) -> None:
+    """Every value a string, number or boolean, or a list of them: no object to merge."""
+    for key, value in node.items():
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, (str, int, float, bool)):
+                raise _not_compact(f"{key} must be a plain value or a list of plain values",
+                                   f"{path}.{key}")
+
+
+def _texts(node: dict, path: str) -> None:
+    for key in ("name", "description"):
+        value = node.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if not (isinstance(value, dict) and set(value) <= _TEXT_VALUE_KEYS
+                and all(isinstance(v, str) for v in value.values())):
+            raise _not_compact(f"{key} must be a string or a language-tagged string",
+                               f"{path}.{key}")
+
+
+def _objects(doc: dict, key: str) -> list[tuple[dict, str]]:
+    value = doc.get(key)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for i, item in enumerate(items):
+        path = f"$.{key}[{i}]" if isinstance(value, list) else f"$.{key}"
+        if not isinstance(item, dict):
+            raise _not_compact(f"{key} must be an object or a list of objects", path)
+        found.append((item, path))
+    return found
 
 
 def _strings(value: Any, path: str, *, required: bool) -> frozenset[str] | None:
