@@ -903,6 +903,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The credential does not disclose a claim the policy requires."),
         ("issuer-untrusted", "trust.recognition",
          "The credential's issuer is not trusted, under the policy, to issue its type."),
+        ("not-about-holder", "trust.recognition",
+         ("No subject of the credential relied on is the holder (or the holder's subject is split"
+          " in two), so it gives the holder nothing.")),
         ("not-checked", "checks",
          ("The check did not run, because a check it needs did not pass (a skipped check,"
           " not a failure of its own).")),

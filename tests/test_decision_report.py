@@ -29,13 +29,13 @@ FRAMEWORKS = POLICY.frameworks
 @pytest.fixture(scope="module")
 def granted():
     return decide(presentation(membership()), POLICY, trust=registry(), challenge="c-1",
-                  domain=DOMAIN, now=FESTIVAL)
+                  domain=DOMAIN, challenges=None, now=FESTIVAL)
 
 
 @pytest.fixture(scope="module")
 def refused():
     return decide(presentation(membership("rogue")), POLICY, trust=registry(), challenge="c-1",
-                  domain=DOMAIN, now=FESTIVAL)
+                  domain=DOMAIN, challenges=None, now=FESTIVAL)
 
 
 def test_granted_report_shows_chain_checks_and_benefit(granted):

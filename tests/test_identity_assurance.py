@@ -66,3 +66,18 @@ def test_ids_come_from_the_injected_randomness():
     two = identity_assurance_credential(MUSIC.did, MEMBER.did, rng=SeededRandom("a"), **args)
     three = identity_assurance_credential(MUSIC.did, MEMBER.did, rng=SeededRandom("b"), **args)
     assert one["id"] == two["id"] != three["id"]
+
+
+def test_the_assurance_stated_is_the_holders_own():
+    vc = identity("substantial")
+    other = "did:example:someone-else"
+    vc = {**vc, "credentialSubject": [{**vc["credentialSubject"], "id": other,
+                                       "assuranceLevel": "high"}, vc["credentialSubject"]]}
+    stated = assurance_of(vc, MEMBER.did)
+    assert stated is not None and (stated.subject, stated.level) == (MEMBER.did, "substantial")
+    assert assurance_of(vc, other).level == "high"  # type: ignore[union-attr]
+    # No subject for this holder, or no holder to match among several: nothing is stated.
+    assert assurance_of(vc, "did:example:nobody") is None
+    assert assurance_of(vc) is None
+    split = {**vc, "credentialSubject": [vc["credentialSubject"][1]] * 2}
+    assert assurance_of(split, MEMBER.did) is None

@@ -36,7 +36,8 @@ FORM = SignUpForm(coop=VALLEY, coop_name="Valley Green Energy Co-operative",
 
 
 def decision_for(vp: dict, policy=POLICY, challenge: str = "c-1"):
-    return decide(vp, policy, trust=registry(), challenge=challenge, domain=DOMAIN, now=FESTIVAL)
+    return decide(vp, policy, trust=registry(), challenge=challenge, domain=DOMAIN,
+                  challenges=None, now=FESTIVAL)
 
 
 @pytest.fixture(scope="module")

@@ -124,13 +124,13 @@ def test_disclosed_beyond_lists_every_extra_claim():
 def test_decide_refuses_over_disclosure_and_accepts_the_derived_credential(derived):
     policy = load_policy(example_policy_path("stay-fair-play-fair"))
     full = decide(presentation(membership()), policy, trust=registry(), challenge="c-1",
-                  domain=DOMAIN, now=FESTIVAL, request=REQUEST)
+                  domain=DOMAIN, challenges=None, now=FESTIVAL, request=REQUEST)
     check = full.check("disclosure")
     assert not full.granted and not check.ok and check.code == "over-disclosure"
     assert check.message.startswith("discloses memberOf.registeredIdentifier,")
     assert check.message.endswith("which Stay Fair (self-declared) did not ask for")
     minimal = decide(presentation(derived), policy, trust=registry(), challenge="c-1",
-                     domain=DOMAIN, now=FESTIVAL, request=REQUEST)
+                     domain=DOMAIN, challenges=None, now=FESTIVAL, request=REQUEST)
     assert minimal.granted, minimal.reasons
     assert minimal.check("disclosure").message == (
         "only what was asked: memberName, membershipStatus, memberOf.legalName")

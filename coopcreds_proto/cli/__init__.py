@@ -230,8 +230,10 @@ def _verify_with_policy(
         )
     else:
         trust = TrustRegistry()
+    # The command line hands out no challenges, so its decisions are not single-use.
     decision = decide(
-        document, policy, options, trust=trust, challenge=args.challenge, domain=args.domain
+        document, policy, options, trust=trust, challenge=args.challenge, domain=args.domain,
+        challenges=None,
     )
     if args.json:
         emit(_dumps({**decision.verification.to_json(), "decision": decision.to_json(),

@@ -14,7 +14,9 @@ Public API: ``ASSURANCE_LEVELS``, ``IDENTITY_ASSURANCE``, ``TRUST_CONTEXT``,
 ``identity_assurance_credential(issuer, subject, *, level, methods,
 checked_on, rng, ...) -> dict`` (unsigned), ``issue_identity_assurance(key,
 subject, *, level, methods, checked_on, now, rng, ...) -> dict`` (signed),
-``assurance_of(credential) -> Assurance | None``.
+``assurance_of(credential, holder) -> Assurance | None`` (what the credential
+states about the holder: read from the subject whose ``id`` is the holder's,
+never from another subject of a credential about several).
 
 >>> from datetime import date
 >>> from coopcreds_proto.randomness import SeededRandom
@@ -43,6 +45,7 @@ from ..loader import OfflineDocumentLoader
 from ..randomness import RandomSource
 from ..timestamps import as_datetime, format_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id, subjects
+from .holder_subject import holder_subject
 
 ASSURANCE_LEVELS = ("low", "substantial", "high")
 IDENTITY_ASSURANCE = "IdentityAssuranceCredential"
@@ -79,12 +82,25 @@ class Assurance:
     checked_on: str | None
 
 
-def assurance_of(credential: dict) -> Assurance | None:
-    """The assurance an ``IdentityAssuranceCredential`` states, or ``None`` for other credentials."""
+def assurance_of(credential: dict, holder: str | None = None) -> Assurance | None:
+    """The assurance an ``IdentityAssuranceCredential`` states about ``holder``.
+
+    Read from the one subject whose ``id`` is ``holder``
+    (``holder_subject``), never from another subject: ``None`` for other
+    credentials and for a credential with no subject for the holder. Without
+    a ``holder``, a credential about exactly one subject states that
+    subject's assurance, and one about several states nothing.
+    """
     types = credential.get("type")
     if IDENTITY_ASSURANCE not in (types if isinstance(types, list) else [types]):
         return None
-    subject = next((s for s in subjects(credential) if isinstance(s, dict)), {})
+    if holder is not None:
+        subject = holder_subject(credential, holder)
+    else:
+        listed = subjects(credential)
+        subject = listed[0] if len(listed) == 1 and isinstance(listed[0], dict) else None
+    if subject is None:
+        return None
     methods = subject.get("assuranceMethod", ())
     methods = methods if isinstance(methods, list) else [methods]
     level = subject.get("assuranceLevel")

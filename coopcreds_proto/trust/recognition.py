@@ -1,6 +1,6 @@
 """Recognition: does a co-op recognise this presentation, and what does the member get?
 
-``decide(presentation, policy, *, trust, challenge, domain, now, ...)``:
+``decide(presentation, policy, *, trust, challenge, domain, challenges, now, ...)``:
 
 1. the presentation is verified (``verify_presentation``: signatures, challenge,
    domain, every credential, holder is the subject);
@@ -14,6 +14,29 @@ The ``Decision`` holds the verdict, the benefit (only when granted), the
 verification result, the trust answers, every check, and the claims a
 co-op may prefill from (the holder's claims in the credential relied on).
 ``decide`` never raises on a bad presentation: it refuses, with reasons.
+
+Rules that keep a decision to what was presented and signed:
+
+- **A benefit is granted once per presentation.** A decision is bound to a
+  single-use challenge: ``challenges`` (a ``ChallengeStore``, the verifier's
+  record of the challenges it handed out) must be given, and a presentation
+  that verifies uses its challenge up, atomically, even when the policy then
+  refuses it. The same presentation decided again (or another presentation
+  for that challenge) is refused by the ``presentation`` check with the
+  store's code (``challenge-replayed``). A verifier that hands out no
+  challenges passes ``challenges=None`` on purpose: its decisions say
+  ``single_use=False`` and the ``presentation`` check says that deciding again
+  would grant again.
+- **The holder's subject, never another.** Claims, the identity-assurance
+  level and its date are read from the one subject whose ``id`` is the
+  holder's (``holder_subject``): never from the first subject listed, so
+  another subject's "high" level is not granted to a "low" member, and a
+  credential with no subject for the holder gives the holder nothing
+  (``not-about-holder``, ``assurance-missing``).
+- **A credential's age is its ``validFrom``.** Never the proof's
+  ``created`` (the time of a signature, not of the claims): a credential
+  without ``validFrom`` has an unknown age, refused where a policy limits it
+  (``age-unknown``).
 
 Public API: ``POLICY_CHECKS``, ``POLICY_CHECK_TITLES``, ``policy_check``,
 ``IssuerTrust``, ``issuer_trust(...)``, ``Decision``, ``decide(...)``,
@@ -36,13 +59,22 @@ Public API: ``POLICY_CHECKS``, ``POLICY_CHECK_TITLES``, ``policy_check``,
 >>> policy = VerifierPolicy(name="p", verifier="did:example:shop", verifier_name="Shop Co-op",
 ...     frameworks=(fw,), accepted_types=("CooperativeMembershipCredential",),
 ...     required_claims=("memberName",), benefit=Benefit("discount", "10% off", "10%"))
+>>> from coopcreds_proto.randomness import SeededRandom
+>>> from coopcreds_proto.vc.challenges import ChallengeStore
+>>> now = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+>>> store = ChallengeStore(rng=SeededRandom("doc"), clock=lambda: now)
+>>> challenge = store.issue("https://shop.example").value
 >>> vc = issue(sample_membership_credential(actors), actors.coop, created="2026-01-15T09:00:00Z")
->>> vp = present([vc], actors.member, challenge="c-1", domain="https://shop.example",
-...              created="2026-06-01T12:00:00Z")
->>> decision = decide(vp, policy, trust=trust, challenge="c-1", domain="https://shop.example",
-...                   now="2026-06-01T12:00:00Z")
+>>> vp = present([vc], actors.member, challenge=challenge, domain="https://shop.example",
+...              created=now)
+>>> decision = decide(vp, policy, trust=trust, challenge=challenge, domain="https://shop.example",
+...                   challenges=store, now=now)
 >>> decision.granted, decision.benefit.value, decision.claims["memberName"]
 (True, '10%', 'Ada Okafor')
+>>> again = decide(vp, policy, trust=trust, challenge=challenge, domain="https://shop.example",
+...                challenges=store, now=now)
+>>> again.granted, again.check("presentation").code
+(False, 'challenge-replayed')
 """
 
 from __future__ import annotations
@@ -56,14 +88,14 @@ from typing import TYPE_CHECKING, Any
 from ..checks import NOT_CHECKED, Check, find
 from ..checks import failed as failed_checks
 from ..errors import CoopCredsError
-from ..proofs import proofs_of
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp
 from ..vc.challenges import ChallengeStore
-from ..vc.credentials import issuer_id, subjects
+from ..vc.credentials import issuer_id
 from ..vc.presentation_request import PresentationRequest, disclosed_beyond
 from ..vc.presentations import PresentationResult, verify_presentation
 from ..verifier_options import VerifierOptions
+from .holder_subject import holder_subject
 from .identity_assurance import IDENTITY_ASSURANCE, assurance_of, level_rank, meets
 from .policy import Benefit, VerifierPolicy
 from .registry import TrustAnswer, TrustSource
@@ -200,6 +232,8 @@ class Decision:
     ``claims`` (to prefill a sign-up) are the holder's claims in the credential
     relied on, and the identity-assurance level if one was needed; empty unless
     granted. ``trust`` holds every trust answer asked for, in order.
+    ``single_use`` is true when the presentation's challenge was used up in a
+    ``ChallengeStore`` by this decision, so no later decision can grant on it.
     """
 
     granted: bool
@@ -210,6 +244,7 @@ class Decision:
     trust: tuple[IssuerTrust, ...]
     checks: tuple[Check, ...]
     claims: Mapping[str, Any] = field(default_factory=dict)
+    single_use: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "claims", MappingProxyType(dict(self.claims)))
@@ -235,6 +270,7 @@ class Decision:
             "granted": self.granted,
             "benefit": None if self.benefit is None else self.benefit.to_json(),
             "holder": self.holder,
+            "singleUse": self.single_use,
             "checks": [c.to_json() for c in self.checks],
             "trust": [t.to_json() for t in self.trust],
             "claims": _plain(self.claims),
@@ -280,25 +316,20 @@ def _types(credential: dict) -> list[str]:
     return [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
 
 
-def _holder_subject(credential: dict, holder: str | None) -> dict:
-    items = [s for s in subjects(credential) if isinstance(s, dict)]
-    return next((s for s in items if s.get("id") == holder), items[0] if items else {})
-
-
 def _issued(credential: dict) -> datetime | None:
-    """When a credential was issued: its ``validFrom``, else its proof's ``created``."""
-    for value in [credential.get("validFrom"),
-                  *(p.get("created") for p in proofs_of(credential) if isinstance(p, dict))]:
-        if isinstance(value, str):
-            try:
-                return parse_timestamp(value)
-            except CoopCredsError:
-                continue
-    return None
+    """When a credential's claims date from: its ``validFrom`` (never its proof's
+    ``created``, the time of a signature), or ``None``."""
+    value = credential.get("validFrom")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_timestamp(value)
+    except CoopCredsError:
+        return None
 
 
-def _checked_on(credential: dict) -> datetime | None:
-    assurance = assurance_of(credential)
+def _checked_on(credential: dict, holder: str | None) -> datetime | None:
+    assurance = assurance_of(credential, holder)
     if assurance is None or assurance.checked_on is None:
         return None
     try:
@@ -327,13 +358,17 @@ def decide(
     trust: TrustSource,
     challenge: str,
     domain: str,
-    challenges: ChallengeStore | None = None,
+    challenges: ChallengeStore | None,
     request: PresentationRequest | None = None,
     **settings: Unpack[VerifierSettings],
 ) -> Decision:
     """Verify ``presentation`` and evaluate it against ``policy``; see the module docstring.
 
-    ``trust`` is a ``TrustSource``: a ``TrustRegistry``, or the
+    ``challenges`` is required: the ``ChallengeStore`` that issued ``challenge``
+    for ``domain``; a presentation that verifies uses it up, so a benefit is
+    granted once per presentation. ``None`` says, on purpose, that this
+    verifier keeps no record of its challenges: the decision is then not
+    single-use, and says so. ``trust`` is a ``TrustSource``: a ``TrustRegistry``, or the
     ``accreditation.TrustLoad`` of a trust directory (its untrusted answers also
     name refused trust credentials). ``options`` (a ``VerifierOptions``, or its fields as
     keyword arguments: ``now=``, ``registry=``...) are the verifier's; its
@@ -361,9 +396,12 @@ def decide(
     credentials = _embedded(document)
     holder = result.holder
     count = len(credentials)
+    single_use = challenges is not None
+    once = "" if single_use else ("; not bound to a single-use challenge (no challenge store):"
+                                  " deciding on it again would grant again")
     add(policy_check("presentation", True,
                     f"signed by the holder for this challenge and domain; {count} credential"
-                    f"{'' if count == 1 else 's'} verified"))
+                    f"{'' if count == 1 else 's'} verified{once}"))
     evaluation = _Evaluation(policy, trust, moment, holder, credentials)
     add(evaluation.credential_type())
     add(evaluation.issuer_trusted())
@@ -376,7 +414,7 @@ def decide(
     granted = all(c.ok for c in checks)
     return Decision(granted, policy.benefit if granted else None, policy, holder, result,
                     tuple(evaluation.answers), tuple(checks),
-                    evaluation.claims() if granted else {})
+                    evaluation.claims() if granted else {}, single_use)
 
 
 def _disclosure(credentials: list[dict], request: PresentationRequest) -> Check:
@@ -447,12 +485,18 @@ class _Evaluation:
         return f" in {scope}" if scope else ""
 
     def _subject(self) -> dict:
-        return _holder_subject(self.basis, self.holder) if self.basis is not None else {}
+        found = holder_subject(self.basis, self.holder) if self.basis is not None else None
+        return found or {}
 
     def required_claims(self) -> Check:
         if self.basis is None:
             return policy_check("required_claims", False, "not checked: no trusted credential",
                                skipped=True)
+        if holder_subject(self.basis, self.holder) is None:
+            return policy_check("required_claims", False,
+                               f"no subject of the credential is the holder {self.holder} (or"
+                               " the holder's subject is split in two), so it says nothing"
+                               " about the holder", "not-about-holder")
         needed = self.policy.required_claims
         missing = [path for path in needed if claim_at(self._subject(), path) is None]
         if missing:
@@ -471,11 +515,17 @@ class _Evaluation:
             return policy_check("identity_assurance", False,
                                f"no identity-assurance credential presented; at least {minimum}"
                                " is required", "assurance-missing")
+        about = [c for c in offered if assurance_of(c, self.holder) is not None]
+        if not about:
+            return policy_check("identity_assurance", False,
+                               f"no identity-assurance credential presented is about the holder"
+                               f" {self.holder}; at least {minimum} is required",
+                               "assurance-missing")
         best: tuple[int, dict, IssuerTrust] | None = None
         untrusted: IssuerTrust | None = None
-        for credential in offered:
+        for credential in about:
             answer = self._ask(credential, IDENTITY_ASSURANCE)
-            assurance = assurance_of(credential)
+            assurance = assurance_of(credential, self.holder)
             level = assurance.level if assurance is not None else None
             if not answer.trusted:
                 untrusted = untrusted or answer
@@ -490,7 +540,7 @@ class _Evaluation:
                                f"identity checks by {untrusted.label} are not trusted here: {why}",
                                "assurance-untrusted")
         _, credential, answer = best
-        stated = assurance_of(credential)
+        stated = assurance_of(credential, self.holder)
         assert stated is not None
         by = f"checked by {answer.label}" + (f" on {stated.checked_on}" if stated.checked_on
                                              else "")
@@ -513,7 +563,7 @@ class _Evaluation:
         relied = [("credential", self.basis, _issued(self.basis))]
         if self.assurance is not None:
             relied.append(("identity check", self.assurance,
-                           _checked_on(self.assurance) or _issued(self.assurance)))
+                           _checked_on(self.assurance, self.holder) or _issued(self.assurance)))
         for what, _, since in relied:
             if since is None:
                 return policy_check("credential_age", False,
@@ -546,7 +596,7 @@ class _Evaluation:
         """The holder's claims in the credential relied on (and the assurance level, if any)."""
         claims = {k: v for k, v in self._subject().items() if k not in ("id", "type")}
         if self.assurance is not None:
-            stated = assurance_of(self.assurance)
+            stated = assurance_of(self.assurance, self.holder)
             if stated is not None and stated.level:
                 claims.setdefault("assuranceLevel", stated.level)
         return claims
