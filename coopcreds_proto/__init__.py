@@ -27,8 +27,10 @@ True
   ``credentialStatus`` entry (``EntryStatus``); verifying with a ``registry``
   checks it as one of the checks.
 - **Trust and decisions**: ``decide(presentation, load_policy(path),
-  trust=load_trust_dir(folder, now=..., registry=...), ...)`` gives a
-  ``Decision``; ``TrustRegistry`` builds a registry in code.
+  trust=load_trust_dir(folder, now=..., registry=...), challenge=..., domain=...,
+  challenges=store)`` gives a ``Decision``, granted once per presentation (the
+  ``vc.challenges.ChallengeStore`` that issued the challenge uses it up);
+  ``TrustRegistry`` builds a registry in code.
 - **Keys**: ``Ed25519Key.generate()``, ``save_key``/``load_key`` (optionally
   encrypted), ``load_public_key``, ``resolve_did_key``; ``SigningKey`` and
   ``PublicKey`` are what the package asks of a key.
