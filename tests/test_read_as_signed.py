@@ -41,6 +41,7 @@ from coopcreds_proto.trust.accreditation import issue_accreditation, load_trust
 from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
 from coopcreds_proto.trust.recognition import decide
 from coopcreds_proto.trust.registry import ISSUE, Accreditation, TrustRegistry
+from coopcreds_proto.trust.revocation_log import RevocationLog
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.presentations import (
     create_presentation,
@@ -526,7 +527,8 @@ def test_an_expired_accreditation_cannot_be_respelled_open_ended() -> None:
     )
     accreditation[CRED + "validUntil"] = accreditation.pop("validUntil")
     load = load_trust([accreditation], anchors={framework: [ACTORS.outsider.did]},
-                      now=datetime(2026, 6, 1, tzinfo=timezone.utc), registry=None)
+                      now=datetime(2026, 6, 1, tzinfo=timezone.utc), registry=None,
+                      revocation_log=RevocationLog())
     assert not load.registry.accreditations
     (rejected,) = load.rejected
     assert "iri-key" in rejected.describe() or "validUntil" in rejected.describe()
@@ -543,13 +545,13 @@ POLICY = VerifierPolicy(
 
 def test_the_policy_grants_the_benefit_on_the_signed_spelling_only() -> None:
     granted = decide(PRESENTATION, POLICY, trust=TrustRegistry(), challenge=CHALLENGE,
-                     domain=DOMAIN, now=PRESENTED)
+                     domain=DOMAIN, challenges=None, now=PRESENTED)
     assert granted.granted, str(granted)
     for name, (change, code) in sorted(CREDENTIAL_CASES.items()):
         mutant = copy.deepcopy(PRESENTATION)
         change(mutant["verifiableCredential"][0])
         decision = decide(mutant, POLICY, trust=TrustRegistry(), challenge=CHALLENGE,
-                          domain=DOMAIN, now=PRESENTED)
+                          domain=DOMAIN, challenges=None, now=PRESENTED)
         refused = decision.check("presentation")
         assert not decision.granted and decision.benefit is None, name
         assert refused.code == code and refused.message.startswith("Read as signed"), name
