@@ -90,6 +90,8 @@ class ErrorCode:
 # codes in alphabetical order.
 _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "InputError": (
+        ("unknown-profile", "verifier_options",
+         "The verifier profile named is not one of default and strict."),
         ("agreement-needs-peer-to-peer", "demos.stay_fair_models",
          "The Stay Fair demo adds a bilateral agreement only in the peer-to-peer model."),
         ("already-adopted", "definitions.release",
@@ -613,11 +615,11 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The presentation was signed by a key of another DID than its holder."),
         ("holder-not-subject", "vc.presentations",
          "The holder is not the subject of a credential it presents."),
-        ("issuer-mismatch", "proof_checks",
+        ("issuer-mismatch", "proof_checks vc.verification",
          "The credential was signed by a key of another DID than its issuer."),
         ("key-expired", "proof_checks",
          "The signing key was retired before the proof was made (or before signing in)."),
-        ("key-not-authorised", "proof_checks",
+        ("key-not-authorised", "proof_checks vc.presentations vc.verification",
          "The signer's DID document does not list the key for this purpose."),
         ("key-revoked", "proof_checks",
          "The signing key was declared compromised, so its signatures are not trusted."),
@@ -640,7 +642,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The proof's challenge is not the one this verifier expects."),
         ("wrong-domain", "purposes",
          "The proof's domain is not this verifier's."),
-        ("wrong-proof-purpose", "purposes",
+        ("wrong-proof-purpose", "purposes vc.verification",
          ("The proof was made for another purpose (assertionMethod for issuing,"
           " authentication for signing in).")),
     ),

@@ -405,12 +405,42 @@ class _MemoProcessor(JsonLdProcessor):
             if hit is not None:
                 return hit
         result = super()._process_context(
-            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            active_ctx, _without_void_vocab(active_ctx, local_ctx, options), options,
+            override_protected, propagate, validate_scoped, cycles,
         )
         # Errors propagate above and are never remembered; only frozen results are.
         if key is not None and isinstance(result, frozendict):
             self._memo.put(key, local_ctx, result)
         return result
+
+
+def _without_void_vocab(active_ctx: Any, local_ctx: Any, options: dict) -> Any:
+    """``local_ctx`` without ``"@vocab": null`` where no ``@vocab`` is set to reset.
+
+    Resetting an unset ``@vocab`` changes nothing (JSON-LD 1.1), but PyLD 3.3
+    fails on it with a ``KeyError``; dropping the no-op keeps such a context
+    readable. Every other context is returned as it is.
+    """
+    items = local_ctx if isinstance(local_ctx, list) else [local_ctx]
+    if not any(isinstance(i, dict) and "@vocab" in i and i["@vocab"] is None for i in items):
+        return local_ctx
+    vocab_set = isinstance(active_ctx, Mapping) and "@vocab" in active_ctx
+    loader = options.get("documentLoader")
+    fixed = []
+    for item in items:
+        if isinstance(item, str) and isinstance(loader, OfflineDocumentLoader) and loader.knows(item):
+            inner = loader.load(item).get("@context")
+            if isinstance(inner, dict) and "@vocab" in inner:
+                vocab_set = inner["@vocab"] is not None
+        elif item is None:
+            vocab_set = False  # a null context resets everything
+        elif isinstance(item, dict) and "@vocab" in item:
+            if item["@vocab"] is None and not vocab_set:
+                item = {k: v for k, v in item.items() if k != "@vocab"}
+            else:
+                vocab_set = item["@vocab"] is not None
+        fixed.append(item)
+    return fixed if isinstance(local_ctx, list) else fixed[0]
 
 
 def export_contexts(

@@ -93,6 +93,12 @@ def _expand_checked(
         ) from None
     except JsonLdError as exc:
         raise jsonld_error(exc, document) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # PyLD failing inside on an input it should have refused: refuse it here.
+        raise UnsafeJsonLdError(
+            "invalid-jsonld", f"not valid JSON-LD: the processor could not read it ({exc!r})",
+            path="$",
+        ) from None
     vocab_terms = check_expanded(expanded, document, _vocab_bases(loader, found))
     return ExpandedDocument(expanded, vocab_terms)
 

@@ -14,7 +14,24 @@ datetime.timedelta(0)
 >>> VerifierOptions.of(None, colour="red")
 Traceback (most recent call last):
 ...
-TypeError: unknown verifier option 'colour' (known: now, clock_skew, loader, registry, limits, allow_inline_contexts, trust_signatures_before_key_revocation, authorised_status_issuers)
+TypeError: unknown verifier option 'colour' (known: now, clock_skew, loader, registry, limits, allow_inline_contexts, trust_signatures_before_key_revocation, authorised_status_issuers, other_proofs, holder_required, holder_is_subject)
+
+Two profiles, by name. ``default`` is what the VC 2.0 and Data Integrity
+specifications require and no more (the official W3C test suites pass it):
+inline ``@context`` objects are read (every safe-JSON-LD rule still applies to
+them), a witness or notary may add its own proof beside the issuer's, and a
+presentation need not name its holder. ``strict`` is the workbench's own
+narrower policy: published contexts only, every proof by the issuer (or the
+holder), a holder named and the subject of every credential presented.
+Sign-in and co-op policy decisions always ask that the holder is the subject.
+
+>>> strict = VerifierOptions.profile("strict")
+>>> strict.allow_inline_contexts, strict.other_proofs, strict.holder_is_subject
+(False, False, True)
+>>> VerifierOptions.profile("lenient")
+Traceback (most recent call last):
+...
+coopcreds_proto.errors.InputError: unknown verifier profile 'lenient' (known: default, strict)
 """
 
 from __future__ import annotations
@@ -25,6 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
+from .errors import InputError
 from .loader import OfflineDocumentLoader
 from .local_registry import LocalRegistry
 from .safe_json import DEFAULT_LIMITS, Limits
@@ -51,11 +69,16 @@ class VerifierOptions:
     that ``did:web`` documents, status lists and schemas are read from;
     without it a credential carrying ``credentialStatus`` or
     ``credentialSchema`` fails closed. ``limits`` bounds the size of what is
-    read. ``allow_inline_contexts`` accepts ``@context`` objects written
-    inside a document. ``trust_signatures_before_key_revocation`` accepts
+    read. ``allow_inline_contexts`` reads ``@context`` objects written inside
+    a document (the safe-JSON-LD rules apply to them as to published ones). ``trust_signatures_before_key_revocation`` accepts
     proofs that a key declared compromised made before its revocation time
     (by default it verifies nothing). ``authorised_status_issuers`` may let a
-    party other than the issuer publish status for it.
+    party other than the issuer publish status for it. ``other_proofs``
+    accepts proofs by other parties (a witness, a notary) beside the
+    issuer's own, each checked against its own controller's key and purpose.
+    ``holder_required`` refuses a presentation that names no holder;
+    ``holder_is_subject`` requires the holder to be the subject of every
+    credential it presents.
     """
 
     now: datetime | str | None = None
@@ -63,9 +86,12 @@ class VerifierOptions:
     loader: OfflineDocumentLoader | None = None
     registry: LocalRegistry | None = None
     limits: Limits = DEFAULT_LIMITS
-    allow_inline_contexts: bool = False
+    allow_inline_contexts: bool = True
     trust_signatures_before_key_revocation: bool = False
     authorised_status_issuers: AuthorisedStatusIssuers | None = None
+    other_proofs: bool = True
+    holder_required: bool = False
+    holder_is_subject: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.clock_skew, timedelta):
@@ -74,6 +100,16 @@ class VerifierOptions:
             raise TypeError("loader must be an OfflineDocumentLoader")
         if not isinstance(self.limits, Limits):
             raise TypeError("limits must be a safe_json.Limits")
+
+    @classmethod
+    def profile(cls, name: str, **settings: Unpack[VerifierSettings]) -> VerifierOptions:
+        """The options of the profile ``name`` (``default`` or ``strict``), with ``settings``."""
+        if name not in PROFILES:
+            raise InputError(
+                "unknown-profile",
+                f"unknown verifier profile {name!r} (known: {', '.join(PROFILES)})",
+            )
+        return cls.of(cls(**PROFILES[name]), **settings)
 
     @classmethod
     def of(
@@ -117,6 +153,20 @@ class VerifierSettings(TypedDict, total=False):
     allow_inline_contexts: bool
     trust_signatures_before_key_revocation: bool
     authorised_status_issuers: AuthorisedStatusIssuers | None
+    other_proofs: bool
+    holder_required: bool
+    holder_is_subject: bool
+
+
+PROFILES: dict[str, VerifierSettings] = {
+    "default": {},
+    "strict": {
+        "allow_inline_contexts": False,
+        "other_proofs": False,
+        "holder_required": True,
+        "holder_is_subject": True,
+    },
+}
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(VerifierOptions))

@@ -28,10 +28,12 @@ from coopcreds_proto.proofs import (
     create_proof,
     proofs_of,
     verify_proof_signature,
+    without_proof,
 )
 from coopcreds_proto.purposes import ControllerPurpose
 from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW
 from coopcreds_proto.vc.verification import CHECK_TITLES
+from coopcreds_proto.verifier_options import VerifierOptions
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 ACTORS = sample_actors()
@@ -120,11 +122,19 @@ def test_proof_set_of_two_proofs_by_the_issuer_key() -> None:
     assert result.check("signature").message == "valid eddsa-jcs-2022, eddsa-rdfc-2022 signatures"
 
 
-def test_proof_set_with_a_second_proof_by_another_key_fails_issuer_binding() -> None:
+def test_a_witness_proof_beside_the_issuers_is_read_unless_the_profile_is_strict() -> None:
     both = add_proof(_signed(), ACTORS.outsider, ProofOptions(created=SAMPLE_CREATED))
     for proof, key in zip(proofs_of(both), (ACTORS.coop, ACTORS.outsider)):
         assert verify_proof_signature(both, proof, key.public_key) is True
-    result = verify_credential(both, now=SAMPLE_NOW)
+    witnessed = verify_credential(both, now=SAMPLE_NOW)
+    assert witnessed.verified, str(witnessed)
+    assert f"also proved by {ACTORS.outsider.did}" in witnessed.check("issuer_binding").message
+    # Without the issuer's own proof, another party's proof is not enough.
+    alone = add_proof(without_proof(_signed()), ACTORS.outsider,
+                      ProofOptions(created=SAMPLE_CREATED))
+    assert verify_credential(alone, now=SAMPLE_NOW).check("issuer_binding").code == (
+        "issuer-mismatch")
+    result = verify_credential(both, VerifierOptions.profile("strict", now=SAMPLE_NOW))
     assert _failed(result) == ["issuer_binding"]
     binding = result.check("issuer_binding")
     assert binding.code == "issuer-mismatch"

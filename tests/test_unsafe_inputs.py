@@ -27,6 +27,7 @@ from coopcreds_proto.vc.samples import (
     sample_actors,
     sample_membership_credential,
 )
+from coopcreds_proto.verifier_options import VerifierOptions
 
 LOADER = OfflineDocumentLoader.default()
 ACTORS = sample_actors()
@@ -86,6 +87,7 @@ CASES = {
         "inline-context",
         "$.@context[2]",
         check="contexts",
+        options={"allow_inline_contexts": False},
     ),
     "protected term redefinition (a coopcreds term)": Case(
         _extra_context({"memberName": "https://evil.example/name"}),
@@ -327,8 +329,9 @@ def test_an_allowed_inline_context_can_be_signed_and_verified(suite: str) -> Non
     signed = issue(
         doc, ACTORS.coop, cryptosuite=suite, created=SAMPLE_CREATED, allow_inline_contexts=True
     )
-    assert verify_credential(signed, now=SAMPLE_NOW, allow_inline_contexts=True).verified
-    refused = verify_credential(signed, now=SAMPLE_NOW)  # inline contexts are off by default
+    assert verify_credential(signed, now=SAMPLE_NOW).verified  # read by default
+    strict = VerifierOptions.profile("strict", now=SAMPLE_NOW)
+    refused = verify_credential(signed, strict)  # the strict profile reads published ones only
     assert refused.check("contexts").code == "inline-context"
 
 

@@ -252,3 +252,40 @@ def test_the_status_list_is_verified_by_the_verifier_it_is_given(tmp_path: Path)
     with pytest.raises(StatusCheckError) as err:
         check_entries(credential, options, verify_list=refuse, cache=None)
     assert err.value.code == "status-list-unverifiable"
+
+
+# --- profiles ---------------------------------------------------------------------
+
+
+def test_a_presentation_without_a_holder_is_read_unless_the_profile_is_strict(signed: dict) -> None:
+    unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"], "verifiableCredential": [signed]}
+    options = ProofOptions(purpose=AuthenticationPurpose(CHALLENGE, DOMAIN), created=SAMPLE_NOW)
+    vp = add_proof(unsigned, ACTORS.member, options)
+    result = verify_presentation(vp, challenge=CHALLENGE, domain=DOMAIN, now=SAMPLE_NOW)
+    assert result.verified, str(result)
+    assert result.holder is None and "bound to no holder" in result.check("holder_binding").message
+    strict = verify_presentation(vp, VerifierOptions.profile("strict", now=SAMPLE_NOW),
+                                 challenge=CHALLENGE, domain=DOMAIN)
+    assert [c.code for c in strict.failed] == ["no-holder"]
+
+
+def test_an_inline_context_resetting_an_unset_vocab_is_read(signed: dict) -> None:
+    unsigned = sample_membership_credential(ACTORS)
+    unsigned["@context"] = [*unsigned["@context"], {"@vocab": None}]
+    credential = issue(unsigned, ACTORS.coop, created=SAMPLE_CREATED, allow_inline_contexts=True)
+    assert verify_credential(credential, now=SAMPLE_NOW).verified
+    unsigned["credentialSubject"]["shoeSize"] = 42
+    with pytest.raises(CoopCredsError) as err:  # still every term defined, or refused
+        issue(unsigned, ACTORS.coop, created=SAMPLE_CREATED, allow_inline_contexts=True)
+    assert err.value.code == "undefined-term"
+
+
+def test_profiles_by_name() -> None:
+    assert VerifierOptions.profile("default") == VerifierOptions()
+    strict = VerifierOptions.profile("strict", clock_skew=timedelta(0))
+    assert (strict.allow_inline_contexts, strict.other_proofs, strict.holder_required,
+            strict.holder_is_subject, strict.clock_skew) == (False, False, True, True, timedelta(0))
+    with pytest.raises(InputError) as err:
+        VerifierOptions.profile("lenient")
+    assert err.value.code == "unknown-profile"

@@ -38,7 +38,7 @@ from ..trust.registry import TrustRegistry
 from ..vc.credentials import issue
 from ..vc.presentations import verify_presentation
 from ..vc.verification import VerificationResult, verify_credential
-from ..verifier_options import VerifierOptions
+from ..verifier_options import PROFILES, VerifierOptions
 from ._common import (
     EXIT_NOT_VERIFIED,
     EXIT_OK,
@@ -181,8 +181,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
         document = parsed
     registry = LocalRegistry(args.registry) if args.registry is not None else None
-    options = VerifierOptions(
-        now=now, registry=registry, loader=published_contexts_loader(args.contexts_dir)
+    options = VerifierOptions.profile(
+        args.profile, now=now, registry=registry,
+        loader=published_contexts_loader(args.contexts_dir),
     ).pinned()
     if args.trust is not None and args.policy is None:
         raise InputError("trust-needs-policy", "--trust is used with --policy FILE")
@@ -433,6 +434,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the trust directory (anchors, accreditations, recognitions) for --policy",
     )
     ver.add_argument("--contexts-dir", metavar="DIR", help=CONTEXTS_DIR_HELP)
+    ver.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="default",
+        help="default: what the specifications require (inline contexts read, witness proofs"
+        " accepted, holder optional); strict: published contexts only, every proof by the"
+        " issuer, a presentation's holder named and the subject of its credentials",
+    )
     ver.set_defaults(func=cmd_verify)
 
     ctx = commands.add_parser("contexts", help="the bundled JSON-LD contexts")

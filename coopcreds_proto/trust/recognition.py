@@ -380,7 +380,7 @@ def decide(
     moment = options.moment()
     result = verify_presentation(
         presentation, options, challenge=challenge, domain=domain,
-        require_holder_is_subject=True, challenges=challenges)
+        holder_required=True, holder_is_subject=True, challenges=challenges)
     checks: list[Check] = []
     add = checks.append
     if not result.verified:

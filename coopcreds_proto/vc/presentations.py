@@ -15,7 +15,7 @@ Public API:
   (both at once; ``holder`` defaults to the key's controller);
 - ``check_presentation_shape(presentation)`` (``InputError`` naming the rule);
 - ``verify_presentation(presentation, options=None, *, challenge, domain,
-  challenges=None, require_holder_is_subject=True, **settings)
+  challenges=None, **settings)
   -> PresentationResult``: never raises on a bad presentation. Checks in order:
   ``PRESENTATION_STEPS``, each a named step over a ``PresentationState``; the
   proof purpose is an ``AuthenticationPurpose(challenge, domain)``, and the
@@ -71,7 +71,7 @@ from ..proof_checks import (
     signature,
 )
 from ..proofs import ProofOptions, add_proof, proofs_of
-from ..purposes import AUTHENTICATION, AuthenticationPurpose
+from ..purposes import AUTHENTICATION, AuthenticationPurpose, proof_label
 from ..safe_json import DEFAULT_LIMITS, Limits
 from ..safe_jsonld import expand_safely
 from ..timestamps import format_timestamp
@@ -233,7 +233,6 @@ class PresentationState(SecuredDocument):
 
     noun: str = "presentation"
     challenges: ChallengeStore | None = None
-    require_holder_is_subject: bool = True
     credentials: list[Any] = field(default_factory=list)
     results: list[VerificationResult] = field(default_factory=list)
 
@@ -263,13 +262,29 @@ def signing_key(state: PresentationState) -> str:
 
 
 def holder_binding(state: PresentationState) -> str:
-    """The holder controls every proof's key, listed under ``authentication``."""
+    """The holder controls every proof's key, listed under ``authentication``.
+
+    A presentation that names no holder is bound to no one: accepted unless
+    the verifier requires a holder (``holder_required``), each proof's key
+    still listed under ``authentication`` by its own controller.
+    """
     holder = state.holder
     if holder is None:
-        raise CheckFailed(
-            "no-holder", "the presentation names no holder, so nobody is signing in",
-            path="$.holder",
-        )
+        if state.options.holder_required:
+            raise CheckFailed(
+                "no-holder", "the presentation names no holder, so nobody is signing in",
+                path="$.holder",
+            )
+        for i, method in enumerate(state.methods):
+            if AUTHENTICATION not in method.relationships:
+                raise CheckFailed(
+                    "key-not-authorised",
+                    f"{proof_label(i, len(state.methods))}{method.controller} does not list"
+                    f" the key under {AUTHENTICATION}",
+                    path="$.proof.verificationMethod",
+                )
+        signers = ", ".join(sorted({m.controller for m in state.methods}))
+        return f"no holder named: signed by {signers}, bound to no holder"
     return check_key_binding(state.methods, holder, AUTHENTICATION, role="holder")
 
 
@@ -311,11 +326,18 @@ def credentials(state: PresentationState) -> str:
 
 
 def subject_binding(state: PresentationState) -> str:
-    """The holder is the subject of every credential (unless the verifier waives it)."""
+    """The holder is the subject of every credential, where the verifier asks it
+    (``holder_is_subject``: sign-in and co-op policies do)."""
     holder = state.holder
-    if not state.require_holder_is_subject:
+    if not state.options.holder_is_subject:
         return "not required by this verifier's policy"
     count = len(state.credentials)
+    if holder is None and count:
+        raise CheckFailed(
+            "holder-not-subject",
+            "the presentation names no holder, so it cannot show the holder is the subject",
+            path="$.holder",
+        )
     for i, credential in enumerate(state.credentials):
         ids = [s.get("id") for s in subjects(credential) if isinstance(s, dict)]
         if holder not in ids:
@@ -363,7 +385,6 @@ def verify_presentation(
     challenge: str,
     domain: str,
     challenges: ChallengeStore | None = None,
-    require_holder_is_subject: bool = True,
     **settings: Unpack[VerifierSettings],
 ) -> PresentationResult:
     """Verify a presentation (a dict, or JSON text) for ``challenge`` and ``domain``.
@@ -382,7 +403,7 @@ def verify_presentation(
     state = PresentationState(
         presentation, VerifierOptions.of(options, **settings),
         purpose=AuthenticationPurpose(challenge, domain),
-        challenges=challenges, require_holder_is_subject=require_holder_is_subject,
+        challenges=challenges,
     )
     state.locate = lambda exc: _in_credential(exc, state.document)
     checks = list(run_steps(PRESENTATION_STEPS, state))

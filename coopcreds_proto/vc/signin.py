@@ -197,7 +197,8 @@ class SignInService:
             now=now,
             loader=self._loader,
             registry=self._registry,
-            require_holder_is_subject=self._require_subject,
+            holder_required=True,
+            holder_is_subject=self._require_subject,
             challenges=self.challenges,
         )
         holder = result.holder

@@ -42,7 +42,6 @@ from ..proof_checks import (
     SecuredDocument,
     check_key_binding,
     known_contexts,
-    proof_purpose,
     proof_timing,
     read_as_signed,
     read_document,
@@ -51,7 +50,7 @@ from ..proof_checks import (
     safe_jsonld,
     signature,
 )
-from ..purposes import AssertionPurpose, ProofPurpose
+from ..purposes import PROOF_PURPOSES, AssertionPurpose, ProofPurpose, proof_label
 from ..timestamps import format_timestamp, parse_timestamp
 from ..verifier_options import VerifierOptions
 from .credentials import check_credential_shape, issuer_id
@@ -138,10 +137,60 @@ def well_formed(state: CredentialState) -> str:
 
 
 def issuer_binding(state: CredentialState) -> str:
-    """The issuer controls every proof's key, listed for the proof's purpose."""
-    return check_key_binding(
-        state.methods, issuer_id(state.document), state.purpose.relationship, role="issuer"
-    )
+    """The issuer controls the key of its proof, listed for the proof's purpose.
+
+    Every proof must be the issuer's in the strict profile. By default a
+    witness or notary may add its own proof (a proof set, or a chain naming
+    the issuer's with ``previousProof``): at least one proof is the issuer's,
+    and every other proof's key is listed, by its own controller, under that
+    proof's purpose.
+    """
+    issuer = issuer_id(state.document)
+    relationship = state.purpose.relationship
+    if not state.options.other_proofs:
+        return check_key_binding(state.methods, issuer, relationship, role="issuer")
+    own = [m for m in state.methods if m.controller == issuer]
+    if not own:
+        signers = ", ".join(sorted({m.controller for m in state.methods}))
+        raise CheckFailed(
+            "issuer-mismatch",
+            f"signed by a key of {signers}, not of the issuer {issuer}",
+            path="$.issuer",
+        )
+    found = check_key_binding(own, issuer, relationship, role="issuer")
+    others = [(i, p, m) for i, (p, m) in enumerate(zip(state.proofs, state.methods))
+              if m.controller != issuer]
+    for i, proof, method in others:
+        if proof["proofPurpose"] not in method.relationships:
+            raise CheckFailed(
+                "key-not-authorised",
+                f"{proof_label(i, len(state.proofs))}{method.controller} does not list the key"
+                f" under {proof['proofPurpose']}",
+                path="$.proof.verificationMethod",
+            )
+    if others:
+        witnesses = ", ".join(sorted({m.controller for _, _, m in others}))
+        return f"{found}; also proved by {witnesses}, each with its own key"
+    return found
+
+
+def proof_purpose(state: CredentialState) -> str:
+    """The issuer's proofs are for the verifier's purpose; another party's for a known one."""
+    issuer = issuer_id(state.document)
+    own = [p for p, m in zip(state.proofs, state.methods)
+           if m.controller == issuer or not state.options.other_proofs]
+    found = state.purpose.check_term(own)
+    others = [p for p, m in zip(state.proofs, state.methods)
+              if m.controller != issuer and state.options.other_proofs]
+    for i, proof in enumerate(others):
+        if proof.get("proofPurpose") not in PROOF_PURPOSES:
+            raise CheckFailed(
+                "wrong-proof-purpose",
+                f"a proof by {proof.get('verificationMethod')} has the unknown purpose"
+                f" {proof.get('proofPurpose')}",
+                path="$.proof.proofPurpose",
+            )
+    return found if not others else f"{found} (and {len(others)} other party's)"
 
 
 def validity_period(state: CredentialState) -> str:
@@ -174,7 +223,7 @@ CREDENTIAL_STEPS: tuple[Step[CredentialState], ...] = (
     Step("verification_method", "Verification method resolves", ("read_as_signed",),
          resolve_methods),
     Step("issuer_binding", "Issuer controls the key", ("verification_method",), issuer_binding),
-    Step("proof_purpose", "Proof purpose", ("read_as_signed",), proof_purpose),
+    Step("proof_purpose", "Proof purpose", ("verification_method",), proof_purpose),
     Step("proof_timing", "Proof created/expires", ("read_as_signed",), proof_timing),
     Step("signature", "Signature", ("safe_jsonld", "verification_method"), signature),
     Step("validity_period", "Validity period", ("read_as_signed",), validity_period),
