@@ -179,6 +179,8 @@ def proof_purpose(state: CredentialState) -> str:
     issuer = issuer_id(state.document)
     own = [p for p, m in zip(state.proofs, state.methods)
            if m.controller == issuer or not state.options.other_proofs]
+    if not own:  # no proof is the issuer's (issuer binding says so): judge them all
+        return state.purpose.check_term(state.proofs)
     found = state.purpose.check_term(own)
     others = [p for p, m in zip(state.proofs, state.methods)
               if m.controller != issuer and state.options.other_proofs]
