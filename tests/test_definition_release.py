@@ -33,6 +33,7 @@ from coopcreds_proto.definitions.release import (
 )
 from coopcreds_proto.errors import DocumentLoaderError, InputError
 from coopcreds_proto.loader import OfflineDocumentLoader, contexts_dir, read_bundle
+from coopcreds_proto.proofs import ProofOptions, add_proof
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.samples import SAMPLE_CREATED, SAMPLE_NOW, sample_actors
 from coopcreds_proto.vc.verification import verify_credential
@@ -233,8 +234,12 @@ def test_a_release_whose_digest_sri_does_not_pin_the_context_is_refused(v01, act
     unsigned = {k: v for k, v in release.credential.items() if k != "proof"}
     unsigned["relatedResource"] = [{"id": v01.context_url,
                                     "digestSRI": "sha256-" + "A" * 43 + "="}]
-    resigned = issue(unsigned, actors.coop, created="2026-03-01T18:00:00Z")
+    with pytest.raises(InputError) as refused:  # the issuer holds the context's bytes
+        issue(unsigned, actors.coop, created="2026-03-01T18:00:00Z")
+    assert refused.value.code == "related-resource-mismatch"
+    resigned = add_proof(unsigned, actors.coop, ProofOptions(created="2026-03-01T18:00:00Z"))
     check = verify_release(resigned, release.definition, now=SAMPLE_NOW)
-    assert check.result.verified  # the signature is fine: the issuer pinned the wrong bytes
-    assert not check.verified
-    assert check.problems == ("relatedResource[0].digestSRI does not match the context",)
+    assert not check.verified and not check.result.verified
+    assert check.result.check("well_formed").code == "related-resource-mismatch"
+    assert check.result.check("signature").skipped
+    assert check.problems[-1] == "relatedResource[0].digestSRI does not match the context"

@@ -75,7 +75,12 @@ class Case:
 
 CASES = {
     "undefined term": Case(_subject(foo="bar"), "undefined-term", "$.credentialSubject.foo"),
-    "relative @id": Case(_subject(id="member-42"), "relative-iri", "$.credentialSubject.id"),
+    # A relative id of the subject itself breaks the data model first (bad-id); inside a
+    # claim it is for the JSON-LD checks.
+    "relative @id": Case(
+        _subject(memberOf={"id": "coop-7", "type": "Cooperative"}), "relative-iri",
+        "$.credentialSubject.memberOf.id",
+    ),
     "undefined @type value": Case(
         _subject(type="FooMember"), "relative-iri", "$.credentialSubject.type"
     ),

@@ -11,20 +11,25 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from ..errors import InputError
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
+from ..local_registry import LocalRegistry
 from ..proofs import ProofOptions, add_proof
 from ..safe_json import DEFAULT_LIMITS, Limits
 from ..safe_jsonld import expand_safely
-from ..timestamps import parse_timestamp
+from .data_model import VC_V2_CONTEXT, check_credential, check_envelope, is_url
+from .related_resources import check_related_resources
 
-VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+# VC_V2_CONTEXT, check_envelope and is_url are defined in data_model and offered here
+# too, where callers have always found them.
+__all__ = [
+    "VC_V2_CONTEXT", "check_credential_shape", "check_envelope", "is_url", "issue",
+    "issuer_id", "subjects",
+]
 
 
 def issuer_id(credential: dict) -> str | None:
@@ -41,72 +46,12 @@ def subjects(credential: dict) -> list[object]:
     return subject if isinstance(subject, list) else [subject]
 
 
-def check_envelope(document: Any, *, noun: str, required_type: str) -> None:
-    """The rules a VC 2.0 credential and presentation share: a JSON object whose
-    first ``@context`` is the VC 2.0 one and whose ``type`` includes ``required_type``
-    (``noun`` names the document in errors: "credential" or "presentation")."""
-    if not isinstance(document, dict):
-        raise InputError("not-an-object", f"a {noun} must be a JSON object", path="$")
-    contexts = document.get("@context")
-    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
-    if first != VC_V2_CONTEXT:
-        raise InputError(
-            "first-context", f"the first @context must be {VC_V2_CONTEXT}", path="$.@context"
-        )
-    types = document.get("type")
-    types = types if isinstance(types, list) else [types]
-    if required_type not in types:
-        raise InputError(
-            "not-a-credential" if noun == "credential" else "not-a-presentation",
-            f"type must include {required_type}",
-            path="$.type",
-        )
-
-
 def check_credential_shape(credential: Any) -> None:
-    """Apply the VC Data Model 2.0 rules; raise ``InputError`` naming the first broken one."""
-    check_envelope(credential, noun="credential", required_type="VerifiableCredential")
-    if "id" in credential and not is_url(credential["id"]):
-        raise InputError("bad-id", "id must be a URL", path="$.id")
-    issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        if not is_url(issuer.get("id")):
-            raise InputError("bad-issuer", "issuer.id must be a URL", path="$.issuer.id")
-    elif not is_url(issuer):
-        raise InputError(
-            "bad-issuer", "issuer must be a URL or an object with an id", path="$.issuer"
-        )
-    subject = credential.get("credentialSubject")
-    items = subject if isinstance(subject, list) else [subject]
-    if not items or not all(isinstance(s, dict) and s for s in items):
-        raise InputError(
-            "bad-subject",
-            "credentialSubject must be a non-empty object (or list of them)",
-            path="$.credentialSubject",
-        )
-    moments: dict[str, datetime] = {}
-    for name in ("validFrom", "validUntil"):
-        if name in credential:
-            moments[name] = parse_timestamp(credential[name], path=f"$.{name}")
-    if len(moments) == 2 and moments["validFrom"] > moments["validUntil"]:
-        raise InputError("bad-validity", "validFrom is after validUntil", path="$.validUntil")
-    status = credential.get("credentialStatus")
-    for i, entry in enumerate(
-        status if isinstance(status, list) else [] if status is None else [status]
-    ):
-        if not isinstance(entry, dict) or "type" not in entry:
-            raise InputError(
-                "bad-status",
-                "each credentialStatus entry must be an object with a type",
-                path=f"$.credentialStatus[{i}]"
-                if isinstance(status, list)
-                else "$.credentialStatus",
-            )
+    """Apply the VC Data Model 2.0 rules; raise ``InputError`` naming the first broken one.
 
-
-def is_url(value: Any) -> bool:
-    """True for a string that is an absolute URL (a scheme, then no spaces)."""
-    return isinstance(value, str) and bool(_URL.match(value))
+    The rules and their codes are in ``data_model`` (``data_model.RULES``).
+    """
+    check_credential(credential)
 
 
 def issue(
@@ -119,13 +64,16 @@ def issue(
     loader: OfflineDocumentLoader | None = None,
     limits: Limits = DEFAULT_LIMITS,
     allow_inline_contexts: bool = False,
+    registry: LocalRegistry | None = None,
 ) -> dict:
     """Sign an unsigned credential with ``key``; return the signed copy.
 
-    Refuses (``CoopCredsError``) a credential that breaks the data model,
-    that the JSON-LD safety checks refuse (the signature would not cover all
-    of it), that already has a proof, or whose issuer is not the key's
-    controller (no verifier would accept it).
+    Refuses (``CoopCredsError``) a credential that breaks the data model
+    (``data_model``), that already has a proof, whose issuer is not the key's
+    controller (no verifier would accept it), that the JSON-LD safety checks
+    refuse (the signature would not cover all of it), or that pins a related
+    resource the workbench holds (a context of ``loader``, a document of
+    ``registry``) with a digest its bytes do not match.
     """
     check_credential_shape(credential)
     if "proof" in credential:
@@ -140,6 +88,7 @@ def issue(
     checked = expand_safely(
         credential, loader, allow_inline_contexts=allow_inline_contexts, limits=limits
     )
+    check_related_resources(credential, loader, registry)
     options = ProofOptions(cryptosuite=cryptosuite, created=created, expires=expires)
     return add_proof(
         credential,

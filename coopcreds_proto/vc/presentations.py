@@ -77,7 +77,8 @@ from ..safe_jsonld import expand_safely
 from ..timestamps import format_timestamp
 from ..verifier_options import VerifierOptions
 from .challenges import ChallengeStore
-from .credentials import VC_V2_CONTEXT, check_envelope, is_url, subjects
+from .credentials import VC_V2_CONTEXT, is_url, subjects
+from .data_model import check_presentation
 from .verification import VerificationResult, verify_credential
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -192,21 +193,9 @@ def present(
 
 
 def check_presentation_shape(presentation: Any) -> None:
-    """Apply the VC Data Model 2.0 presentation rules; raise ``InputError`` on the first broken one."""
-    check_envelope(presentation, noun="presentation", required_type=VP_TYPE)
-    if "id" in presentation and not is_url(presentation["id"]):
-        raise InputError("bad-id", "id must be a URL", path="$.id")
-    if "holder" in presentation and not is_url(_holder_id(presentation)):
-        raise InputError(
-            "bad-holder", "holder must be a URL or an object with an id", path="$.holder"
-        )
-    for i, (credential, path) in enumerate(_embedded(presentation)):
-        if not isinstance(credential, dict):
-            raise InputError(
-                "bad-embedded-credential",
-                f"credential {i + 1} must be a JSON object (an embedded credential)",
-                path=path,
-            )
+    """Apply the VC Data Model 2.0 presentation rules, and the credential rules to each
+    credential inside (``data_model``); raise ``InputError`` on the first broken one."""
+    check_presentation(presentation)
 
 
 # --- verifying ---------------------------------------------------------------

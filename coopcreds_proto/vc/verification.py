@@ -54,6 +54,7 @@ from ..purposes import PROOF_PURPOSES, AssertionPurpose, ProofPurpose, proof_lab
 from ..timestamps import format_timestamp, parse_timestamp
 from ..verifier_options import VerifierOptions
 from .credentials import check_credential_shape, issuer_id
+from .related_resources import check_related_resources
 from .schema_check import check_schemas
 from .status_check import (
     DEFAULT_STATUS_CACHE,
@@ -129,9 +130,11 @@ class CredentialState(SecuredDocument):
 
 
 def well_formed(state: CredentialState) -> str:
-    """The VC 2.0 data model's rules, and at least one well-formed proof."""
+    """The VC 2.0 data model's rules, the digests of the related resources held here,
+    and at least one well-formed proof."""
     document = read_document(state)
     check_credential_shape(document)
+    check_related_resources(document, state.loader, state.options.registry)
     proofs = read_proofs(state)
     return f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
 
