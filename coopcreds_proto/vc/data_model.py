@@ -421,6 +421,7 @@ def check_credential(document: Any, at: str = "$") -> None:
     holds it), which every error's path starts with.
     """
     if isinstance(document, dict) and _is_enveloped(document, ENVELOPED_VC_TYPE):
+        _check_enveloped_credential(document, at)
         raise InputError(
             "enveloped-unsupported",
             "this is an enveloped credential (secured with JOSE or COSE, in a data: URL):"

@@ -40,6 +40,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ MULTIHASH = {0x12: ("sha256", 32), 0x20: ("sha384", 48), 0x13: ("sha512", 64),
              0x16: ("sha3_256", 32), 0x15: ("sha3_384", 48), 0x14: ("sha3_512", 64)}
 _BARE_DIGEST = {32: "sha256", 48: "sha384", 64: "sha512"}
 _MULTIHASH_CODE = {name: code for code, (name, _) in MULTIHASH.items()}
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 # A digest is short: anything longer is refused before it is decoded.
 MAX_DIGEST_CHARS = 256
 
@@ -131,8 +133,8 @@ def _decode_multibase(text: str, path: str) -> bytes:
     body = text[1:]
     try:
         if text.startswith("u"):
-            if "=" in body:
-                raise ValueError("padding")
+            if not _BASE64URL.match(body):
+                raise ValueError("not base64url without padding")
             return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         if text.startswith("z"):
             return b58decode(body)
@@ -260,7 +262,9 @@ def check_related_resources(
 
     A resource whose bytes do not match a digest the issuer gave is refused
     (``InputError`` ``related-resource-mismatch``, at that digest's path).
-    Resources held nowhere here are not fetched: the summary counts them.
+    Resources held nowhere here are not fetched: the summary counts them, with
+    those held only by their SHA-256 (a context added with ``with_contexts``)
+    and pinned by another hash.
     Malformed entries are the data model's business (``data_model``); here
     they are skipped.
     """
@@ -293,5 +297,5 @@ def check_related_resources(
             elsewhere += 1
     parts = [f"{checked} related resource{'' if checked == 1 else 's'} unchanged"]
     if elsewhere:
-        parts.append(f"{elsewhere} not held here, so not checked")
+        parts.append(f"{elsewhere} not checked (not held here)")
     return ", ".join(parts)
