@@ -148,7 +148,7 @@ def rule(code: str) -> Rule:
 
 
 def _types(value: Any, path: str) -> list[str]:
-    """The type values, each checked to be a non-empty string (``bad-type``)."""
+    """The type values, each checked to be a non-empty string (``bad-type-value``)."""
     items = value if isinstance(value, list) else [value]
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
@@ -161,7 +161,7 @@ def _types(value: Any, path: str) -> list[str]:
     return items
 
 
-def check_contexts(document: dict, at: str = "$") -> None:
+def _check_contexts(document: dict, at: str) -> None:
     """``@context`` starts with the VC 2.0 context; every later item is a URL or an object."""
     contexts = document.get("@context")
     items = contexts if isinstance(contexts, list) else [contexts]
@@ -188,7 +188,7 @@ def check_envelope(document: Any, *, noun: str, required_type: str, at: str = "$
     (``noun`` names the document in errors: "credential" or "presentation")."""
     if not isinstance(document, dict):
         raise InputError("not-an-object", f"a {noun} must be a JSON object", path=at)
-    check_contexts(document, at)
+    _check_contexts(document, at)
     types = _types(document["type"], f"{at}.type") if "type" in document else []
     if required_type not in types:
         wanted = f"type must include {required_type}" + (
@@ -208,7 +208,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return f"a list of {len(value)} values"
     return f"a {type(value).__name__}" if not isinstance(value, dict) else "an object"
 
 
