@@ -475,7 +475,7 @@ def test_a_well_formed_enveloped_credential_is_refused_by_name_when_verified() -
     vp = _vp(verifiableCredential=[SIGNED, ENVELOPED])
     check_presentation_shape(vp)  # the envelope is well-formed
     result = verify_presentation(_vp_signed(vp), challenge=CHALLENGE, domain=DOMAIN,
-                                 now=SAMPLE_NOW, require_holder_is_subject=False)
+                                 now=SAMPLE_NOW)
     assert _first_failed(result)[:2] == ("credentials", "credential-not-verified")
     assert "credential 2 of 2" in result.check("credentials").message
     assert "Data Integrity proofs only" in result.check("credentials").message
