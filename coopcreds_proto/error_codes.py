@@ -90,6 +90,10 @@ class ErrorCode:
 # codes in alphabetical order.
 _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "InputError": (
+        ("bad-status-entry-v1", "vc.data_model",
+         "A VC 1.1 credentialStatus entry is not an object with an id and a type."),
+        ("missing-issuance-date", "vc.data_model",
+         "A VC 1.1 credential has no issuanceDate."),
         ("unknown-profile", "verifier_options",
          "The verifier profile named is not one of default and strict."),
         ("agreement-needs-peer-to-peer", "demos.stay_fair_models",

@@ -283,7 +283,9 @@ def _first_failed(result) -> tuple[str, str | None, str]:
 
 def test_every_rule_is_broken_by_a_case_here_or_among_the_presentation_cases() -> None:
     broken = {case.code for case in CASES.values()} | {code for _, code, _ in VP_CASES.values()}
-    assert {r.code for r in RULES} <= broken | {"not-an-object", "not-a-presentation"}
+    # The VC 1.1 rules (for credentials read from other issuers) are broken in test_vc_v1.py.
+    assert {r.code for r in RULES if r.version == "2.0"} <= broken | {
+        "not-an-object", "not-a-presentation"}
     assert "not-an-object" in {code for _, code, _ in GARBAGE}
 
 
@@ -504,7 +506,9 @@ def test_each_rule_names_its_section_of_the_specification() -> None:
     assert len({r.code for r in RULES}) == len(RULES)
     for entry in RULES:
         assert entry.statement.endswith(".") and entry.section
-        assert entry.url.startswith("https://www.w3.org/TR/vc-data-model-2.0/#")
+        assert entry.url.startswith(
+            "https://www.w3.org/TR/vc-data-model-2.0/#" if entry.version == "2.0"
+            else "https://www.w3.org/TR/vc-data-model-1.1/#")
     assert rule("bad-related-resource").url.endswith("#integrity-of-related-resources")
     with pytest.raises(KeyError):
         rule("no-such-rule")

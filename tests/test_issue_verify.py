@@ -452,7 +452,8 @@ def test_result_to_json_shape(signed: dict) -> None:
         verify_credential("{}", now=SAMPLE_NOW),
     ):
         data = json.loads(json.dumps(result.to_json()))
-        assert set(data) == {"verified", "checks"}
+        assert set(data) == {"verified", "dataModel", "checks"}
+        assert data["dataModel"] == ("2.0" if result.verified else None)  # "{}" names none
         assert data["verified"] is result.verified
         assert [c["name"] for c in data["checks"]] == CHECK_NAMES
         for entry in data["checks"]:

@@ -86,7 +86,10 @@ def test_a_mismatch_names_the_failing_path(registry: LocalRegistry) -> None:
 
 
 def test_every_failure_is_counted(registry: LocalRegistry) -> None:
-    credential = _signed(ENTRY, membershipNumber="42", votingRights="yes")
+    # The schema reads the JSON as written (no issuer would sign "yes" for a boolean).
+    credential = sample_membership_credential(ACTORS)
+    credential["credentialSubject"].update(membershipNumber="42", votingRights="yes")
+    credential["credentialSchema"] = ENTRY
     with pytest.raises(SchemaCheckError) as refused:
         check_schemas(credential, registry=registry)
     assert refused.value.path == "$.credentialSubject.membershipNumber"

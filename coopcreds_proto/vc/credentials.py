@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..compact_form import check_compact_form, term_index
 from ..errors import InputError
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
@@ -47,7 +48,8 @@ def subjects(credential: dict) -> list[object]:
 
 
 def check_credential_shape(credential: Any) -> None:
-    """Apply the VC Data Model 2.0 rules; raise ``InputError`` naming the first broken one.
+    """Apply the rules of the credential's data model (VC 2.0, or 1.1 as read from other
+    issuers); raise ``InputError`` naming the first broken one.
 
     The rules and their codes are in ``data_model`` (``data_model.RULES``).
     """
@@ -63,19 +65,21 @@ def issue(
     expires: datetime | str | None = None,
     loader: OfflineDocumentLoader | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    allow_inline_contexts: bool = False,
+    allow_inline_contexts: bool = True,
     registry: LocalRegistry | None = None,
 ) -> dict:
     """Sign an unsigned credential with ``key``; return the signed copy.
 
-    Refuses (``CoopCredsError``) a credential that breaks the data model
-    (``data_model``), that already has a proof, whose issuer is not the key's
+    Issues VC 2.0 only. Refuses (``CoopCredsError``) a credential that breaks
+    the data model (``data_model``), that a verifier would not read as signed
+    (``compact_form``: a key written as an IRI, a value object...), that already
+    has a proof, whose issuer is not the key's
     controller (no verifier would accept it), that the JSON-LD safety checks
     refuse (the signature would not cover all of it), or that pins a related
     resource the workbench holds (a context of ``loader``, a document of
     ``registry``) with a digest its bytes do not match.
     """
-    check_credential_shape(credential)
+    check_credential(credential, versions=("2.0",))
     if "proof" in credential:
         raise InputError("already-signed", "the credential already has a proof", path="$.proof")
     if issuer_id(credential) != key.controller:
@@ -88,6 +92,7 @@ def issue(
     checked = expand_safely(
         credential, loader, allow_inline_contexts=allow_inline_contexts, limits=limits
     )
+    check_compact_form(credential, checked.expanded, term_index(credential, loader))
     check_related_resources(credential, loader, registry)
     options = ProofOptions(cryptosuite=cryptosuite, created=created, expires=expires)
     return add_proof(

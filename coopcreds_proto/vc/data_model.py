@@ -13,6 +13,13 @@ The rules read the document as written: compact JSON-LD with the VC 2.0
 context's terms (``id``, ``type``, ``issuer``...). What the terms mean, and
 whether every one is defined, is for the JSON-LD checks (``safe_jsonld``).
 
+Credentials of the VC Data Model 1.1 (first ``@context``
+``https://www.w3.org/2018/credentials/v1``), which other issuers still
+produce, are read by the 1.1 rules (``issuanceDate`` required,
+``expirationDate``, ``credentialStatus`` and ``credentialSchema`` with an
+``id`` and a ``type``...); ``data_model_of`` says which model a document
+follows. The workbench issues VC 2.0 only.
+
 An enveloped credential inside a presentation (``EnvelopedVerifiableCredential``:
 a credential secured with JOSE or COSE, carried in a ``data:`` URL) is checked
 for the shape of its envelope. The workbench verifies Data Integrity proofs
@@ -44,11 +51,14 @@ from ..timestamps import parse_timestamp
 from .related_resources import read_digest_multibase, read_sri
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+DATA_MODELS = {VC_V2_CONTEXT: "2.0", VC_V1_CONTEXT: "1.1"}
 VC_TYPE = "VerifiableCredential"
 VP_TYPE = "VerifiablePresentation"
 ENVELOPED_VC_TYPE = "EnvelopedVerifiableCredential"
 ENVELOPED_VP_TYPE = "EnvelopedVerifiablePresentation"
 SPECIFICATION = "https://www.w3.org/TR/vc-data-model-2.0/"
+SPECIFICATION_V1 = "https://www.w3.org/TR/vc-data-model-1.1/"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*(\s*;.*)?$")
 _DIRECTIONS = ("ltr", "rtl")
@@ -66,12 +76,13 @@ class Rule:
     code: str
     section: str
     statement: str
+    version: str = "2.0"
 
     @property
     def url(self) -> str:
         """The section of the specification the rule comes from."""
         anchor = self.section.lower().replace(" ", "-")
-        return f"{SPECIFICATION}#{anchor}"
+        return f"{SPECIFICATION if self.version == '2.0' else SPECIFICATION_V1}#{anchor}"
 
 
 RULES: tuple[Rule, ...] = (
@@ -133,6 +144,10 @@ RULES: tuple[Rule, ...] = (
     Rule("bad-enveloped-credential", "Enveloped Verifiable Credentials",
          f"An enveloped credential has the VC 2.0 @context, the type {ENVELOPED_VC_TYPE}"
          " and a data: URL as its id."),
+    Rule("missing-issuance-date", "Issuance Date",
+         "A VC 1.1 credential has an issuanceDate, an xsd:dateTime.", "1.1"),
+    Rule("bad-status-entry-v1", "Status",
+         "A VC 1.1 credentialStatus entry is an object with an id and a type.", "1.1"),
 )
 
 
@@ -161,14 +176,26 @@ def _types(value: Any, path: str) -> list[str]:
     return items
 
 
-def _check_contexts(document: dict, at: str) -> None:
-    """``@context`` starts with the VC 2.0 context; every later item is a URL or an object."""
+def data_model_of(document: Any) -> str | None:
+    """``2.0`` or ``1.1``: the data model a document's first ``@context`` names (else ``None``)."""
+    if not isinstance(document, dict):
+        return None
+    contexts = document.get("@context")
+    first = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    return DATA_MODELS.get(first) if isinstance(first, str) else None
+
+
+def _check_contexts(document: dict, at: str, *, versions: tuple[str, ...] = ("2.0",)) -> None:
+    """``@context`` starts with the VC 2.0 context (or 1.1's, where ``versions`` allows it);
+    every later item is a URL or an object."""
     contexts = document.get("@context")
     items = contexts if isinstance(contexts, list) else [contexts]
-    if "@context" not in document or not items or items[0] != VC_V2_CONTEXT:
+    if "@context" not in document or not items or DATA_MODELS.get(
+        items[0] if isinstance(items[0], str) else "") not in versions:
         raise InputError(
             "first-context",
             f"the first @context must be {VC_V2_CONTEXT}"
+            + (f" (or {VC_V1_CONTEXT}, for a VC 1.1 credential)" if "1.1" in versions else "")
             + ("" if "@context" in document else " (there is no @context)"),
             path=f"{at}.@context",
         )
@@ -182,13 +209,17 @@ def _check_contexts(document: dict, at: str) -> None:
             )
 
 
-def check_envelope(document: Any, *, noun: str, required_type: str, at: str = "$") -> None:
+def check_envelope(
+    document: Any, *, noun: str, required_type: str, at: str = "$",
+    versions: tuple[str, ...] = ("2.0",),
+) -> None:
     """The rules a VC 2.0 credential and presentation share: a JSON object whose
-    first ``@context`` is the VC 2.0 one and whose ``type`` includes ``required_type``
-    (``noun`` names the document in errors: "credential" or "presentation")."""
+    first ``@context`` is the VC 2.0 one (or 1.1's, where ``versions`` allows it) and
+    whose ``type`` includes ``required_type`` (``noun`` names the document in errors:
+    "credential" or "presentation")."""
     if not isinstance(document, dict):
         raise InputError("not-an-object", f"a {noun} must be a JSON object", path=at)
-    _check_contexts(document, at)
+    _check_contexts(document, at, versions=versions)
     types = _types(document["type"], f"{at}.type") if "type" in document else []
     if required_type not in types:
         wanted = f"type must include {required_type}" + (
@@ -414,12 +445,18 @@ def _check_related_resources(document: dict, at: str) -> None:
             read_digest_multibase(entry["digestMultibase"], path=f"{path}.digestMultibase")
 
 
-def check_credential(document: Any, at: str = "$") -> None:
-    """Apply the VC Data Model 2.0's credential rules; ``InputError`` for the first broken one.
+def check_credential(
+    document: Any, at: str = "$", *, versions: tuple[str, ...] = ("2.0", "1.1")
+) -> None:
+    """Apply the credential rules of its data model; ``InputError`` for the first broken one.
 
     ``at`` is the JSON path of the credential (``$``, or where a presentation
-    holds it), which every error's path starts with.
+    holds it), which every error's path starts with. ``versions`` are the data
+    models accepted (the issuer accepts ``2.0`` only).
     """
+    if "1.1" in versions and data_model_of(document) == "1.1":
+        _check_credential_v1(document, at)
+        return
     if isinstance(document, dict) and _is_enveloped(document, ENVELOPED_VC_TYPE):
         _check_enveloped_credential(document, at)
         raise InputError(
@@ -452,6 +489,40 @@ def check_credential(document: Any, at: str = "$") -> None:
     _typed_entries(document, "confidenceMethod", "bad-confidence-method",
                    "a confidenceMethod entry must say what kind of method it is", at)
     _check_related_resources(document, at)
+
+
+def _check_credential_v1(document: dict, at: str) -> None:
+    """The VC Data Model 1.1's credential rules (read, never issued)."""
+    check_envelope(document, noun="credential", required_type=VC_TYPE, at=at, versions=("1.1",))
+    if "id" in document:
+        _check_id(document["id"], f"{at}.id", "the credential's id")
+    if "issuer" not in document:
+        raise InputError("bad-issuer", "a credential needs an issuer (a URL, or an object with"
+                         " an id URL)", path=f"{at}.issuer")
+    _party(document["issuer"], f"{at}.issuer", "bad-issuer", "issuer")
+    if "issuanceDate" not in document:
+        raise InputError("missing-issuance-date", "a VC 1.1 credential needs an issuanceDate",
+                         path=f"{at}.issuanceDate")
+    for name in ("issuanceDate", "expirationDate"):
+        if name in document:
+            parse_timestamp(document[name], path=f"{at}.{name}")
+    _check_subjects(document, at)
+    if "credentialStatus" in document:
+        for entry, path in _entries(document, "credentialStatus", at):
+            if not isinstance(entry, dict) or "id" not in entry or "type" not in entry:
+                raise InputError(
+                    "bad-status-entry-v1",
+                    "a VC 1.1 credentialStatus entry is an object with an id and a type",
+                    path=path,
+                )
+            _check_own_id(entry, path)
+    _check_schemas(document, at)
+    _typed_entries(document, "refreshService", "bad-refresh-service",
+                   "a refreshService entry must say what kind of service it is", at)
+    _typed_entries(document, "termsOfUse", "bad-terms-of-use",
+                   "a termsOfUse entry must say what kind of policy it is", at)
+    _typed_entries(document, "evidence", "bad-evidence",
+                   "an evidence entry must say what kind of evidence it is", at)
 
 
 # --- presentations ------------------------------------------------------------------
@@ -496,7 +567,8 @@ def check_presentation(document: Any, at: str = "$") -> None:
             " the workbench verifies Data Integrity proofs only",
             path=f"{at}.type",
         )
-    check_envelope(document, noun="presentation", required_type=VP_TYPE, at=at)
+    check_envelope(document, noun="presentation", required_type=VP_TYPE, at=at,
+                   versions=("2.0", "1.1"))
     if "id" in document:
         _check_id(document["id"], f"{at}.id", "the presentation's id")
     _check_text(document, at)

@@ -78,7 +78,7 @@ from ..timestamps import format_timestamp
 from ..verifier_options import VerifierOptions
 from .challenges import ChallengeStore
 from .credentials import VC_V2_CONTEXT, is_url, subjects
-from .data_model import check_presentation
+from .data_model import check_presentation, data_model_of
 from .verification import VerificationResult, verify_credential
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -242,7 +242,8 @@ def well_formed(state: PresentationState) -> str:
     read_proofs(state)
     state.credentials = [c for c, _ in _embedded(document)]
     count = len(state.credentials)
-    return f"VC 2.0 presentation with {count} credential{'' if count == 1 else 's'}"
+    model = data_model_of(document) or "2.0"
+    return f"VC {model} presentation with {count} credential{'' if count == 1 else 's'}"
 
 
 def signing_key(state: PresentationState) -> str:
@@ -413,7 +414,8 @@ def verify_presentation(
     holder = state.holder
     vocab = state.expanded.vocab_terms if state.expanded is not None else ()
     return PresentationResult(
-        verified, tuple(checks), vocab, holder=holder, credential_results=tuple(state.results)
+        verified, tuple(checks), vocab, data_model_of(state.document), holder=holder,
+        credential_results=tuple(state.results),
     )
 
 

@@ -54,6 +54,7 @@ from ..purposes import PROOF_PURPOSES, AssertionPurpose, ProofPurpose, proof_lab
 from ..timestamps import format_timestamp, parse_timestamp
 from ..verifier_options import VerifierOptions
 from .credentials import check_credential_shape, issuer_id
+from .data_model import data_model_of
 from .related_resources import check_related_resources
 from .schema_check import check_schemas
 from .status_check import (
@@ -76,12 +77,15 @@ class VerificationResult:
     """The outcome of verifying a credential: ``verified`` and the ordered checks.
 
     ``failed`` lists the checks that ran and did not pass; ``skipped`` those
-    that could not run because a check they need did not pass.
+    that could not run because a check they need did not pass. ``data_model``
+    is the VC data model the document follows (``2.0``, or ``1.1`` for a
+    credential from an issuer still on it), when it could be read.
     """
 
     verified: bool
     checks: tuple[Check, ...]
     vocab_terms: tuple[str, ...] = field(default=())
+    data_model: str | None = None
 
     @property
     def failed(self) -> tuple[Check, ...]:
@@ -98,7 +102,11 @@ class VerificationResult:
         return find(self.checks, name)
 
     def to_json(self) -> dict:
-        return {"verified": self.verified, "checks": [c.to_json() for c in self.checks]}
+        return {
+            "verified": self.verified,
+            "dataModel": self.data_model,
+            "checks": [c.to_json() for c in self.checks],
+        }
 
     def __repr__(self) -> str:
         failed = ", ".join(c.name for c in self.failed)
@@ -130,13 +138,14 @@ class CredentialState(SecuredDocument):
 
 
 def well_formed(state: CredentialState) -> str:
-    """The VC 2.0 data model's rules, the digests of the related resources held here,
-    and at least one well-formed proof."""
+    """The data model's rules (VC 2.0, or 1.1), related resources, and at least one
+    well-formed proof."""
     document = read_document(state)
     check_credential_shape(document)
     check_related_resources(document, state.loader, state.options.registry)
     proofs = read_proofs(state)
-    return f"VC 2.0 data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
+    model = data_model_of(document) or "2.0"
+    return f"VC {model} data model, {len(proofs)} Data Integrity proof{'s' if len(proofs) > 1 else ''}"
 
 
 def issuer_binding(state: CredentialState) -> str:
@@ -199,14 +208,17 @@ def proof_purpose(state: CredentialState) -> str:
 
 
 def validity_period(state: CredentialState) -> str:
-    """The verifier's clock is within ``validFrom`` .. ``validUntil`` (with the skew)."""
+    """The verifier's clock is within the validity period (with the skew): ``validFrom`` ..
+    ``validUntil``, or a VC 1.1 credential's ``issuanceDate`` .. ``expirationDate``."""
     document, moment, skew = state.document, state.moment, state.clock_skew
-    if "validFrom" in document and parse_timestamp(document["validFrom"]) > moment + skew:
+    start, end = ("issuanceDate", "expirationDate") if data_model_of(document) == "1.1" else (
+        "validFrom", "validUntil")
+    if start in document and parse_timestamp(document[start]) > moment + skew:
         raise CheckFailed(
-            "not-yet-valid", f"not valid until {document['validFrom']}", path="$.validFrom"
+            "not-yet-valid", f"not valid until {document[start]}", path=f"$.{start}"
         )
-    if "validUntil" in document and parse_timestamp(document["validUntil"]) < moment - skew:
-        raise CheckFailed("expired", f"expired on {document['validUntil']}", path="$.validUntil")
+    if end in document and parse_timestamp(document[end]) < moment - skew:
+        raise CheckFailed("expired", f"expired on {document[end]}", path=f"$.{end}")
     return f"valid at {format_timestamp(moment)}"
 
 
@@ -268,7 +280,9 @@ def verify_credential(
     )
     checks = run_steps(CREDENTIAL_STEPS, state)
     vocab = state.expanded.vocab_terms if state.expanded is not None else ()
-    return VerificationResult(all(c.ok for c in checks), checks, vocab)
+    return VerificationResult(
+        all(c.ok for c in checks), checks, vocab, data_model_of(state.document)
+    )
 
 
 def read_status(
