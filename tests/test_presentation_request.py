@@ -166,3 +166,14 @@ def test_consent_summary_flags_an_unconfirmed_name_and_missing_fields():
     assert summary.unavailable == ("Email",)
     assert "<b>Totally Legit</b>" not in summary.html
     assert "&lt;b&gt;Totally Legit&lt;/b&gt;" in summary.html
+
+
+def test_the_consent_screen_shows_the_holders_claims_never_another_subjects() -> None:
+    credential = membership()
+    member = credential["credentialSubject"]
+    other = {**member, "id": "did:example:someone-else", "memberName": "Someone Else"}
+    both = {**credential, "credentialSubject": [other, member]}
+    shown = dict(consent_summary(REQUEST, both, holder=member["id"]).shown)
+    assert "Someone Else" not in str(shown) and member["memberName"] in str(shown)
+    # Without knowing the holder, a credential about two subjects shows neither.
+    assert "Someone Else" not in str(consent_summary(REQUEST, both).shown)

@@ -10,6 +10,7 @@ import pytest
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.presentations import present
 from coopcreds_proto.vc.samples import SAMPLE_CREATED, sample_actors, sample_membership_credential
 from coopcreds_proto.vc.signin import Refusal, Session, SignInService
 from coopcreds_proto.vc.wallet import Wallet
@@ -195,3 +196,29 @@ def test_two_concurrent_copies_of_one_presentation_make_one_session(wallet, setu
         t.join()
     assert sorted(outcomes) == [False, True]
     assert sorted(e["outcome"] for e in entries(log)) == ["refused", "signed-in"]
+
+
+def test_a_session_holds_the_holders_claims_never_another_subjects(actors, tmp_path) -> None:
+    """Of a credential about two subjects, the session takes the holder's claims only."""
+    unsigned = sample_membership_credential(actors)
+    member = unsigned["credentialSubject"]
+    board = {"id": actors.outsider.did, "memberName": "Someone Else", "votingRights": True}
+    unsigned["credentialSubject"] = [board, {**member, "votingRights": False}]
+    vc = issue(unsigned, actors.coop, created=SAMPLE_CREATED)
+    wallet = Wallet().add_key(actors.member).add_credential(vc)
+    service = SignInService(DOMAIN, accepted_issuers=[actors.coop.did], clock=Clock(),
+                            rng=SeededRandom("two"), audit_log_path=tmp_path / "log.jsonl")
+    session = service.complete(answer(wallet, service.start()))
+    assert isinstance(session, Session), session
+    assert session.claims["memberName"] == member["memberName"]
+    assert session.claims["votingRights"] is False
+    # Where the verifier waives holder-is-subject, a credential about others gives nothing.
+    lenient = SignInService(DOMAIN, accepted_issuers=[actors.coop.did], clock=Clock(),
+                            rng=SeededRandom("three"), audit_log_path=tmp_path / "l2.jsonl",
+                            require_holder_is_subject=False)
+    other = issue({**unsigned, "credentialSubject": board}, actors.coop, created=SAMPLE_CREATED)
+    request = lenient.start()
+    taken = present([other], actors.member, challenge=request.challenge, domain=request.domain,
+                    created=CREATED)
+    session = lenient.complete(taken)
+    assert isinstance(session, Session) and dict(session.claims) == {}

@@ -45,7 +45,7 @@ from ..loader import OfflineDocumentLoader
 from ..randomness import RandomSource
 from ..timestamps import as_datetime, format_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id, subjects
-from .holder_subject import holder_subject
+from ..vc.holder_subject import holder_subject
 
 ASSURANCE_LEVELS = ("low", "substantial", "high")
 IDENTITY_ASSURANCE = "IdentityAssuranceCredential"

@@ -92,10 +92,10 @@ from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp
 from ..vc.challenges import ChallengeStore
 from ..vc.credentials import issuer_id
+from ..vc.holder_subject import holder_subject
 from ..vc.presentation_request import PresentationRequest, disclosed_beyond
 from ..vc.presentations import PresentationResult, verify_presentation
 from ..verifier_options import VerifierOptions
-from .holder_subject import holder_subject
 from .identity_assurance import IDENTITY_ASSURANCE, assurance_of, level_rank, meets
 from .policy import Benefit, VerifierPolicy
 from .registry import TrustAnswer, TrustSource

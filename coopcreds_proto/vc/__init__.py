@@ -2,7 +2,8 @@
 
 # The room's modules; import what you need from each (the room imports none of them).
 __all__ = [
-    "challenges", "credentials", "data_model", "presentation_request", "presentations",
+    "challenges", "credentials", "data_model", "holder_subject", "presentation_request",
+    "presentations",
     "related_resources", "samples", "schema_check", "signin", "status_check", "status_list",
     "verification", "wallet",
 ]

@@ -63,6 +63,7 @@ from ..local_registry import LocalRegistry
 from ..randomness import RandomSource
 from ..timestamps import as_datetime, format_timestamp
 from .credentials import is_url, issue, issuer_id, subjects
+from .holder_subject import holder_subject
 from .verification import verify_credential
 
 PURPOSE_SPECIFIC = "PurposeSpecificCredential"
@@ -398,15 +399,21 @@ class NameSource(Protocol):
 
 
 def consent_summary(request: PresentationRequest, credential: dict, *,
-                    trust: NameSource | None = None) -> ConsentSummary:
+                    trust: NameSource | None = None, holder: str | None = None) -> ConsentSummary:
     """The consent screen for answering ``request`` from ``credential`` (the original).
 
     ``trust`` (a ``TrustRegistry``) names the verifier as the registry knows it;
     without it, or when the registry does not know them, the name is the one the
-    request gives and the summary says it is unconfirmed.
+    request gives and the summary says it is unconfirmed. The claims shown are
+    the ``holder``'s (their subject of the credential); without a holder, those
+    of the credential's one subject, and none when it has several.
     """
     known = trust.name_of(request.verifier) if trust is not None else None
-    subject = next((s for s in subjects(credential) if isinstance(s, Mapping)), {})
+    listed = [s for s in subjects(credential) if isinstance(s, Mapping)]
+    if holder is not None:
+        subject: Mapping[str, Any] = holder_subject(credential, holder) or {}
+    else:
+        subject = listed[0] if len(listed) == 1 else {}
     shown, unavailable = [], []
     for path in request.fields:
         value = _claim(subject, path)

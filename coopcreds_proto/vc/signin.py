@@ -58,7 +58,8 @@ from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, utc_now
 from ..wording import claim_value, short_did, words_from_camel
 from .challenges import ChallengeStore
-from .credentials import issuer_id, subjects
+from .credentials import issuer_id
+from .holder_subject import holder_subject
 from .presentations import PresentationResult, verify_presentation
 
 SESSION_BYTES = 32
@@ -317,9 +318,7 @@ def _proof_challenge(presentation: Any) -> str:
 
 
 def _claims(credential: dict, holder: str | None) -> dict:
-    """The claims about the holder (their subject entry without its id)."""
-    for subject in subjects(credential):
-        if isinstance(subject, dict) and subject.get("id") == holder:
-            return {k: v for k, v in subject.items() if k != "id"}
-    first = subjects(credential)[0]
-    return {k: v for k, v in first.items() if k != "id"} if isinstance(first, dict) else {}
+    """The claims about the holder (their subject entry without its id); none when no
+    subject is the holder's (never another subject's)."""
+    subject = holder_subject(credential, holder)
+    return {k: v for k, v in subject.items() if k != "id"} if subject is not None else {}

@@ -20,7 +20,7 @@ True
 
 from __future__ import annotations
 
-from ..vc.credentials import subjects
+from .credentials import subjects
 
 
 def holder_subject(credential: dict, holder: str | None) -> dict | None:
