@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .canonical import canonicalize_rdfc
-from .checks import CheckFailed
+from .checks import CheckFailed, Step
 from .compact_form import check_compact_form, term_index
 from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError
@@ -361,3 +361,17 @@ def _expansion_without_proof(expanded: list) -> list | None:
     if len(expanded) != 1 or not isinstance(expanded[0], dict):
         return None
     return [{k: v for k, v in expanded[0].items() if k != PROOF_PROPERTY}]
+
+
+# The steps both verifiers run as they are (each table names them in its order).
+KNOWN_CONTEXTS: Step[Any] = Step("contexts", "Known contexts", ("well_formed",), known_contexts)
+READ_AS_SIGNED: Step[Any] = Step(
+    "read_as_signed", "Read as signed (compact JSON)", ("safe_jsonld",), read_as_signed
+)
+PROOF_TIMING: Step[Any] = Step(
+    "proof_timing", "Proof created/expires", ("read_as_signed",), proof_timing
+)
+SIGNATURE: Step[Any] = Step("signature", "Signature", ("safe_jsonld", "verification_method"),
+                            signature)
+SAFE_JSONLD_TITLE = "Safe JSON-LD (every claim is signed)"
+VERIFICATION_METHOD_TITLE = "Verification method resolves"

@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from json_reading import json_reading
 
 from coopcreds_proto import (
     CoopCredsError,
@@ -395,23 +396,6 @@ def test_oracle_tells_changes_apart() -> None:
     wrapped = copy.deepcopy(BASE[RDFC])
     wrapped["credentialSubject"]["memberName"] = ["Ada Okafor"]
     assert signed_content(wrapped, RDFC) == BASE_CONTENT[RDFC]
-
-
-def json_reading(value: Any) -> Any:
-    """What a program reading the JSON sees: key order, set order, one-element
-    arrays and contexts aside, every key, value and JSON type."""
-    if isinstance(value, dict):
-        items = ((k, json_reading(v)) for k, v in value.items() if k != "@context")
-        return ("object", tuple(sorted(items)))
-    if isinstance(value, list):
-        if len(value) == 1:
-            return json_reading(value[0])
-        return ("array", tuple(sorted((json_reading(v) for v in value), key=repr)))
-    if isinstance(value, bool):
-        return ("boolean", value)
-    if isinstance(value, (int, float)):
-        return ("number", float(value))
-    return (type(value).__name__, value)
 
 
 def _check_mutation(suite: str, data: st.DataObject) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from json_reading import json_reading
 
 from coopcreds_proto.canonical import canonicalize_rdfc
 from coopcreds_proto.compact_form import check_compact_form, term_index
@@ -108,24 +109,6 @@ def signed_content(document: Any) -> tuple | None:
         ) + (proof.get("proofValue"),)
     except CoopCredsError:
         return None
-
-
-def json_reading(value: Any) -> Any:
-    """What a program reading the JSON sees (key order, set order, contexts and
-    one-element arrays aside)."""
-    if isinstance(value, dict):
-        return ("object", tuple(sorted(
-            (k, json_reading(v)) for k, v in value.items() if k != "@context"
-        )))
-    if isinstance(value, list):
-        if len(value) == 1:
-            return json_reading(value[0])
-        return ("array", tuple(sorted((json_reading(v) for v in value), key=repr)))
-    if isinstance(value, bool):
-        return ("boolean", value)
-    if isinstance(value, (int, float)):
-        return ("number", float(value))
-    return (type(value).__name__, value)
 
 
 BASES = {"credential": CREDENTIAL, "presentation": PRESENTATION}

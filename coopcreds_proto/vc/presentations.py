@@ -57,18 +57,20 @@ from ..errors import CoopCredsError, InputError
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..proof_checks import (
+    KNOWN_CONTEXTS,
+    PROOF_TIMING,
     RDFC,
+    READ_AS_SIGNED,
+    SAFE_JSONLD_TITLE,
+    SIGNATURE,
+    VERIFICATION_METHOD_TITLE,
     SecuredDocument,
     check_key_binding,
-    known_contexts,
     proof_purpose,
-    proof_timing,
-    read_as_signed,
     read_document,
     read_proofs,
     resolve_methods,
     safe_jsonld,
-    signature,
 )
 from ..proofs import ProofOptions, add_proof, proofs_of
 from ..purposes import AUTHENTICATION, AuthenticationPurpose, proof_label
@@ -349,17 +351,16 @@ def safe_presentation(state: PresentationState) -> str:
 
 PRESENTATION_STEPS: tuple[Step[PresentationState], ...] = (
     Step("well_formed", "Well-formed presentation", (), well_formed),
-    Step("contexts", "Known contexts", ("well_formed",), known_contexts),
-    Step("safe_jsonld", "Safe JSON-LD (every claim is signed)", ("contexts",), safe_presentation),
-    Step("read_as_signed", "Read as signed (compact JSON)", ("safe_jsonld",), read_as_signed),
-    Step("verification_method", "Verification method resolves", ("read_as_signed",),
-         signing_key),
+    KNOWN_CONTEXTS,
+    Step("safe_jsonld", SAFE_JSONLD_TITLE, ("contexts",), safe_presentation),
+    READ_AS_SIGNED,
+    Step("verification_method", VERIFICATION_METHOD_TITLE, ("read_as_signed",), signing_key),
     Step("holder_binding", "Holder controls the key", ("verification_method",), holder_binding),
     Step("proof_purpose", "Proof purpose", ("read_as_signed",), proof_purpose),
     Step("challenge", "Challenge (single use)", ("read_as_signed",), challenge),
     Step("domain", "Domain", ("read_as_signed",), domain),
-    Step("proof_timing", "Proof created/expires", ("read_as_signed",), proof_timing),
-    Step("signature", "Signature", ("safe_jsonld", "verification_method"), signature),
+    PROOF_TIMING,
+    SIGNATURE,
     Step("credentials", "Every credential verifies", ("read_as_signed",), credentials),
     Step("subject_binding", "Holder is the subject", ("holder_binding",), subject_binding),
 )

@@ -39,16 +39,18 @@ from .. import html_views
 from ..checks import Check, CheckFailed, Step, find, run_steps
 from ..checks import failed as failed_checks
 from ..proof_checks import (
+    KNOWN_CONTEXTS,
+    PROOF_TIMING,
+    READ_AS_SIGNED,
+    SAFE_JSONLD_TITLE,
+    SIGNATURE,
+    VERIFICATION_METHOD_TITLE,
     SecuredDocument,
     check_key_binding,
-    known_contexts,
-    proof_timing,
-    read_as_signed,
     read_document,
     read_proofs,
     resolve_methods,
     safe_jsonld,
-    signature,
 )
 from ..purposes import PROOF_PURPOSES, AssertionPurpose, ProofPurpose, proof_label
 from ..timestamps import format_timestamp, parse_timestamp
@@ -234,15 +236,14 @@ def status(state: CredentialState) -> str:
 
 CREDENTIAL_STEPS: tuple[Step[CredentialState], ...] = (
     Step("well_formed", "Well-formed credential", (), well_formed),
-    Step("contexts", "Known contexts", ("well_formed",), known_contexts),
-    Step("safe_jsonld", "Safe JSON-LD (every claim is signed)", ("contexts",), safe_jsonld),
-    Step("read_as_signed", "Read as signed (compact JSON)", ("safe_jsonld",), read_as_signed),
-    Step("verification_method", "Verification method resolves", ("read_as_signed",),
-         resolve_methods),
+    KNOWN_CONTEXTS,
+    Step("safe_jsonld", SAFE_JSONLD_TITLE, ("contexts",), safe_jsonld),
+    READ_AS_SIGNED,
+    Step("verification_method", VERIFICATION_METHOD_TITLE, ("read_as_signed",), resolve_methods),
     Step("issuer_binding", "Issuer controls the key", ("verification_method",), issuer_binding),
     Step("proof_purpose", "Proof purpose", ("verification_method",), proof_purpose),
-    Step("proof_timing", "Proof created/expires", ("read_as_signed",), proof_timing),
-    Step("signature", "Signature", ("safe_jsonld", "verification_method"), signature),
+    PROOF_TIMING,
+    SIGNATURE,
     Step("validity_period", "Validity period", ("read_as_signed",), validity_period),
     Step("schema", "Credential schema", ("read_as_signed",), schema),
     Step("status", "Status (revocation)", ("read_as_signed",), status),
