@@ -25,7 +25,7 @@ from .proofs import check_proof_shape, proofs_of, verify_proof_signature, withou
 from .purposes import ProofPurpose, proof_label
 from .safe_json import Limits, loads_strict
 from .safe_jsonld import ExpandedDocument, check_contexts, expand_safely
-from .timestamps import format_timestamp, parse_timestamp
+from .timestamps import format_timestamp, parse_timestamp, shifted
 from .verifier_options import VerifierOptions
 
 PROOF_PROPERTY = "https://w3id.org/security#proof"
@@ -273,13 +273,13 @@ def check_proof_timing(proofs: Sequence[dict], moment: datetime, clock_skew: tim
     """No proof was created in the future or has expired (within ``clock_skew``)."""
     for i, proof in enumerate(proofs):
         label = proof_label(i, len(proofs))
-        if "created" in proof and parse_timestamp(proof["created"]) > moment + clock_skew:
+        if "created" in proof and parse_timestamp(proof["created"]) > shifted(moment, clock_skew):
             raise CheckFailed(
                 "created-in-future",
                 f"{label}proof created {proof['created']}, in the future",
                 path="$.proof.created",
             )
-        if "expires" in proof and parse_timestamp(proof["expires"]) < moment - clock_skew:
+        if "expires" in proof and parse_timestamp(proof["expires"]) < shifted(moment, -clock_skew):
             raise CheckFailed(
                 "proof-expired", f"{label}proof expired {proof['expires']}", path="$.proof.expires"
             )

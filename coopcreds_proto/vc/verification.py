@@ -53,7 +53,7 @@ from ..proof_checks import (
     safe_jsonld,
 )
 from ..purposes import PROOF_PURPOSES, AssertionPurpose, ProofPurpose, proof_label
-from ..timestamps import format_timestamp, parse_timestamp
+from ..timestamps import format_timestamp, parse_timestamp, shifted
 from ..verifier_options import VerifierOptions
 from .credentials import check_credential_shape, issuer_id
 from .data_model import data_model_of
@@ -215,11 +215,11 @@ def validity_period(state: CredentialState) -> str:
     document, moment, skew = state.document, state.moment, state.clock_skew
     start, end = ("issuanceDate", "expirationDate") if data_model_of(document) == "1.1" else (
         "validFrom", "validUntil")
-    if start in document and parse_timestamp(document[start]) > moment + skew:
+    if start in document and parse_timestamp(document[start]) > shifted(moment, skew):
         raise CheckFailed(
             "not-yet-valid", f"not valid until {document[start]}", path=f"$.{start}"
         )
-    if end in document and parse_timestamp(document[end]) < moment - skew:
+    if end in document and parse_timestamp(document[end]) < shifted(moment, -skew):
         raise CheckFailed("expired", f"expired on {document[end]}", path=f"$.{end}")
     return f"valid at {format_timestamp(moment)}"
 

@@ -1,0 +1,115 @@
+"""Timestamps at the ends of the calendar: parsed or refused cleanly, never an overflow.
+
+The rule (``coopcreds_proto.timestamps``): a moment's UTC time lies between
+0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, a timestamp outside it is
+``bad-timestamp``, and a tolerance added to a moment saturates at those ends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from coopcreds_proto.errors import InputError
+from coopcreds_proto.timestamps import (
+    EARLIEST,
+    LATEST,
+    as_datetime,
+    format_timestamp,
+    parse_timestamp,
+    shifted,
+)
+
+OFFSETS = ["Z", "+00:00", "+00:01", "-00:01", "+23:59", "-23:59", "+14:00", "-12:00"]
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00", "0001-01-01T23:59:59",
+                                    "9999-12-31T00:00:00", "9999-12-31T23:59:59"])
+def test_the_ends_of_the_calendar_with_any_offset_parse_or_refuse_cleanly(moment, offset):
+    text = moment + offset
+    try:
+        parsed = parse_timestamp(text)
+    except InputError as exc:
+        assert exc.code == "bad-timestamp"
+        assert "the workbench can represent" in exc.message and text in exc.message
+        return
+    # Whatever parses can be formatted, compared and shifted by a clock skew.
+    stamp = format_timestamp(parsed)
+    assert parse_timestamp(stamp) == parsed.replace(microsecond=0)
+    assert EARLIEST <= parsed <= LATEST
+    for skew in (timedelta(minutes=5), -timedelta(minutes=5), timedelta.max, timedelta.min):
+        assert EARLIEST <= shifted(parsed, skew) <= LATEST
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("9999-12-31T23:59:59-23:59", "after 9999-12-31T23:59:59Z"),
+    ("9999-12-31T23:59:59-00:01", "after 9999-12-31T23:59:59Z"),
+    ("0001-01-01T00:00:00+23:59", "before 0001-01-01T00:00:00Z"),
+    ("0001-01-01T00:00:00+00:01", "before 0001-01-01T00:00:00Z"),
+])
+def test_a_timestamp_whose_utc_time_leaves_the_calendar_is_refused(text, why):
+    with pytest.raises(InputError) as err:
+        parse_timestamp(text, path="$.validUntil")
+    assert err.value.code == "bad-timestamp"
+    assert why in err.value.message and err.value.path == "$.validUntil"
+
+
+def test_the_last_and_first_moments_in_utc_are_representable():
+    assert parse_timestamp("9999-12-31T23:59:59+23:59") < LATEST
+    assert parse_timestamp("0001-01-01T00:00:00-23:59") > EARLIEST
+    assert format_timestamp(parse_timestamp("9999-12-31T23:59:59.999999999Z")) == \
+        "9999-12-31T23:59:59Z"
+
+
+def test_year_one_is_written_with_four_digits():
+    assert format_timestamp(parse_timestamp("0001-01-01T00:00:00Z")) == "0001-01-01T00:00:00Z"
+    assert format_timestamp(parse_timestamp("0999-06-01T12:00:00+01:00")) == \
+        "0999-06-01T11:00:00Z"
+
+
+@pytest.mark.parametrize("text", ["2026-06-30T23:59:60Z", "2016-12-31T23:59:60+00:00"])
+def test_leap_seconds_are_refused(text):
+    with pytest.raises(InputError) as err:
+        parse_timestamp(text)
+    assert err.value.code == "bad-timestamp" and "second must be in 0..59" in err.value.message
+
+
+@pytest.mark.parametrize("digits", [1, 3, 6, 7, 9, 12, 40, 100_000])
+def test_fractional_seconds_of_any_length_are_read_to_the_microsecond(digits):
+    parsed = parse_timestamp(f"2026-01-01T00:00:00.{'9' * digits}Z")
+    assert parsed.microsecond == int(("9" * digits + "000000")[:6])
+
+
+@pytest.mark.parametrize("text", [
+    "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00-24:00", "2026-02-30T00:00:00Z",
+    "10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", "0000-01-01T00:00:00Z",
+    "1" * 100_000 + "-01-01T00:00:00Z", "2026-01-01T00:00:00." + "1" * 10 + "x",
+])
+def test_impossible_timestamps_are_refused_in_one_short_message(text):
+    with pytest.raises(InputError) as err:
+        parse_timestamp(text)
+    assert err.value.code == "bad-timestamp"
+    assert len(err.value.message) < 300 and "\n" not in err.value.message
+
+
+def test_shifting_saturates_at_the_ends():
+    assert shifted(LATEST, timedelta(minutes=5)) == LATEST
+    assert shifted(EARLIEST, -timedelta(minutes=5)) == EARLIEST
+    near_end = datetime(9999, 12, 31, 23, 58, tzinfo=timezone.utc)
+    assert shifted(near_end, timedelta(minutes=1)) == near_end + timedelta(minutes=1)
+    # A moment with a negative offset near the end: its own fields are in range.
+    late = parse_timestamp("9999-12-31T00:00:00-01:00")
+    assert shifted(late, timedelta(days=1)) == LATEST
+
+
+def test_datetimes_given_directly_are_checked_too():
+    too_late = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=23, minutes=59)))
+    with pytest.raises(InputError) as err:
+        as_datetime(too_late)
+    assert err.value.code == "bad-timestamp"
+    with pytest.raises(InputError):
+        format_timestamp(too_late)
+    with pytest.raises(TypeError):
+        format_timestamp("2026-01-01T00:00:00Z")  # type: ignore[arg-type]
