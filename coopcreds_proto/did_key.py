@@ -15,9 +15,11 @@ from __future__ import annotations
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.multibase import (
     ED25519_PUB,
+    MAX_MULTIKEY_BYTES,
     decode_multibase_base58btc,
     encode_multikey,
 )
+from coopcreds_proto.urls import shown_url
 
 DID_KEY_PREFIX = "did:key:"
 ED25519_PUBLIC_KEY_LENGTH = 32
@@ -35,7 +37,7 @@ def did_key_from_public_key(public: bytes) -> str:
 def _split(did_or_url: str) -> tuple[str, str]:
     """``(did, multibase)`` of a did:key DID or DID URL (fragment/query dropped)."""
     if not isinstance(did_or_url, str) or not did_or_url.startswith(DID_KEY_PREFIX):
-        raise InputError("not-did-key", f"not a did:key DID: {did_or_url!r}")
+        raise InputError("not-did-key", f"not a did:key DID: {shown_url(did_or_url)}")
     did = did_or_url.split("#", 1)[0].split("?", 1)[0]
     return did, did[len(DID_KEY_PREFIX) :]
 
@@ -44,19 +46,20 @@ def public_key_from_did_key(did: str) -> bytes:
     """The raw Ed25519 public key inside a did:key DID (or DID URL)."""
     did, mb = _split(did)
     try:
-        data = decode_multibase_base58btc(mb)
+        data = decode_multibase_base58btc(mb, max_bytes=MAX_MULTIKEY_BYTES)
     except InputError as err:
-        raise err.with_path(did) from None
+        raise err.with_path(shown_url(did)) from None
     if not data.startswith(ED25519_PUB):
         raise InputError(
             "unsupported-key-type",
             f"only Ed25519 did:key (multicodec 0xed01) is supported, got 0x{data[:2].hex()}",
-            path=did,
+            path=shown_url(did),
         )
     raw = data[len(ED25519_PUB) :]
     if len(raw) != ED25519_PUBLIC_KEY_LENGTH:
         raise InputError(
-            "bad-key-length", f"an Ed25519 public key has 32 bytes, got {len(raw)}", path=did
+            "bad-key-length", f"an Ed25519 public key has 32 bytes, got {len(raw)}",
+            path=shown_url(did),
         )
     return raw
 

@@ -257,6 +257,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " milliseconds).")),
         ("bad-type-value", "vc.data_model",
          "A type value is not a term or URL written as a non-empty string."),
+        ("bad-url", "urls",
+         ("A URL is unusable (a bad port or IPv6 address, user information, a space, control"
+          " character or backslash, a bad percent-escape).")),
         ("bad-valid-days", "cli.issue_batch",
          "The --valid-days option is negative."),
         ("bad-validity", "vc.data_model",

@@ -27,28 +27,55 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .atomic_files import write_atomically
 from .errors import DocumentLoaderError, InputError
 from .safe_json import loads_strict
+from .urls import Url, check_url, shown_url, url_problem
 
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(%3a[0-9]+)?$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 
 def did_web_url(did: str) -> str:
-    """The https URL of a ``did:web`` DID's document (the method's rule)."""
+    """The https URL of a ``did:web`` DID's document (the method's rule).
+
+    A DID whose host or port would make a URL that :mod:`coopcreds_proto.urls`
+    refuses (port 0 or above 65535, say) is refused as ``bad-did-web``, with why.
+    """
     if not isinstance(did, str) or not did.startswith("did:web:"):
-        raise InputError("not-did-web", f"not a did:web DID: {did!r}")
+        raise InputError("not-did-web", f"not a did:web DID: {shown_url(did)}")
     did = did.split("#", 1)[0].split("?", 1)[0]
     parts = did[len("did:web:") :].split(":")
     host = parts[0].lower()
-    if not _HOST.match(host) or not all(_SEGMENT.match(p) for p in parts[1:]):
-        raise InputError("bad-did-web", f"{did} is not a valid did:web DID", path=did)
+    if not _HOST.match(host) or not all(
+        _SEGMENT.match(p) and p not in (".", "..") for p in parts[1:]
+    ):
+        raise InputError("bad-did-web", f"{shown_url(did)} is not a valid did:web DID", path=shown_url(did))
     host = unquote(host)  # a port is written %3A
     path = "/".join(parts[1:])
-    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+    url = f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+    problem = url_problem(url)
+    if problem is not None:
+        raise InputError(
+            "bad-did-web",
+            f"{shown_url(did)} is not a valid did:web DID: its URL {url} is refused: {problem}",
+            path=shown_url(did),
+        )
+    return url
+
+
+def _registry_problem(url: Url) -> str | None:
+    """Why a usable URL cannot name a file of the registry, or ``None``."""
+    if url.scheme != "https":
+        return "only https URLs are published"
+    if "?" in url.text or "#" in url.text:
+        return "a URL with a query or fragment is not published"
+    for segment in (s for s in url.path.split("/") if s):
+        if segment in (".", "..") or not _SEGMENT.match(segment):
+            return f"its path segment {shown_url(segment)} is not a plain name"
+    return None
 
 
 @dataclass(frozen=True)
@@ -62,25 +89,21 @@ class LocalRegistry:
 
     def path_for(self, url: str) -> Path:
         """The file that holds the document published at ``url``."""
-        if url.startswith("did:web:"):
+        if isinstance(url, str) and url.startswith("did:web:"):
             url = did_web_url(url)
-        parts = urlsplit(url)
-        segments = [s for s in parts.path.split("/") if s]
-        if (
-            parts.scheme != "https"
-            or not parts.hostname
-            or parts.query
-            or parts.fragment
-            or any(s in (".", "..") or not _SEGMENT.match(s) for s in segments)
-        ):
+        problem = url_problem(url)
+        parts = None if problem else check_url(url)
+        if parts is not None:
+            problem = _registry_problem(parts)
+        if parts is None or problem is not None:
             raise InputError(
                 "bad-registry-url",
-                f"{url} cannot be published in the local registry "
-                "(https, no query or fragment, plain path segments)",
-                path=url,
+                f"{shown_url(url)} cannot be published in the local registry: {problem}",
+                path=shown_url(url),
             )
-        host = parts.hostname + (f"_{parts.port}" if parts.port else "")
-        name = "/".join(segments) or "index"
+        assert parts.host is not None  # an https URL that check_url accepted has one
+        host = parts.host + (f"_{parts.port}" if parts.port else "")
+        name = "/".join(s for s in parts.path.split("/") if s) or "index"
         return self.root / "web" / host / f"{name}.json"
 
     def has(self, url: str) -> bool:

@@ -73,7 +73,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
@@ -91,6 +90,7 @@ from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..safe_jsonld import expand_safely
 from ..timestamps import as_datetime, format_timestamp
+from ..urls import shown_url, url_problem
 from ..vc.credentials import VC_V2_CONTEXT, check_credential_shape, issuer_id
 from ..vc.status_list import (
     StatusList,
@@ -171,11 +171,13 @@ class Issuer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "out_dir", Path(self.out_dir))
         if self.status_base is not None:
-            parts = urlsplit(self.status_base)
-            if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            base, problem = self.status_base, url_problem(self.status_base)
+            if problem is not None or not base.startswith("https://") or "?" in base \
+                    or "#" in base:
+                why = f" ({problem})" if problem else ""
                 raise IssuanceError("bad-status-url", "the status lists' base must be an https"
-                                    f" URL without query or fragment: {self.status_base!r}",
-                                    path=self.status_base)
+                                    f" URL without query or fragment: {shown_url(base)}{why}",
+                                    path=shown_url(base))
         if self.definition is None:
             path = definition_path("cooperative-membership", "0.1")
             object.__setattr__(self, "definition", load_definition(path))

@@ -48,6 +48,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..timestamps import parse_timestamp
+from ..urls import url_problem
 from .related_resources import read_digest_multibase, read_sri
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -59,14 +60,13 @@ ENVELOPED_VC_TYPE = "EnvelopedVerifiableCredential"
 ENVELOPED_VP_TYPE = "EnvelopedVerifiablePresentation"
 SPECIFICATION = "https://www.w3.org/TR/vc-data-model-2.0/"
 SPECIFICATION_V1 = "https://www.w3.org/TR/vc-data-model-1.1/"
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*(\s*;.*)?$")
 _DIRECTIONS = ("ltr", "rtl")
 
 
 def is_url(value: Any) -> bool:
-    """True for a string that is an absolute URL (a scheme, then no spaces)."""
-    return isinstance(value, str) and bool(_URL.match(value))
+    """True for a string that is a usable absolute URL (see :mod:`coopcreds_proto.urls`)."""
+    return url_problem(value) is None
 
 
 @dataclass(frozen=True)
