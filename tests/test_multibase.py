@@ -10,12 +10,14 @@ from coopcreds_proto.errors import InputError
 from coopcreds_proto.multibase import (
     ED25519_PRIV,
     ED25519_PUB,
+    MAX_BASE58_CHARS,
     b58decode,
     b58encode,
     decode_multibase_base58btc,
     decode_multikey,
     encode_multibase_base58btc,
     encode_multikey,
+    max_base58_chars,
 )
 
 
@@ -98,3 +100,40 @@ def test_multikey_wrong_length(length: int) -> None:
     with pytest.raises(InputError) as info:
         decode_multikey(encode_multikey(ED25519_PUB, bytes(length)), ED25519_PUB, 32)
     assert info.value.code == "bad-multikey"
+
+
+# --- bounded before decoding ------------------------------------------------------
+
+
+@given(st.binary(max_size=200))
+def test_the_length_bound_holds_for_any_bytes(data: bytes) -> None:
+    assert len(b58encode(data)) <= max_base58_chars(len(data))
+
+
+def test_a_long_value_is_refused_by_its_length_before_any_decoding() -> None:
+    # The bad character is last: decoding would have reached it after minutes
+    # of big-number arithmetic; the length is refused first.
+    text = "z" + "2" * 1_000_000 + "0"
+    with pytest.raises(InputError) as info:
+        decode_multibase_base58btc(text)
+    assert info.value.code == "bad-multibase"
+    assert "1,000,001 characters is longer than the limit of 2,048" in info.value.message
+    with pytest.raises(InputError) as info:
+        b58decode("2" * (MAX_BASE58_CHARS + 1))
+    assert "longer than" in info.value.message
+
+
+def test_an_expected_length_bounds_the_text() -> None:
+    signature = encode_multibase_base58btc(b"\xff" * 64)
+    assert len(decode_multibase_base58btc(signature, max_bytes=64)) == 64
+    with pytest.raises(InputError) as info:
+        decode_multibase_base58btc(signature + "2", max_bytes=64)
+    assert "longer than a 64-byte value can be (at most 88)" in info.value.message
+    # A key of another type is still named as one (not refused for its length).
+    other = encode_multikey(b"\x85\x24", bytes(300))
+    with pytest.raises(InputError) as info:
+        decode_multikey(other, ED25519_PUB, 32)
+    assert info.value.code == "bad-multikey"
+    with pytest.raises(InputError) as info:
+        decode_multikey("z" + "2" * 2000, ED25519_PUB, 32)
+    assert info.value.code == "bad-multibase"

@@ -89,7 +89,7 @@ def decode_proof_value(proof_value: Any) -> bytes:
             "bad-proof-value", "proofValue must be a string", path="$.proof.proofValue"
         )
     try:
-        signature = decode_multibase_base58btc(proof_value)
+        signature = decode_multibase_base58btc(proof_value, max_bytes=SIGNATURE_LENGTH)
     except InputError as exc:
         raise ProofError(
             "bad-proof-value", f"proofValue: {exc}", path="$.proof.proofValue"
