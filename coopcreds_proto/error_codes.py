@@ -775,6 +775,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("status-list-wrong-issuer", "vc.status_check",
          ("The status list is published by someone other than the credential's issuer (or an"
           " authorised status issuer).")),
+        ("status-list-wrong-url", "vc.status_check",
+         ("The status list's id is not the URL it was read from (a list copied elsewhere), so"
+          " the status is unknown.")),
         ("status-not-checked", "vc.status_check",
          ("The credential has a status but there was no registry to read its list from, so it"
           " fails closed.")),

@@ -13,6 +13,7 @@ import pytest
 
 from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.timestamps import parse_timestamp
 from coopcreds_proto.vc import status_check
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.samples import (
@@ -30,6 +31,7 @@ from coopcreds_proto.vc.status_list import (
     publish_status_list,
     revoke,
     status_entry,
+    status_list_credential,
     suspend,
     unsuspend,
 )
@@ -87,7 +89,8 @@ def status_of(issuer: Issuer, credential: dict | None = None, **options: object)
 
 
 def check(issuer: Issuer, credential: dict, **options: object) -> str:
-    return check_status(credential, registry=issuer.registry, now=SAMPLE_NOW, cache=None, **options)
+    options.setdefault("now", SAMPLE_NOW)
+    return check_status(credential, registry=issuer.registry, cache=None, **options)
 
 
 def assert_refused(check_result, code: str, *words: str) -> None:
@@ -476,3 +479,114 @@ def test_a_list_too_short_for_its_status_size_is_refused(coop: Issuer) -> None:
     _publish_list(coop.registry, MESSAGE_URL, "message", bytes(131_072 // 8))
     _, status = status_of(coop, _with_entries(coop, _message_entry(1)))
     assert_refused(status, "status-list-malformed", "fewer than 131,072 entries of 2 bits")
+
+
+# --- hostile lists: another URL, expired proofs, cached lists, extreme times ----
+
+
+OTHER_URL = "https://riverside.example/status/copied/7"
+
+
+def test_a_list_read_from_another_url_than_its_id_is_refused(coop: Issuer) -> None:
+    # The issuer's genuine, signed revocation list, copied to another URL that
+    # a credential points to: it verifies, but it is not the list named there.
+    coop.registry.publish(OTHER_URL, coop.registry.read(REVOCATION_URL))
+    moved = {**status_entry(coop.revocation, coop.revocation_index),
+             "statusListCredential": OTHER_URL}
+    credential = _with_entries(coop, moved)
+    _, status = status_of(coop, credential)
+    assert_refused(status, "status-list-wrong-url", "status unknown", OTHER_URL,
+                   f"has the id {REVOCATION_URL}")
+    with pytest.raises(StatusCheckError) as err:
+        check(coop, credential)
+    assert err.value.code == "status-list-wrong-url"
+
+
+def test_a_list_without_an_id_is_refused(coop: Issuer) -> None:
+    signed = coop.registry.read(REVOCATION_URL)
+    unsigned = {k: v for k, v in signed.items() if k not in ("id", "proof")}
+    coop.registry.publish(REVOCATION_URL, issue(unsigned, ACTORS.coop, created=LIST_FROM),
+                          replace=True)
+    _, status = status_of(coop)
+    assert_refused(status, "status-list-wrong-url", "has no id")
+
+
+def _publish_with_proof_expiry(coop: Issuer, expires: str) -> None:
+    for lst in (coop.revocation, coop.suspension):
+        unsigned = status_list_credential(lst, valid_from=LIST_FROM)
+        signed = issue(unsigned, ACTORS.coop, created=LIST_FROM, expires=expires)
+        coop.registry.publish(lst.url, signed, replace=True)
+
+
+def test_a_cached_list_is_not_used_once_its_proof_has_expired(coop: Issuer) -> None:
+    _publish_with_proof_expiry(coop, "2026-07-01T00:00:00Z")
+    cache = StatusCache()
+    assert check_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=cache)
+    assert len(cache) == 2
+    later = "2026-08-01T00:00:00Z"
+    with pytest.raises(StatusCheckError) as err:
+        check_status(coop.credential, registry=coop.registry, now=later, cache=cache)
+    assert err.value.code == "status-list-unverifiable"
+    assert "proof expired 2026-07-01T00:00:00Z" in err.value.message
+    # Without a cache the answer is the same: the cache never changes a decision.
+    with pytest.raises(StatusCheckError) as err:
+        check_status(coop.credential, registry=coop.registry, now=later, cache=None)
+    assert err.value.code == "status-list-unverifiable"
+    # Within the clock skew of the expiry, the cached list is still used.
+    assert check_status(coop.credential, registry=coop.registry, now="2026-07-01T00:04:00Z",
+                        cache=cache)
+
+
+def test_a_cache_entry_knows_when_its_list_stops_holding(coop: Issuer) -> None:
+    _publish_with_proof_expiry(coop, "2026-07-01T00:00:00Z")
+    cache = StatusCache()
+    check_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=cache)
+    entries = list(cache._items.values())
+    assert {e.not_after for e in entries} == {parse_timestamp("2026-07-01T00:00:00Z")}
+    assert {e.not_before for e in entries} == {parse_timestamp(LIST_FROM)}
+    key = next(iter(cache._items))
+    assert cache.get(key, parse_timestamp(SAMPLE_NOW)) is not None
+    assert cache.get(key, parse_timestamp("2026-07-02T00:00:00Z")) is None
+    assert cache.get(key, parse_timestamp("2026-04-01T00:00:00Z")) is None
+
+
+def test_a_cached_list_is_not_used_past_its_valid_until(coop: Issuer) -> None:
+    coop.publish(valid_until="2026-07-01T00:00:00Z")
+    cache = StatusCache()
+    assert check_status(coop.credential, registry=coop.registry, now=SAMPLE_NOW, cache=cache)
+    key = next(iter(cache._items))
+    assert cache.get(key, parse_timestamp("2026-07-02T00:00:00Z")) is None
+    with pytest.raises(StatusCheckError) as err:
+        check_status(coop.credential, registry=coop.registry, now="2026-07-02T00:00:00Z",
+                     cache=cache)
+    assert err.value.code == "status-list-stale"
+
+
+@pytest.mark.parametrize("url", ["https://riverside.example:99999/status/1",
+                                 "https://a@riverside.example/status/1",
+                                 "https://[zz]/status/1", "https://riverside.example\\status"])
+def test_a_hostile_status_list_url_is_a_malformed_entry(coop: Issuer, url: str) -> None:
+    entry = {**status_entry(coop.revocation, coop.revocation_index), "statusListCredential": url}
+    # Read as written (a signed credential with a backslash is refused earlier,
+    # by the JSON-LD checks): the entry is refused before the registry is asked.
+    (result,) = read_status({**coop.credential, "credentialStatus": entry},
+                            registry=coop.registry, now=SAMPLE_NOW, cache=None)
+    assert (result.ok, result.code) == (False, "status-entry-malformed")
+    assert "is not a usable URL" in result.message
+
+
+@pytest.mark.parametrize(("now", "code"), [
+    ("9999-12-31T23:59:59Z", None),
+    ("9999-12-31T23:59:59+23:59", None),
+    ("0001-01-01T00:00:00Z", "status-list-unverifiable"),
+    ("0001-01-01T00:00:00-23:59", "status-list-unverifiable"),
+])
+def test_status_freshness_at_the_ends_of_the_calendar_never_overflows(coop: Issuer, now, code):
+    # A ttl of 2**53 - 1 ms (285,000 years) and a list valid to the last second.
+    coop.publish(ttl=2**53 - 1, valid_until="9999-12-31T23:59:59Z")
+    if code is None:
+        assert "not revoked" in check(coop, coop.credential, now=now)
+    else:
+        with pytest.raises(StatusCheckError) as err:
+            check(coop, coop.credential, now=now)
+        assert err.value.code == code and "not valid until" in err.value.message

@@ -20,7 +20,8 @@ Public API
 
 - ``StatusCheckError(code, message, path=None)``; codes ``status-revoked``,
   ``status-suspended``, ``status-list-missing``, ``status-list-unverifiable``,
-  ``status-list-wrong-issuer``, ``status-list-stale``,
+  ``status-list-wrong-issuer``, ``status-list-wrong-url`` (the list's ``id``
+  is not the URL it was read from), ``status-list-stale``,
   ``status-purpose-mismatch``, ``status-list-malformed``,
   ``status-index-out-of-range``, ``status-entry-malformed``,
   ``status-unsupported``. Messages start "revoked", "suspended" or
@@ -30,7 +31,9 @@ Public API
   read), ``value`` (the entry's value) and ``status_message`` (its
   ``statusMessage`` text, if the entry has one).
 - ``StatusCache``: verified, decoded lists keyed by (registry, URL, SHA-256 of
-  the list credential, key-revocation policy); ``DEFAULT_STATUS_CACHE``.
+  the list credential, key-revocation policy); each entry is used only while
+  the list's proofs and validity period hold (it knows when they end);
+  ``DEFAULT_STATUS_CACHE``.
 - ``read_entries(credential, options, *, verify_list, ...) -> tuple[EntryStatus, ...]``
   (never raises on a bad credential or list).
 - ``check_entries(credential, options, *, verify_list, ...) -> str``: a one-line
@@ -58,8 +61,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..errors import CoopCredsError
+from ..proofs import proofs_of
 from ..safe_json import loads_strict
-from ..timestamps import parse_timestamp
+from ..timestamps import EARLIEST, LATEST, parse_timestamp, shifted
+from ..urls import shown_url, url_problem
 from ..verifier_options import VerifierOptions
 from .credentials import issuer_id
 from .status_list import (
@@ -116,15 +121,28 @@ class _Decoded:
     bits: bytes
     issuer: str | None
     purposes: tuple[str, ...]
+    # When the verification behind this entry holds: from the latest proof
+    # ``created`` (or ``validFrom``) to the earliest proof ``expires`` (or
+    # ``validUntil``); outside it the list is verified afresh.
+    not_before: datetime = EARLIEST
+    not_after: datetime = LATEST
+
+    def usable_at(self, moment: datetime, clock_skew: timedelta) -> bool:
+        """Whether the list's proofs and validity period hold at ``moment`` (within the skew)."""
+        return (self.not_before <= shifted(moment, clock_skew)
+                and self.not_after >= shifted(moment, -clock_skew))
 
 
 class StatusCache:
     """Verified, decoded status lists by (registry, URL, SHA-256 of the list credential).
 
     A changed list has a new digest, so it is verified afresh. The proof is
-    verified once per digest: a change to the issuer's DID document (a key
-    marked compromised) takes effect for lists already cached once ``clear()``
-    is called or the list is republished.
+    verified once per digest, and the entry is used only at moments when the
+    list's proofs have not expired (nor were created later) and its validity
+    period holds: past a proof's ``expires`` the list is verified again, and
+    refused. A change to the issuer's DID document (a key marked compromised)
+    takes effect for lists already cached once ``clear()`` is called or the
+    list is republished.
     """
 
     def __init__(self, max_lists: int = 64) -> None:
@@ -132,11 +150,20 @@ class StatusCache:
         self._items: OrderedDict[tuple[str, str, str, bool], _Decoded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, str, bool]) -> _Decoded | None:
+    def get(
+        self,
+        key: tuple[str, str, str, bool],
+        moment: datetime | None = None,
+        clock_skew: timedelta = timedelta(0),
+    ) -> _Decoded | None:
+        """The entry for ``key``, if there is one usable at ``moment`` (any moment if None)."""
         with self._lock:
             item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
+            if item is None:
+                return None
+            if moment is not None and not item.usable_at(moment, clock_skew):
+                return None
+            self._items.move_to_end(key)
             return item
 
     def put(self, key: tuple[str, str, str, bool], value: _Decoded) -> None:
@@ -261,6 +288,13 @@ def _check_entry(
     raw_index = entry.get("statusListIndex")
     if not isinstance(url, str) or not url:
         raise _unknown("status-entry-malformed", "the entry has no statusListCredential URL", path)
+    problem = url_problem(url)
+    if problem is not None:
+        raise _unknown(
+            "status-entry-malformed",
+            f"statusListCredential {shown_url(url)} is not a usable URL: {problem}",
+            f"{path}.statusListCredential",
+        )
     if "id" in entry and entry["id"] == url:
         raise _unknown(
             "status-entry-malformed", "the entry's id must differ from its statusListCredential", path
@@ -305,7 +339,7 @@ def _check_entry(
         str(registry.root), url, hashlib.sha256(raw).hexdigest(),
         options.trust_signatures_before_key_revocation,
     )
-    decoded = cache.get(key) if cache is not None else None
+    decoded = cache.get(key, moment, options.clock_skew) if cache is not None else None
     if decoded is None:
         decoded = _verify_and_decode(document, url, options, verify_list, max_list_bytes, path)
         if cache is not None:
@@ -424,7 +458,7 @@ def _check_fresh(
     try:
         if "validFrom" in document:
             start = parse_timestamp(document["validFrom"])
-            if start > moment + clock_skew:
+            if start > shifted(moment, clock_skew):
                 raise _unknown(
                     "status-list-unverifiable",
                     f"the status list {url} is not valid until {document['validFrom']}",
@@ -432,7 +466,7 @@ def _check_fresh(
                 )
         if "validUntil" in document:
             until = parse_timestamp(document["validUntil"])
-            if until < moment - clock_skew:
+            if until < shifted(moment, -clock_skew):
                 raise _unknown(
                     "status-list-stale",
                     f"the status list {url} is stale: valid until {document['validUntil']}",
@@ -450,7 +484,7 @@ def _check_fresh(
                     path,
                 )
             start = parse_timestamp(document["validFrom"])
-            if start + timedelta(milliseconds=ttl) < moment - clock_skew:
+            if _after_ttl(start, ttl) < shifted(moment, -clock_skew):
                 raise _unknown(
                     "status-list-stale",
                     f"the status list {url} is stale: issued {document['validFrom']}, "
@@ -461,6 +495,26 @@ def _check_fresh(
         raise
     except CoopCredsError as exc:
         raise _unknown("status-list-malformed", f"the status list {url}: {exc}", path) from None
+
+
+def _after_ttl(start: datetime, ttl: int) -> datetime:
+    """``start`` plus ``ttl`` milliseconds, saturating at the end of the calendar."""
+    try:
+        return shifted(start, timedelta(milliseconds=ttl))
+    except OverflowError:  # more milliseconds than a timedelta holds
+        return LATEST
+
+
+def _validity_window(document: dict) -> tuple[datetime, datetime]:
+    """(latest ``created``/``validFrom``, earliest ``expires``/``validUntil``) of a verified list."""
+    starts, ends = [EARLIEST], [LATEST]
+    for proof in proofs_of(document):
+        if isinstance(proof, dict):
+            starts += [parse_timestamp(proof["created"])] if "created" in proof else []
+            ends += [parse_timestamp(proof["expires"])] if "expires" in proof else []
+    starts += [parse_timestamp(document["validFrom"])] if "validFrom" in document else []
+    ends += [parse_timestamp(document["validUntil"])] if "validUntil" in document else []
+    return max(starts), min(ends)
 
 
 def _verify_and_decode(
@@ -476,6 +530,16 @@ def _verify_and_decode(
     if "BitstringStatusListCredential" not in types:
         raise _unknown(
             "status-list-malformed", f"the document at {url} is not a BitstringStatusListCredential", path
+        )
+    if document.get("id") != url:
+        # Bitstring Status List v1.0: the list credential's id is the URL in
+        # the entry. A list copied to another URL is not the list it names.
+        listed = document.get("id")
+        raise _unknown(
+            "status-list-wrong-url",
+            f"the status list read from {url} has the id {shown_url(listed)}"
+            if listed is not None else f"the status list read from {url} has no id",
+            path,
         )
     if "credentialStatus" in document:
         # A list whose own status would need checking could recurse forever.
@@ -510,6 +574,11 @@ def _verify_and_decode(
         )
     except StatusListError as exc:
         raise _unknown("status-list-malformed", f"the status list {url}: {exc}", path) from None
+    try:
+        not_before, not_after = _validity_window(document)
+    except CoopCredsError as exc:  # the verifier read the same times: not expected
+        raise _unknown("status-list-malformed", f"the status list {url}: {exc}", path) from None
     return _Decoded(
-        bits, issuer_id(document), tuple(p for p in purposes if isinstance(p, str))
+        bits, issuer_id(document), tuple(p for p in purposes if isinstance(p, str)),
+        not_before, not_after,
     )
