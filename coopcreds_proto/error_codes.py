@@ -328,9 +328,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " verified: only Data Integrity proofs are.")),
         ("field-not-held", "vc.presentation_request",
          "A presentation request asks for a claim the credential does not hold."),
-        ("file-too-large", "definitions.definition issuer.member_register trust.policy",
-         ("A file (a credential definition, a member register, a policy) is larger than the"
-          " workbench reads.")),
+        ("file-too-large", "bounded_read definitions.definition",
+         ("A file, device or pipe (a credential, a definition, a register, a policy) holds more"
+          " than the workbench reads from it.")),
         ("first-context", "vc.data_model",
          ("A credential or presentation has no @context, or its first @context is not the VC"
           " 2.0 context.")),
@@ -873,6 +873,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The feedback file exists already."),
         ("feedback-file-missing", "consultation.feedback",
          "There is no feedback file at this path."),
+        ("feedback-file-unusable", "consultation.feedback",
+         "The feedback file is not a regular file (a device, a FIFO) or is larger than the limit."),
         ("invisible-character", "consultation.feedback",
          "A feedback text holds an invisible control or reordering character."),
         ("line-not-json", "consultation.feedback",

@@ -35,6 +35,7 @@ import fcntl
 import json
 import os
 import re
+import stat
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic_files import KEEP_MODE, write_atomically
+from ..bounded_read import read_bounded
 from ..errors import InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
@@ -57,6 +59,8 @@ NEW_FIELD = "new field"
 MAX_TEXT_CHARS = 200
 MAX_COMMENT_CHARS = 4000
 MAX_LINE_BYTES = 64 * 1024
+# A workshop's feedback is a few megabytes; a file far larger is not one.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 # The keys of a record, in the order they are written.
 RECORD_KEYS = (
@@ -447,7 +451,8 @@ def _locked(path: Path, flags: int, lock: int, *, create: bool) -> Iterator[int]
     the lock on the old file must not append to it, so after locking we check
     that the path still names the file we hold.
     """
-    open_flags = flags | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    # Non-blocking open: a FIFO would otherwise wait for a writer (and is refused below).
+    open_flags = flags | os.O_CLOEXEC | os.O_NONBLOCK | (os.O_CREAT if create else 0)
     while True:
         try:
             fd = os.open(path, open_flags, 0o644)
@@ -462,6 +467,12 @@ def _locked(path: Path, flags: int, lock: int, *, create: bool) -> Iterator[int]
             except FileNotFoundError:
                 current = None
             held = os.fstat(fd)
+            if not stat.S_ISREG(held.st_mode):
+                raise FeedbackError(
+                    "feedback-file-unusable",
+                    f"{path} is not a regular file (a device, a FIFO or a folder)",
+                    source=str(path),
+                )
             if current is not None and (current.st_ino, current.st_dev) == (
                 held.st_ino,
                 held.st_dev,
@@ -580,12 +591,25 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _read_all(fd: int, path: Path) -> bytes:
+    """The whole file under ``fd``, from its start: at most ``MAX_FILE_BYTES``."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks, total = [], 0
+    while total <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 20)):
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > MAX_FILE_BYTES:
+        raise FeedbackError(
+            "feedback-file-unusable",
+            f"{path} is larger than the limit of {MAX_FILE_BYTES:,} bytes",
+            source=str(path),
+        )
+    return b"".join(chunks)
+
+
 def _read_locked(path: Path) -> bytes:
     with _locked(path, os.O_RDONLY, fcntl.LOCK_SH, create=False) as fd:
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return _read_all(fd, path)
 
 
 def scan_feedback(path: str | os.PathLike[str], *, missing_ok: bool = False) -> FeedbackScan:
@@ -629,11 +653,7 @@ def erase_participant(
         raise FeedbackError("missing-field", "participant is missing", field="participant")
     target = Path(path)
     with _locked(target, os.O_RDWR, fcntl.LOCK_EX, create=False) as fd:
-        chunks = []
-        os.lseek(fd, 0, os.SEEK_SET)
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        scan = _parse_lines(b"".join(chunks))
+        scan = _parse_lines(_read_all(fd, target))
         if scan.problems:
             raise FeedbackError.from_problems(scan.problems, source=str(target))
         keep = [
@@ -701,7 +721,7 @@ def import_feedback_csv(
         mapping[key] = header
     target = Path(path)
     try:
-        text = target.read_text(encoding="utf-8-sig")
+        text = read_bounded(target, MAX_FILE_BYTES, what="feedback CSV").decode("utf-8-sig")
     except FileNotFoundError:
         raise FeedbackError(
             "csv-file-missing", f"no CSV file at {target}", source=str(target)

@@ -81,6 +81,7 @@ from typing import Any
 import yaml
 
 from ..atomic_files import write_atomically
+from ..bounded_read import read_bounded
 from ..canonical import canonicalize_jcs
 from ..errors import CoopCredsError, InputError
 from ..loader import OfflineDocumentLoader
@@ -541,13 +542,11 @@ def load_definition(path: str | os.PathLike) -> CredentialDefinition:
     """Read, parse and check the definition file at ``path``."""
     p = Path(path)
     try:
-        size = p.stat().st_size
+        data = read_bounded(p, MAX_FILE_BYTES, what="definition file")
     except FileNotFoundError:
         raise InputError("definition-missing", f"{p}: no such file", path=str(p)) from None
-    if size > MAX_FILE_BYTES:
-        raise InputError("file-too-large", f"{p}: larger than {MAX_FILE_BYTES} bytes", path=str(p))
     try:
-        text = p.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("not-utf8", f"{p}: not UTF-8 text", path=str(p)) from None
     return definition_from_text(text, str(p))

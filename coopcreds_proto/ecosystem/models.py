@@ -42,10 +42,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..bounded_read import read_bounded
 from ..errors import InputError
 from .data import default_data_dir
 
 MODEL_IDS = ("convenor", "federated", "peer-to-peer", "hybrid")
+MAX_MODEL_FILE_BYTES = 1_000_000
 TOPOLOGIES = ("hub", "federated", "mesh", "hybrid")
 ISSUERS = ("convenor", "cooperative")
 VERIFIERS = ("convenor", "cooperative")
@@ -310,7 +312,7 @@ def load_model(name_or_path: str | os.PathLike[str]) -> EcosystemModel:
     if not path.is_file():
         raise InputError("model-file-missing", f"no model file {path}", path=str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, MAX_MODEL_FILE_BYTES, what="model file"))
     except json.JSONDecodeError as exc:
         raise InputError("not-json", f"{path.name}: not JSON ({exc.msg}, line {exc.lineno})") from exc
     return parse_model(data, source=path.name)

@@ -61,6 +61,7 @@ from typing import Any
 
 import yaml
 
+from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
 from ..safe_json import loads_strict
 from .data import default_data_dir, load_ecosystem
@@ -84,6 +85,7 @@ PARAM_FIELDS = tuple(f.name for f in fields(GrowthParams) if f.name != "months")
 SYNTHETIC_FIELDS = ("coops", "sectors", "federations", "seed")
 MAX_YEARS = 100
 MAX_RUNS = 1_000_000
+MAX_SCENARIO_FILE_BYTES = 1_000_000
 
 
 class ScenarioError(InputError):
@@ -414,7 +416,7 @@ def load_scenarios(path: str | os.PathLike[str]) -> tuple[Scenario, ...]:
     """Read a scenario file (JSON, or YAML for ``.yaml``/``.yml``), validated, sweeps expanded."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_SCENARIO_FILE_BYTES, what="scenario file").decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError("scenario-file-missing", f"no scenario file {str(path)!r}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic_files import write_atomically
+from ..bounded_read import read_bounded
 from ..did_key import public_key_from_did_key
 from ..errors import CoopCredsError, InputError
 from ..keys import Ed25519Key
@@ -379,11 +380,7 @@ def read_register(
     """Read and check the register at ``path`` (UTF-8, a BOM from a spreadsheet is fine)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_REGISTER_BYTES:
-            raise InputError("file-too-large", f"{path.name} is larger than {MAX_REGISTER_BYTES} bytes",
-                             path=str(path))
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_REGISTER_BYTES, what="member register")
     except FileNotFoundError:
         raise InputError("register-missing", f"no member register at {path}",
                          path=str(path)) from None

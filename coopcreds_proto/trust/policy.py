@@ -44,6 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp
@@ -229,10 +230,7 @@ def policy_from_dict(data: Any) -> VerifierPolicy:
 def load_policy(path: str | Path) -> VerifierPolicy:
     """Read a policy JSON file; errors name the file and the JSON path."""
     path = Path(path)
-    data = path.read_bytes()
-    if len(data) > MAX_POLICY_BYTES:
-        raise InputError("file-too-large", f"{path}: a policy file is at most {MAX_POLICY_BYTES} bytes",
-                         path=str(path))
+    data = read_bounded(path, MAX_POLICY_BYTES, what="policy file")
     try:
         return policy_from_dict(loads_strict(data))
     except CoopCredsError as exc:

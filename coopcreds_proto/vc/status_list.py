@@ -72,9 +72,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import html_views
 from ..atomic_files import write_atomically
+from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource, randbelow
-from ..safe_json import loads_strict
+from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..timestamps import as_datetime, format_timestamp
 from .credentials import VC_V2_CONTEXT, issue
 
@@ -502,7 +503,11 @@ def save_status_list(
 def load_status_list(path: str | os.PathLike[str]) -> StatusList:
     """Read a list saved by ``save_status_list``."""
     path = Path(path)
-    data = loads_strict(path.read_bytes())
+    raw = read_bounded(path, DEFAULT_LIMITS.max_bytes, what="status list file")
+    try:
+        data = loads_strict(raw)
+    except CoopCredsError as exc:
+        raise exc.with_context(str(path)) from None
     if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
         raise StatusListError(
             "bad-status-file", f"{path} is not a saved status list", path=str(path)
