@@ -532,6 +532,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "There is no key file at this path."),
         ("key-file-not-json", "keys",
          "A key file is not JSON."),
+        ("key-file-permissions", "keys",
+         ("A key file holding a secret may be read or written by group or others; make it"
+          " private (chmod 600) or allow it explicitly.")),
         ("key-mismatch", "keys",
          "A key's secret does not belong to its public key."),
         ("key-not-picklable", "keys",

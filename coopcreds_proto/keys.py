@@ -31,7 +31,13 @@ asks of a key, whatever its algorithm; :class:`Ed25519Key` and
 Key files hold the Multikey JSON with the secret key, written atomically with
 mode 0600 and never silently overwritten; with a passphrase the secret is
 sealed with Argon2id + XSalsa20-Poly1305 and only the public fields stay
-readable.
+readable. As ssh does, :func:`load_key` refuses a key file holding a secret
+(plain or sealed) that group or others may read or write
+(``key-file-permissions``, naming the file and its mode), unless the caller
+says so (``allow_open_permissions=True``; ``--allow-open-key-file`` on the
+command line); where files have no POSIX modes there is nothing to check. A key
+file is read through :mod:`coopcreds_proto.bounded_read`: at most
+``MAX_KEY_FILE_BYTES``.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import base64
 import binascii
 import json
 import os
+import stat
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, runtime_checkable
@@ -50,6 +57,7 @@ import nacl.signing
 from nacl.pwhash import argon2id
 
 from coopcreds_proto.atomic_files import write_atomically
+from coopcreds_proto.bounded_read import read_file
 from coopcreds_proto.did_key import MULTIKEY_CONTEXT, did_key_from_public_key
 from coopcreds_proto.errors import InputError, KeyMaterialError
 from coopcreds_proto.multibase import (
@@ -67,6 +75,12 @@ SIGNATURE_LENGTH = 64
 # write a file we would refuse to read.
 MAX_OPSLIMIT = argon2id.OPSLIMIT_SENSITIVE
 MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE
+# A key file is a few hundred bytes; anything far larger is not one.
+MAX_KEY_FILE_BYTES = 64 * 1024
+# Group and others: no bit of these may be set on a file holding a secret.
+OPEN_PERMISSIONS = 0o077
+# Where files have no POSIX modes (Windows) there is nothing to check.
+_HAS_POSIX_MODES = os.name == "posix"
 HOW_TO_STORE_A_KEY = (
     "store it with save_key(key, path, passphrase=...) and read it back with load_key(path)"
 )
@@ -511,21 +525,41 @@ def save_key(
     return path
 
 
-def _read_doc(path: str | os.PathLike[str]) -> tuple[dict, str]:
+def _read_doc(path: str | os.PathLike[str]) -> tuple[dict, str, int]:
+    """The key file's JSON object, its name for messages, and its mode."""
     where = str(path)
     try:
-        data = Path(path).read_bytes()
+        read = read_file(path, MAX_KEY_FILE_BYTES, what="key file")
     except FileNotFoundError:
         raise KeyMaterialError("key-file-missing", "no such key file", path=where) from None
+    except InputError as exc:  # larger than any key file
+        raise KeyMaterialError(
+            "key-file-invalid", f"{exc.message}: not a key file", path=where
+        ) from None
     try:
-        doc = json.loads(data)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        doc = json.loads(read.data)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, nesting
         raise KeyMaterialError(
             "key-file-not-json", "the key file is not JSON", path=where
         ) from None
     if not isinstance(doc, dict):
         raise KeyMaterialError("key-file-invalid", "the key file is not a JSON object", path=where)
-    return doc, where
+    return doc, where, read.mode
+
+
+def _check_private(mode: int, where: str, allow_open_permissions: bool) -> None:
+    """Refuse a file holding a secret that group or others may read or write (as ssh does)."""
+    if allow_open_permissions or not _HAS_POSIX_MODES:
+        return
+    open_bits = stat.S_IMODE(mode) & OPEN_PERMISSIONS
+    if open_bits:
+        raise KeyMaterialError(
+            "key-file-permissions",
+            f"the key file {where} has mode {stat.S_IMODE(mode):04o}: group or others may"
+            f" {'read' if open_bits & 0o044 else 'write'} it; make it private (chmod 600 {where})"
+            " or allow it explicitly (allow_open_permissions=True, --allow-open-key-file)",
+            path=where,
+        )
 
 
 def _invalid(err: InputError, where: str) -> KeyMaterialError:
@@ -543,16 +577,32 @@ def _public_of(doc: dict, where: str) -> Ed25519PublicKey:
 
 
 def load_public_key(path: str | os.PathLike[str]) -> Ed25519PublicKey:
-    """The public key of any key file (public-only, plain or encrypted)."""
-    return _public_of(*_read_doc(path))
+    """The public key of any key file (public-only, plain or encrypted).
+
+    Its permissions are not checked: only the public part is read.
+    """
+    doc, where, _ = _read_doc(path)
+    return _public_of(doc, where)
 
 
-def load_key(path: str | os.PathLike[str], *, passphrase: str | None = None) -> Ed25519Key:
+def load_key(
+    path: str | os.PathLike[str],
+    *,
+    passphrase: str | None = None,
+    allow_open_permissions: bool = False,
+) -> Ed25519Key:
     """The key pair in a key file written by :func:`save_key` (or a W3C keyPair.json).
 
     A passphrase given for an unencrypted file is not needed and is ignored.
+    A file holding a secret that group or others may read or write is refused
+    (``key-file-permissions``) unless ``allow_open_permissions``.
     """
-    doc, where = _read_doc(path)
+    if passphrase is not None and not isinstance(passphrase, str):
+        raise TypeError("passphrase must be a string (or None)")
+    doc, where, mode = _read_doc(path)
+    if any(name in doc for name in ("encryptedSecretKey", "secretKeyMultibase",
+                                    "privateKeyMultibase")):
+        _check_private(mode, where, allow_open_permissions)
     if "encryptedSecretKey" in doc:
         if passphrase is None:
             raise KeyMaterialError(

@@ -54,7 +54,8 @@ def test_w3c_vector_file_uses_private_key_multibase(key: Ed25519Key) -> None:
     doc = json.loads((VECTORS / "keyPair.json").read_text())
     assert "privateKeyMultibase" in doc
     assert Ed25519Key.from_multikey(doc) == key
-    assert load_key(VECTORS / "keyPair.json") == key
+    # A committed test vector has whatever mode the checkout gives it (0644).
+    assert load_key(VECTORS / "keyPair.json", allow_open_permissions=True) == key
 
 
 def test_rfc8032_test_1() -> None:
@@ -350,6 +351,7 @@ def test_invalid_fields_are_named(tmp_path: Path, key: Ed25519Key, change, field
     doc.update(change)
     path = tmp_path / "k.json"
     path.write_text(json.dumps(doc))
+    path.chmod(0o600)
     with pytest.raises(KeyMaterialError) as info:
         load_key(path)
     assert code_of(info) == "key-file-invalid"
@@ -373,6 +375,84 @@ def test_plain_file_with_mismatched_secret(tmp_path: Path, key: Ed25519Key) -> N
     doc["publicKeyMultibase"] = Ed25519Key.generate(SeededRandom("x")).public_key_multibase
     path = tmp_path / "k.json"
     path.write_text(json.dumps(doc))
+    path.chmod(0o600)
     with pytest.raises(KeyMaterialError) as info:
         load_key(path)
     assert code_of(info) == "key-mismatch"
+
+
+# --- key files others may read are refused (as ssh does) ----------------------
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o602, 0o666, 0o700 | 0o004])
+def test_a_key_file_others_may_read_or_write_is_refused(tmp_path: Path, key: Ed25519Key,
+                                                        mode: int) -> None:
+    path = save_key(key, tmp_path / "k.json")
+    path.chmod(mode)
+    with pytest.raises(KeyMaterialError) as info:
+        load_key(path)
+    assert code_of(info) == "key-file-permissions"
+    assert str(path) in str(info.value) and f"{mode:04o}" in str(info.value)
+    assert "chmod 600" in str(info.value) and VECTOR_SECRET_MB[4:] not in str(info.value)
+    # The caller may say otherwise; the public key is never a secret.
+    assert load_key(path, allow_open_permissions=True) == key
+    assert load_public_key(path) == key.public_key
+
+
+def test_an_encrypted_key_file_others_may_read_is_refused_too(tmp_path: Path,
+                                                              key: Ed25519Key) -> None:
+    path = save_key(key, tmp_path / "k.json", passphrase="p", **FAST)
+    path.chmod(0o644)
+    with pytest.raises(KeyMaterialError) as info:
+        load_key(path, passphrase="p")  # refused before the slow key derivation
+    assert code_of(info) == "key-file-permissions"
+    assert load_key(path, passphrase="p", allow_open_permissions=True) == key
+
+
+def test_a_private_key_file_and_a_public_one_load(tmp_path: Path, key: Ed25519Key) -> None:
+    path = save_key(key, tmp_path / "k.json")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_key(path) == key
+    public = tmp_path / "pub.json"
+    public.write_text(json.dumps(key.to_multikey()))
+    public.chmod(0o644)
+    assert load_public_key(public) == key.public_key
+
+
+def test_without_posix_modes_there_is_nothing_to_check(tmp_path: Path, key: Ed25519Key,
+                                                       monkeypatch) -> None:
+    path = save_key(key, tmp_path / "k.json")
+    path.chmod(0o644)
+    monkeypatch.setattr("coopcreds_proto.keys._HAS_POSIX_MODES", False)
+    assert load_key(path) == key
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "huge"])
+def test_a_key_file_larger_than_any_key_is_refused_unread(tmp_path: Path, source: str) -> None:
+    if source == "huge":
+        huge = tmp_path / "huge.json"
+        with open(huge, "wb") as fh:
+            fh.truncate(8 * 1024**3)  # sparse
+        source = str(huge)
+    for loader in (load_key, load_public_key):
+        with pytest.raises(KeyMaterialError) as info:
+            loader(source)
+        assert code_of(info) == "key-file-invalid"
+        assert "larger than the limit of 65,536 bytes" in str(info.value)
+
+
+def test_a_key_file_nested_too_deeply_is_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 60_000)
+    path.chmod(0o600)
+    with pytest.raises(KeyMaterialError) as info:
+        load_key(path)
+    assert code_of(info) == "key-file-not-json"
+
+
+@pytest.mark.parametrize("passphrase", [b"p", 42, ["p"]])
+def test_a_passphrase_that_is_not_text_is_a_type_error(tmp_path: Path, key: Ed25519Key,
+                                                       passphrase) -> None:
+    path = save_key(key, tmp_path / "k.json")
+    with pytest.raises(TypeError):
+        load_key(path, passphrase=passphrase)
