@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyld.jsonld import JsonLdError
+from pyld.jsonld import KEYWORDS, JsonLdError
 
 from .errors import CoopCredsError, DocumentLoaderError, InputError, UnsafeJsonLdError
 from .loader import OfflineDocumentLoader
@@ -85,7 +85,8 @@ def _expand_checked(
     try:
         expanded = processor.expand(document, loader.jsonld_options(base=None))
     except _Dropped as dropped:
-        term = dropped.term or "?"
+        # PyLD names no term for a key that looks like a keyword ("@foo"): find it.
+        term = dropped.term or _unknown_keyword(document) or "?"
         raise UnsafeJsonLdError(
             "undefined-term",
             f"{term!r} is not defined by the document's contexts, so a signature would not cover it",
@@ -101,6 +102,21 @@ def _expand_checked(
         ) from None
     vocab_terms = check_expanded(expanded, document, _vocab_bases(loader, found))
     return ExpandedDocument(expanded, vocab_terms)
+
+
+def _unknown_keyword(document: Any) -> str | None:
+    """The first key of ``document`` written like a JSON-LD keyword that is not one."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if key.startswith("@") and key not in KEYWORDS:
+                    return key
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return None
 
 
 def check_contexts(

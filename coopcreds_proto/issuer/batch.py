@@ -89,7 +89,7 @@ from ..proofs import ProofOptions
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..safe_jsonld import expand_safely
-from ..timestamps import as_datetime, format_timestamp
+from ..timestamps import as_datetime, format_timestamp, shifted
 from ..urls import shown_url, url_problem
 from ..vc.credentials import VC_V2_CONTEXT, check_credential_shape, issuer_id
 from ..vc.status_list import (
@@ -313,7 +313,7 @@ def build_credential(
         "validFrom": format_timestamp(start),
     }
     if issuer.valid_for is not None:
-        credential["validUntil"] = format_timestamp(start + issuer.valid_for)
+        credential["validUntil"] = format_timestamp(shifted(start, issuer.valid_for))
     credential["credentialSubject"] = subject
     if status:
         credential["credentialStatus"] = list(status) if len(status) > 1 else dict(status[0])

@@ -43,7 +43,7 @@ from ..errors import InputError
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..randomness import RandomSource
-from ..timestamps import as_datetime, format_timestamp
+from ..timestamps import as_datetime, format_timestamp, shifted
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id, subjects
 from ..vc.holder_subject import holder_subject
 
@@ -147,7 +147,7 @@ def identity_assurance_credential(
         "name": "Identity assurance",
         "issuer": {"id": issuer, "name": issuer_name} if issuer_name else issuer,
         "validFrom": format_timestamp(start),
-        "validUntil": format_timestamp(start + valid_for),
+        "validUntil": format_timestamp(shifted(start, valid_for)),
         "credentialSubject": {
             "id": subject,
             "type": "IdentityAssurance",

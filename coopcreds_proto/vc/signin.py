@@ -55,7 +55,7 @@ from ..local_registry import LocalRegistry
 from ..proofs import proofs_of
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import loads_strict
-from ..timestamps import format_timestamp, utc_now
+from ..timestamps import format_timestamp, shifted, utc_now
 from ..wording import claim_value, short_did, words_from_camel
 from .challenges import ChallengeStore
 from .credentials import issuer_id
@@ -218,7 +218,7 @@ class SignInService:
             issuer=issuer_id(credential) or "",
             claims=claims,
             created=now,
-            expires=now + self.session_ttl,
+            expires=shifted(now, self.session_ttl),
         )
         with self._lock:
             # Forget expired sessions here too, so memory does not grow with
