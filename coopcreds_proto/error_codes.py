@@ -328,7 +328,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " verified: only Data Integrity proofs are.")),
         ("field-not-held", "vc.presentation_request",
          "A presentation request asks for a claim the credential does not hold."),
-        ("file-too-large", "bounded_read definitions.definition",
+        ("file-too-large", "bounded_read cli._common definitions.definition",
          ("A file, device or pipe (a credential, a definition, a register, a policy) holds more"
           " than the workbench reads from it.")),
         ("first-context", "vc.data_model",
@@ -434,6 +434,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A member register file exists already and is not replaced."),
         ("register-missing", "issuer.member_register",
          "There is no member register file at this path."),
+        ("registry-missing", "cli._common",
+         ("A command that reads the local registry was given a folder that does not exist (it"
+          " is created only by a command that publishes).")),
         ("related-resource-mismatch", "vc.related_resources",
          ("A resource the credential pins (relatedResource) has other bytes here than the digest"
           " its issuer gave.")),
@@ -522,7 +525,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "An Ed25519 public key is not 32 bytes long."),
         ("bad-seed", "cli keys",
          "An Ed25519 seed is not 32 bytes (64 hexadecimal digits)."),
-        ("empty-passphrase", "cli._common cli.status cli.trust",
+        ("empty-passphrase", "cli._common",
          "The passphrase file's first line is empty."),
         ("key-file-exists", "cli cli.did_web keys",
          "The key file exists already and is never silently overwritten."),

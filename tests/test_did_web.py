@@ -267,6 +267,10 @@ def test_cli_refusals_are_one_line_and_change_nothing(tmp_path, capsys) -> None:
         "--registry",
         str(reg),
     )
+    assert rc == 2 and "no registry folder there" in err  # a missing registry is not empty
+    reg.mkdir()
+    rc, _, err = run(capsys, "did", "web", "retire-key", f"{DID}#key-1", "--from", "2026-03-01",
+                     "--registry", str(reg))
     assert rc == 2 and "nothing is published" in err
     # did:web without a registry: did resolve still speaks of did:key, as before.
     rc, _, err = run(capsys, "did", "resolve", DID)

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .. import __version__
+from ..bounded_read import read_bounded
 from ..cryptosuites import CRYPTOSUITES
 from ..demos.forgeries import run_demo
 from ..did_key import resolve_did_key
 from ..display.decision_report import decision_report
 from ..errors import CoopCredsError, InputError, KeyMaterialError
-from ..keys import Ed25519Key, load_key, load_public_key, save_key
+from ..keys import Ed25519Key, load_public_key, save_key
 from ..loader import export_contexts
-from ..local_registry import LocalRegistry
 from ..safe_json import loads_strict
 from ..trust.accreditation import load_trust_dir
 from ..trust.policy import load_policy
@@ -43,13 +43,17 @@ from ._common import (
     EXIT_NOT_VERIFIED,
     EXIT_OK,
     EXIT_UNUSABLE,
+    MAX_SMALL_FILE_BYTES,
+    add_key_file_options,
     checked_timestamp,
     emit,
     input_label,
+    load_signing_key,
     not_json,
     published_contexts_loader,
     read_input,
     read_passphrase,
+    registry_to_read,
 )
 from .definitions import register as register_definitions
 from .did_web import register as register_did_web
@@ -87,7 +91,7 @@ def _dumps(document: Any) -> str:
 
 
 def _seed_from_file(path: str) -> Ed25519Key:
-    data = Path(path).read_bytes()
+    data = read_bounded(path, MAX_SMALL_FILE_BYTES, what="seed file")
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
@@ -125,13 +129,12 @@ def cmd_key_new(args: argparse.Namespace) -> int:
 
 
 def cmd_key_show(args: argparse.Namespace) -> int:
-    passphrase = read_passphrase(args.passphrase_file)
-    if passphrase is None:
+    if args.passphrase_file is None:
         public = load_public_key(args.file)
     else:
         # With a passphrase, also prove that it opens the file and that the
         # secret belongs to the public key; still print only the public part.
-        public = load_key(args.file, passphrase=passphrase).public_key
+        public = load_signing_key(args, key_file=args.file).public_key
     emit(_dumps(public.to_multikey()))
     return EXIT_OK
 
@@ -152,7 +155,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
         raise InputError(
             "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
         )
-    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
+    key = load_signing_key(args)
     signed = issue(
         credential, key, cryptosuite=args.suite, created=created,
         loader=published_contexts_loader(args.contexts_dir),
@@ -180,7 +183,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{input_label(args.file)}: not a credential (the JSON is not an object)",
             )
         document = parsed
-    registry = LocalRegistry(args.registry) if args.registry is not None else None
+    registry = registry_to_read(args.registry)
     options = VerifierOptions.profile(
         args.profile, now=now, registry=registry,
         loader=published_contexts_loader(args.contexts_dir),
@@ -369,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also check that this passphrase opens the (encrypted) key file",
     )
+    add_key_file_options(show)
     show.set_defaults(func=cmd_key_show)
 
     did = commands.add_parser("did", help="DID operations")
@@ -393,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     iss.add_argument(
         "--passphrase-file", metavar="FILE", help="passphrase (first line) of an encrypted key file"
     )
+    add_key_file_options(iss)
     iss.add_argument(
         "--suite", choices=sorted(CRYPTOSUITES), default="eddsa-rdfc-2022", help="the cryptosuite"
     )

@@ -39,19 +39,20 @@ from ..definitions.definition import (
     load_definition,
 )
 from ..definitions.release import adopt, publish_context, save_release, verify_release
-from ..errors import InputError
-from ..keys import load_key
+from ..errors import CoopCredsError, InputError
 from ..loader import contexts_dir
 from ..safe_json import loads_strict
 from ._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     PUBLISHED_CONTEXTS_DIR,
+    add_key_file_options,
     checked_timestamp,
     emit,
+    load_signing_key,
+    not_json,
     published_contexts_loader,
     read_input,
-    read_passphrase,
 )
 
 """Where ``definition publish`` puts contexts unless told (in the working directory)."""
@@ -132,7 +133,7 @@ def cmd_adopt(args: argparse.Namespace) -> int:
         votes_against=args.votes_against, abstentions=args.abstain,
         voters=tuple(args.voter or ()), body=args.body or "", note=args.note or "",
     )
-    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
+    key = load_signing_key(args)
     release = adopt(d, decision, key, created=created,
                     loader=published_contexts_loader(args.contexts_dir))
     paths = save_release(release, args.out)
@@ -146,7 +147,11 @@ def cmd_adopt(args: argparse.Namespace) -> int:
 
 def cmd_verify_release(args: argparse.Namespace) -> int:
     now = checked_timestamp(args.now, "--now")
-    document: Any = loads_strict(read_input(args.release))
+    raw = read_input(args.release)
+    try:
+        document: Any = loads_strict(raw)
+    except CoopCredsError as exc:
+        raise not_json(args.release, exc) from None
     if not isinstance(document, dict):
         raise InputError("not-an-object", f"{args.release}: not a credential")
     d = load_definition(args.definition) if args.definition else None
@@ -219,6 +224,7 @@ def register(commands: Any) -> None:
     adopt.add_argument("--key", required=True, metavar="KEY", help="the convening body's key file")
     adopt.add_argument("--passphrase-file", metavar="FILE",
                        help="passphrase (first line) of an encrypted key file")
+    add_key_file_options(adopt)
     adopt.add_argument("--for", dest="votes_for", type=_count, required=True, metavar="N")
     adopt.add_argument("--against", dest="votes_against", type=_count, required=True,
                        metavar="N")

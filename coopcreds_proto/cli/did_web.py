@@ -33,7 +33,7 @@ from ..errors import KeyMaterialError
 from ..keys import Ed25519Key, save_key
 from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
-from ._common import EXIT_OK, emit, read_passphrase
+from ._common import EXIT_OK, emit, read_passphrase, registry_to_read, registry_to_write
 
 
 def _check_out(path: str) -> None:
@@ -57,7 +57,7 @@ def _save(key: Ed25519Key, out: str, passphrase: str | None) -> None:
 def cmd_new(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args.passphrase_file)
     _check_out(args.out)
-    key = create_did_web(args.did, LocalRegistry(args.registry), rng=DEFAULT_RANDOM)
+    key = create_did_web(args.did, registry_to_write(args.registry), rng=DEFAULT_RANDOM)
     _save(key, args.out, passphrase)
     emit(key.id)
     return EXIT_OK
@@ -66,7 +66,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_add_key(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args.passphrase_file)
     _check_out(args.out)
-    key = add_key(args.did, LocalRegistry(args.registry), rng=DEFAULT_RANDOM)
+    key = add_key(args.did, _existing(args.registry), rng=DEFAULT_RANDOM)
     _save(key, args.out, passphrase)
     emit(key.id)
     return EXIT_OK
@@ -77,28 +77,35 @@ def _print_keys(did: str, registry: LocalRegistry) -> None:
         emit(f"{record.id}  {record.status}")
 
 
+def _existing(path: str) -> LocalRegistry:
+    """The registry at ``path``, which must exist: these commands change published documents."""
+    registry = registry_to_read(path)
+    assert registry is not None  # --registry is required
+    return registry
+
+
 def cmd_retire(args: argparse.Namespace) -> int:
-    registry = LocalRegistry(args.registry)
+    registry = _existing(args.registry)
     retire_key(args.vm_id, registry, from_=args.from_)
     _print_keys(args.vm_id.split("#", 1)[0], registry)
     return EXIT_OK
 
 
 def cmd_compromised(args: argparse.Namespace) -> int:
-    registry = LocalRegistry(args.registry)
+    registry = _existing(args.registry)
     mark_key_compromised(args.vm_id, registry, from_=args.from_)
     _print_keys(args.vm_id.split("#", 1)[0], registry)
     return EXIT_OK
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    _print_keys(args.did, LocalRegistry(args.registry))
+    _print_keys(args.did, _existing(args.registry))
     return EXIT_OK
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     if args.registry is not None and args.did.startswith("did:web:"):
-        document = did_web_document(args.did, LocalRegistry(args.registry))
+        document = did_web_document(args.did, _existing(args.registry))
     else:
         document = resolve_did_key(args.did)
     emit(json.dumps(document, indent=2))
@@ -126,7 +133,8 @@ def register(did_commands: argparse._SubParsersAction) -> None:
 
     def registry_option(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
-            "--registry", required=True, metavar="DIR", help="the local registry directory"
+            "--registry", required=True, metavar="DIR",
+            help="the local registry directory (created by `did web new`)",
         )
 
     def key_file_options(parser: argparse.ArgumentParser) -> None:

@@ -20,15 +20,22 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from ..bounded_read import read_bounded
 from ..cryptosuites import CRYPTOSUITES
-from ..errors import InputError
+from ..errors import CoopCredsError, InputError
 from ..issuer.batch import SAMPLE_COOP, Cooperative, Issuer, apply_register
 from ..issuer.member_register import RegisterError, read_register
-from ..keys import load_key
-from ..local_registry import LocalRegistry
 from ..safe_json import loads_strict
 from ..timestamps import as_datetime
-from ._common import EXIT_OK, checked_timestamp, read_passphrase
+from ._common import (
+    EXIT_OK,
+    MAX_SMALL_FILE_BYTES,
+    add_key_file_options,
+    checked_timestamp,
+    load_signing_key,
+    not_json,
+    registry_to_write,
+)
 
 _COOP_KEYS = {"name", "registered_identifier", "jurisdiction", "cooperative_type", "sector",
               "display_name"}
@@ -40,7 +47,11 @@ def _coop(path: str | None, sample: bool) -> Cooperative:
     if path is None:
         raise InputError("coop-missing", "say which co-operative issues: --coop FILE "
                          "(or --sample-coop for a demo)")
-    data = loads_strict(Path(path).read_bytes())
+    raw = read_bounded(path, MAX_SMALL_FILE_BYTES, what="co-operative file")
+    try:
+        data = loads_strict(raw)
+    except CoopCredsError as exc:
+        raise not_json(path, exc) from None
     if not isinstance(data, dict):
         raise InputError("bad-coop", f"{path}: must be a JSON object", path=path)
     unknown = sorted(set(data) - _COOP_KEYS)
@@ -66,11 +77,11 @@ def cmd_issue_batch(args: argparse.Namespace) -> int:
         raise
     if args.valid_days is not None and args.valid_days < 0:
         raise InputError("bad-valid-days", "--valid-days must be 0 (no end date) or more")
-    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
+    key = load_signing_key(args)
     issuer = Issuer(
         key, coop, Path(args.out),
         status_base=args.status_list,
-        registry=LocalRegistry(args.registry) if args.registry else None,
+        registry=registry_to_write(args.registry) if args.registry else None,
         cryptosuite=args.suite,
         valid_for=timedelta(days=args.valid_days) if args.valid_days else None,
         omit=tuple(args.omit or ()),
@@ -102,6 +113,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--key", metavar="FILE", required=True, help="the co-op's key file")
     cmd.add_argument("--passphrase-file", metavar="FILE",
                      help="passphrase (first line) of an encrypted key file")
+    add_key_file_options(cmd)
     cmd.add_argument("--out", metavar="DIR", required=True,
                      help="the issuer's directory (credentials, status lists, log)")
     coop = cmd.add_mutually_exclusive_group()

@@ -15,16 +15,16 @@ import json
 
 from ..cryptosuites import CRYPTOSUITES
 from ..errors import CoopCredsError, InputError
-from ..keys import load_key
 from ..safe_json import loads_strict
 from ..vc.presentations import present
 from ._common import (
     EXIT_OK,
+    add_key_file_options,
     checked_timestamp,
     input_label,
+    load_signing_key,
     not_json,
     read_input,
-    read_passphrase,
 )
 
 
@@ -42,7 +42,7 @@ def cmd_present(args: argparse.Namespace) -> int:
                 "not-an-object", f"{input_label(name)}: a credential must be a JSON object"
             )
         credentials.append(credential)
-    key = load_key(args.key, passphrase=read_passphrase(args.passphrase_file))
+    key = load_signing_key(args)
     if args.holder is not None and args.holder != key.controller:
         raise InputError(
             "holder-key-mismatch",
@@ -75,6 +75,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     pres.add_argument(
         "--passphrase-file", metavar="FILE", help="passphrase (first line) of an encrypted key file"
     )
+    add_key_file_options(pres)
     pres.add_argument("--challenge", required=True, help="the challenge the verifier gave you")
     pres.add_argument("--domain", required=True, help="the verifier's domain")
     pres.add_argument("--holder", metavar="DID", help="the holder DID (default: the key's DID)")

@@ -20,12 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-from ..errors import InputError, KeyMaterialError
-from ..keys import load_key
-from ..local_registry import LocalRegistry
+from ..errors import CoopCredsError, InputError
 from ..randomness import DEFAULT_RANDOM
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp, utc_now
@@ -44,7 +40,18 @@ from ..vc.status_list import (
     unsuspend,
 )
 from ..vc.verification import read_status
-from ._common import EXIT_NOT_VERIFIED, EXIT_OK, emit
+from ._common import (
+    EXIT_NOT_VERIFIED,
+    EXIT_OK,
+    add_key_file_options,
+    emit,
+    input_label,
+    load_signing_key,
+    not_json,
+    read_input,
+    registry_to_read,
+    registry_to_write,
+)
 
 ACTIONS = {"revoke": revoke, "suspend": suspend, "unsuspend": unsuspend}
 
@@ -58,24 +65,13 @@ def _timestamp(value: str | None, option: str) -> str | None:
         raise exc.with_context(option) from None
 
 
-def _passphrase(path: str | None) -> str | None:
-    if path is None:
-        return None
-    line = Path(path).read_text(encoding="utf-8").split("\n", 1)[0].rstrip("\r")
-    if not line:
-        raise KeyMaterialError(
-            "empty-passphrase", "the passphrase file's first line is empty", path=path
-        )
-    return line
-
-
 def _publish(args: argparse.Namespace, status_list: StatusList) -> dict:
-    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    key = load_signing_key(args)
     valid_from = _timestamp(args.now, "--now") or format_timestamp(utc_now())
     return publish_status_list(
         status_list,
         key,
-        LocalRegistry(args.registry),
+        registry_to_write(args.registry),
         valid_from=valid_from,
         valid_until=_timestamp(args.valid_until, "--valid-until"),
         ttl=args.ttl,
@@ -83,17 +79,22 @@ def _publish(args: argparse.Namespace, status_list: StatusList) -> dict:
 
 
 def _read_json(name: str) -> dict:
-    data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    document = loads_strict(data)
+    data = read_input(name, what="credential")
+    try:
+        document = loads_strict(data)
+    except CoopCredsError as exc:
+        raise not_json(name, exc) from None
     if not isinstance(document, dict):
-        raise InputError("not-an-object", f"{name}: not a credential (not a JSON object)")
+        raise InputError(
+            "not-an-object", f"{input_label(name)}: not a credential (not a JSON object)"
+        )
     return document
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    key = load_key(args.key, passphrase=_passphrase(args.passphrase_file))
+    key = load_signing_key(args)
     status_list = new_status_list(args.url, key.controller, args.purpose, length=args.length)
-    if LocalRegistry(args.registry).has(args.url):
+    if registry_to_write(args.registry).has(args.url):
         raise InputError(
             "already-published", f"a document is already published at {args.url}", path=args.url
         )
@@ -148,7 +149,7 @@ def cmd_change(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     credential = _read_json(args.file)
     now = _timestamp(args.now, "--now")
-    results = read_status(credential, registry=LocalRegistry(args.registry), now=now)
+    results = read_status(credential, registry=registry_to_read(args.registry), now=now)
     ok = all(r.ok for r in results)
     if args.json:
         emit(json.dumps({
@@ -170,7 +171,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _signing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", required=True, help="the issuer's key file")
     parser.add_argument("--passphrase-file", help="file whose first line opens the key file")
-    parser.add_argument("--registry", required=True, help="the local registry directory")
+    add_key_file_options(parser)
+    parser.add_argument("--registry", required=True,
+                        help="the local registry directory (created if missing)")
     parser.add_argument("--now", help="validFrom of the published list (default: now)")
     parser.add_argument("--valid-until", help="validUntil of the published list")
     parser.add_argument("--ttl", type=int, help="ttl of the published list, in milliseconds")

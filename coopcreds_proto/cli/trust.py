@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..did_web import as_moment
-from ..errors import InputError, KeyMaterialError
-from ..keys import Ed25519Key, load_key
-from ..local_registry import LocalRegistry
+from ..errors import InputError
+from ..keys import Ed25519Key
 from ..randomness import DEFAULT_RANDOM
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, utc_now
@@ -55,7 +54,15 @@ from ..vc.status_list import (
     save_status_list,
     status_entry,
 )
-from ._common import EXIT_OK, emit
+from ._common import (
+    EXIT_OK,
+    add_key_file_options,
+    emit,
+    load_signing_key,
+    read_input,
+    registry_to_read,
+    registry_to_write,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from datetime import datetime
@@ -77,13 +84,7 @@ def _moment_or_now(value: str | None, option: str) -> datetime:
 
 
 def _key(args: argparse.Namespace) -> Ed25519Key:
-    passphrase = None
-    if args.passphrase_file:
-        passphrase = Path(args.passphrase_file).read_text(encoding="utf-8").split("\n", 1)[0]
-        if not passphrase.strip():
-            raise KeyMaterialError("empty-passphrase", "the passphrase file's first line is empty",
-                                   path=args.passphrase_file)
-    return load_key(args.key, passphrase=passphrase)
+    return load_signing_key(args)
 
 
 def _new_id() -> str:
@@ -112,7 +113,9 @@ def _status_entry(args: argparse.Namespace, authority: str) -> dict | None:
     if status_list.purpose != "revocation":
         raise StatusListError("wrong-purpose", f"{args.state} is a {status_list.purpose} list;"
                               " accreditations need a revocation list", path=args.state)
-    if not LocalRegistry(args.registry).has(status_list.url):
+    registry = registry_to_read(args.registry)
+    assert registry is not None  # --registry was checked above
+    if not registry.has(status_list.url):
         raise InputError("status-list-unpublished", f"{status_list.url} is not published in"
                          f" {args.registry}; run coopcreds status new first", path=status_list.url)
     (index,) = reserve_indexes(args.state, 1, DEFAULT_RANDOM)
@@ -148,7 +151,7 @@ def _find(directory: str, credential_id: str) -> dict:
     if not path.is_file():
         raise InputError("unknown-accreditation",
                          f"no accreditation {credential_id} in {directory}", path=str(path))
-    return loads_strict(path.read_bytes())
+    return loads_strict(read_input(str(path), what="accreditation"))
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -169,7 +172,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     # Save first: if publishing fails, running the command again publishes it.
     save_status_list(changed, args.state, overwrite=True)
     moment = _moment_or_now(args.now, "--now")
-    publish_status_list(changed, key, LocalRegistry(args.registry),
+    publish_status_list(changed, key, registry_to_write(args.registry),
                         valid_from=format_timestamp(moment))
     emit(f"{args.id} revoked (index {index}); {status_list.url} republished,"
          f" revoked from {format_timestamp(moment)}")
@@ -179,7 +182,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     now = _moment_or_now(args.now, "--now")
     at = now if args.at is None else _moment(args.at, "--at")
-    load = load_trust_dir(args.trust, now=now, registry=LocalRegistry(args.registry))
+    load = load_trust_dir(args.trust, now=now, registry=registry_to_read(args.registry))
     answer = load.trusted(args.issuer, args.type, args.framework, at, region=args.region,
                           sector=args.sector, credential_id=args.credential_id,
                           honour_witnessed=args.honour_witnessed)
@@ -229,6 +232,7 @@ def cmd_recognise(args: argparse.Namespace) -> int:
 def _key_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", required=True, help="the signing key file")
     parser.add_argument("--passphrase-file", help="file whose first line opens the key file")
+    add_key_file_options(parser)
     parser.add_argument("--now", help="the signing time (default: now)")
 
 
