@@ -10,7 +10,7 @@ the workshop app) and people look it up here, or with ``coopcreds errors CODE``:
 >>> entry.meaning
 'A JSON object has the same key twice, which parsers read differently, so it is refused.'
 >>> [entry.code for entry in codes_of("ChallengeError")]
-['challenge-expired', 'challenge-replayed', 'challenge-wrong-domain', 'too-many-challenges', 'unknown-challenge']
+['challenge-expired', 'challenge-replayed', 'challenge-wrong-domain', 'unknown-challenge']
 
 Each code belongs to exactly one error class. The named checks of a
 verification or a policy decision use the same codes: a check that fails
@@ -137,9 +137,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-coop", "cli.issue_batch",
          ("The co-operative file for batch issuing is not a JSON object with the expected"
           " fields.")),
-        ("bad-count", "definitions.release issuer.member_register",
+        ("bad-count", "definitions.release issuer.member_register vc.challenges",
          ("A count is not a usable whole number (a negative vote count, a generated register"
-          " of no members).")),
+          " of no members, a challenge store with no room).")),
         ("bad-credential-schema", "vc.data_model",
          "A credentialSchema entry is not an object with a type and an id."),
         ("bad-date", "cli.definitions",
@@ -711,10 +711,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The challenge was used already: a replayed presentation is refused."),
         ("challenge-wrong-domain", "vc.challenges",
          "The challenge was issued for another domain."),
-        ("too-many-challenges", "vc.challenges",
-         "The verifier has too many outstanding challenges; try again later."),
         ("unknown-challenge", "vc.challenges",
-         "This verifier did not issue the challenge (or forgot it)."),
+         ("This verifier did not issue the challenge, or forgot it (long expired, or evicted by"
+          " newer ones).")),
     ),
     "SchemaCheckError": (
         ("schema-digest-mismatch", "vc.schema_check",

@@ -12,7 +12,7 @@ import pytest
 
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.randomness import SeededRandom
-from coopcreds_proto.vc.challenges import ChallengeError, ChallengeStore
+from coopcreds_proto.vc.challenges import MAX_OUTSTANDING, MAX_TTL, ChallengeError, ChallengeStore
 
 DOMAIN = "https://members.riverside.example"
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -145,11 +145,12 @@ def test_repr_shows_no_challenge_and_bad_arguments_are_refused() -> None:
         ChallengeStore(ttl=timedelta(0))
     with pytest.raises(InputError):
         s.issue("")
-    full = store(max_outstanding=1)
-    full.issue(DOMAIN)
-    with pytest.raises(ChallengeError) as err:
-        full.issue(DOMAIN)
-    assert err.value.code == "too-many-challenges"
+    with pytest.raises(InputError) as bad:
+        ChallengeStore(max_outstanding=0)
+    assert bad.value.code == "bad-count"
+    with pytest.raises(InputError) as bad:
+        ChallengeStore(ttl=timedelta(days=2))
+    assert bad.value.code == "bad-ttl"
 
 
 def _consume_all(path: str, values: list[str], start, results) -> None:
@@ -183,3 +184,99 @@ def test_processes_sharing_a_file_consume_each_challenge_once(tmp_path) -> None:
         w.join(60)
     # Every challenge was consumed by exactly one process, whichever it was.
     assert sorted(v for w in won for v in w) == sorted(issued)
+
+
+# --- bounded: the oldest is evicted, an evicted challenge is never accepted --------
+
+
+def test_issuing_beyond_the_bound_evicts_the_oldest_for_good() -> None:
+    clock = Clock()
+    s = store(clock=clock, max_outstanding=3)
+    first, second, third = (s.issue(DOMAIN) for _ in range(3))
+    fourth = s.issue(DOMAIN)  # evicts the first
+    assert len(s) == 3
+    with pytest.raises(ChallengeError) as err:
+        s.consume(first.value, DOMAIN)
+    assert err.value.code == "unknown-challenge"
+    assert [s.consume(c.value, DOMAIN) for c in (second, third, fourth)] == [second, third, fourth]
+    # Used challenges count too, and are evicted first (they are the oldest).
+    for _ in range(3):
+        s.issue(DOMAIN)
+    with pytest.raises(ChallengeError) as err:
+        s.consume(second.value, DOMAIN)
+    assert err.value.code == "unknown-challenge"
+
+
+def test_an_old_challenge_is_refused_after_a_flood_of_requests(tmp_path) -> None:
+    # Thousands of unauthenticated requests, then the first challenge an hour
+    # later: refused (evicted, and expired anyway), never accepted.
+    clock = Clock()
+    s = store(clock=clock)
+    old = s.issue(DOMAIN)
+    for _ in range(7_000):
+        s.issue(DOMAIN)
+    assert len(s) == MAX_OUTSTANDING
+    clock.now += timedelta(hours=1)
+    with pytest.raises(ChallengeError) as err:
+        s.consume(old.value, DOMAIN)
+    assert err.value.code == "unknown-challenge"
+
+
+def test_every_challenge_expires_even_one_read_from_a_file_with_a_longer_life(tmp_path) -> None:
+    path = tmp_path / "challenges.json"
+    clock = Clock()
+    s = store(path=path, clock=clock)
+    c = s.issue(DOMAIN)
+    data = json.loads(path.read_text())
+    data["challenges"][0]["expires"] = "9999-12-31T23:59:59Z"  # a file written by hand
+    path.write_text(json.dumps(data))
+    clock.now += MAX_TTL
+    with pytest.raises(ChallengeError) as err:
+        ChallengeStore(path=path, clock=clock).consume(c.value, DOMAIN)
+    assert err.value.code == "challenge-expired"
+
+
+def test_a_lifetime_at_the_end_of_the_calendar_never_overflows() -> None:
+    clock = Clock(datetime(9999, 12, 31, 23, 59, tzinfo=timezone.utc))
+    c = store(clock=clock).issue(DOMAIN)
+    assert c.expires == datetime.max.replace(tzinfo=timezone.utc)
+
+
+def test_the_file_stays_small_under_ten_thousand_requests(tmp_path, monkeypatch) -> None:
+    # What is measured is the file's size, not its durability: skip the disk flushes.
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+    path = tmp_path / "challenges.json"
+    clock = Clock()
+    s = store(path=path, clock=clock, max_outstanding=50)
+    sizes = []
+    for i in range(10_000):
+        s.issue(DOMAIN)
+        if i % 500 == 0:
+            clock.now += timedelta(seconds=1)
+            sizes.append(path.stat().st_size)
+    assert len(s) == 50
+    assert max(sizes) <= 50 * 200 and path.stat().st_size <= 50 * 200
+
+
+def test_the_default_bound_keeps_a_full_file_small(tmp_path) -> None:
+    path = tmp_path / "challenges.json"
+    s = store(path=path)
+    for _ in range(MAX_OUTSTANDING + 5):
+        s.issue(DOMAIN)
+    assert len(s) == MAX_OUTSTANDING
+    assert path.stat().st_size < MAX_OUTSTANDING * 200  # about 150 bytes a challenge
+
+
+@pytest.mark.parametrize("content", [
+    b"\0" * 2_000_000, (b'{"challenges": [{"challenge": 1, "domain": "d", "issued":'
+    b' "2026-01-01T00:00:00Z", "expires": "2026-01-01T00:05:00Z", "used": false}]}'),
+    (b'{"challenges": [{"challenge": "x", "domain": "d", "issued": "yesterday",'
+    b' "expires": "2026-01-01T00:05:00Z", "used": false}]}'),
+    b"not json",
+])
+def test_a_damaged_or_huge_file_is_refused_in_one_message(tmp_path, content) -> None:
+    path = tmp_path / "challenges.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        ChallengeStore(path=path, max_outstanding=10)
+    assert err.value.code == "bad-challenge-file" and str(path) in str(err.value)

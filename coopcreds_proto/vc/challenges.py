@@ -20,6 +20,13 @@ it expires, and never again. ``ChallengeStore`` does that bookkeeping:
 Used challenges are remembered until they would have expired, so a replay is
 named as a replay, then forgotten (an expired challenge is refused anyway).
 
+The store is bounded, so that anyone may ask for challenges in a loop without
+growing it: it holds at most ``max_outstanding`` challenges (default
+``MAX_OUTSTANDING``), and issuing one more evicts the oldest. An evicted
+challenge is forgotten for good: presented later it is refused as
+``unknown-challenge``, never accepted. Every challenge expires: a lifetime is
+at most ``MAX_TTL``, and one read from a file with a longer one is cut to it.
+
 >>> from datetime import datetime, timezone
 >>> from coopcreds_proto.randomness import SeededRandom
 >>> clock = lambda: datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -44,17 +51,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from ..atomic_files import write_atomically
+from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import loads_strict
-from ..timestamps import format_timestamp, parse_timestamp, utc_now
+from ..timestamps import format_timestamp, parse_timestamp, shifted, utc_now
 
 CHALLENGE_BYTES = 24  # 192 bits: unguessable, short enough for a QR code
 DEFAULT_TTL = timedelta(minutes=5)
-MAX_OUTSTANDING = 100_000  # bounds memory if someone requests challenges in a loop
+MAX_TTL = timedelta(days=1)
+# Bounds memory and the file if someone requests challenges in a loop: beyond
+# it the oldest is evicted (a file of 1,000 challenges is about 150 kB).
+MAX_OUTSTANDING = 1_000
+_ENTRY_BYTES = 1024  # far more than one saved challenge takes
 
 
 class ChallengeError(CoopCredsError):
@@ -91,8 +104,15 @@ class ChallengeStore:
         path: str | os.PathLike[str] | None = None,
         max_outstanding: int = MAX_OUTSTANDING,
     ) -> None:
-        if not isinstance(ttl, timedelta) or ttl <= timedelta(0):
-            raise InputError("bad-ttl", "the challenge lifetime must be a positive timedelta")
+        if not isinstance(ttl, timedelta) or not timedelta(0) < ttl <= MAX_TTL:
+            raise InputError(
+                "bad-ttl", f"the challenge lifetime must be a positive timedelta of at most {MAX_TTL}"
+            )
+        if not isinstance(max_outstanding, int) or isinstance(max_outstanding, bool) \
+                or max_outstanding < 1:
+            raise InputError(
+                "bad-count", "max_outstanding must be a whole number of challenges, 1 or more"
+            )
         self.ttl = ttl
         self._rng = rng
         self._clock = clock
@@ -101,6 +121,9 @@ class ChallengeStore:
         self._lock = threading.Lock()
         # value -> (challenge, used)
         self._items: dict[str, tuple[Challenge, bool]] = {}
+        # The file's bytes as _items was read from or written to: unchanged, they are not
+        # parsed again (reading them is cheap; parsing every challenge is not).
+        self._seen: bytes | None = None
         if self._path is not None:
             with self._shared():
                 pass  # reads the file now: a damaged one is reported at once
@@ -126,12 +149,33 @@ class ChallengeStore:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
-                self._items = {}
-                if self._path.exists():
-                    self._load()
-                yield
+                raw = self._read()
+                if raw is None or raw != self._seen:
+                    # Another process wrote since this one last read or wrote it.
+                    self._items, self._seen = {}, None
+                    if raw is not None:
+                        self._load(raw)
+                        self._seen = raw
+                try:
+                    yield
+                except BaseException:
+                    self._seen = None  # what is in memory may not be what is on disk
+                    raise
             finally:
                 os.close(fd)  # closing releases the flock
+
+    def _read(self) -> bytes | None:
+        """The file's bytes (bounded), or None if there is no file yet."""
+        assert self._path is not None
+        try:
+            return read_bounded(self._path, (self._max + 1) * _ENTRY_BYTES, what="challenge file")
+        except FileNotFoundError:
+            return None
+        except CoopCredsError as exc:
+            raise InputError(
+                "bad-challenge-file", f"the challenge store file is damaged: {exc.message}",
+                path=str(self._path),
+            ) from None
 
     def now(self) -> datetime:
         """The store's clock."""
@@ -144,16 +188,13 @@ class ChallengeStore:
         with self._shared():
             now = self._clock()
             self._prune(now)
-            if len(self._items) >= self._max:
-                raise ChallengeError(
-                    "too-many-challenges", "too many outstanding challenges; try again later"
-                )
+            self._evict(self._max - 1)
             while True:
                 value = base64.urlsafe_b64encode(self._rng.bytes(CHALLENGE_BYTES)).decode()
                 value = value.rstrip("=")
                 if value not in self._items:
                     break
-            challenge = Challenge(value, domain, now, now + self.ttl)
+            challenge = Challenge(value, domain, now, shifted(now, self.ttl))
             self._items[value] = (challenge, False)
             self._save()
             return challenge
@@ -199,33 +240,48 @@ class ChallengeStore:
         for value in [v for v, (c, _) in self._items.items() if now >= c.expires]:
             del self._items[value]
 
+    def _evict(self, keep: int) -> None:
+        """Forget the oldest challenges until at most ``keep`` are left (issue order)."""
+        while len(self._items) > keep:
+            del self._items[next(iter(self._items))]
+
     # --- persistence -----------------------------------------------------------
 
-    def _load(self) -> None:
-        assert self._path is not None
+    def _load(self, raw: bytes) -> None:
         try:
-            data = loads_strict(self._path.read_bytes())
+            data = loads_strict(raw)
             items = data["challenges"]
             for entry in items:
+                issued = parse_timestamp(entry["issued"])
                 challenge = Challenge(
                     entry["challenge"],
                     entry["domain"],
-                    parse_timestamp(entry["issued"]),
-                    parse_timestamp(entry["expires"]),
+                    issued,
+                    # Every challenge expires, whatever lifetime wrote the file.
+                    min(parse_timestamp(entry["expires"]), shifted(issued, MAX_TTL)),
                 )
+                if not isinstance(challenge.value, str) or not isinstance(challenge.domain, str):
+                    raise TypeError("a challenge and its domain are strings")
                 self._items[challenge.value] = (challenge, bool(entry["used"]))
-        except (KeyError, TypeError, AttributeError):
+        except (KeyError, TypeError, AttributeError, CoopCredsError) as exc:
+            why = f": {exc.message}" if isinstance(exc, CoopCredsError) else ""
             raise InputError(
-                "bad-challenge-file", "the challenge store file is damaged", path=str(self._path)
+                "bad-challenge-file", f"the challenge store file is damaged{why}",
+                path=str(self._path),
             ) from None
+        self._evict(self._max)
 
     def _save(self) -> None:
         if self._path is None:
             return
-        data = {
-            "challenges": [
-                {**c.to_json(), "used": used} for c, used in self._items.values()
-            ]
-        }
-        content = (json.dumps(data, indent=1) + "\n").encode("utf-8")
+        # One challenge a line, no indentation: the file stays small and readable.
+        lines = [_saved_line(c, used) for c, used in self._items.values()]
+        content = ('{"challenges": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         write_atomically(self._path, content, overwrite=True, mode=0o600)
+        self._seen = content
+
+
+@lru_cache(maxsize=4 * MAX_OUTSTANDING)
+def _saved_line(challenge: Challenge, used: bool) -> str:
+    """A challenge as one line of the file (each is written many times: kept)."""
+    return json.dumps({**challenge.to_json(), "used": used}, separators=(",", ":"))
