@@ -395,6 +395,9 @@ def test_status_command_line(tmp_path: Path, capsys) -> None:
     rc, _, err = run("status", "suspend", "--state", str(state), "--index",
                      entry["statusListIndex"], *signing)
     assert rc == 2 and "suspension list" in err and len(err.splitlines()) == 1
+    rc, _, err = run("status", "check", str(vc), "--registry", str(tmp_path / "empty"))
+    assert rc == 2 and "no registry folder there" in err  # a missing registry is not empty
+    (tmp_path / "empty").mkdir()
     rc, out, _ = run("status", "check", str(vc), "--registry", str(tmp_path / "empty"))
     assert rc == 1 and out.startswith("FAIL  status unknown: no status list is published")
 

@@ -193,6 +193,7 @@ def test_a_credential_with_a_hostile_id_or_issuer_is_refused_by_its_shape(field,
 
 def test_did_web_commands_refuse_a_bad_port_in_one_line(tmp_path, capsys):
     registry = tmp_path / "registry"
+    registry.mkdir()
     for argv in (["did", "web", "new", "did:web:coop.example%3A99999", "--registry",
                   str(registry), "--out", str(tmp_path / "key.json")],
                  ["did", "resolve", "did:web:coop.example%3A0", "--registry", str(registry)]):
