@@ -22,7 +22,7 @@ from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 from pyld.jsonld import JsonLdError, _is_absolute_iri
 
-from .errors import UnsafeJsonLdError
+from .errors import UnsafeJsonLdError, require_type
 from .loader import OfflineDocumentLoader
 from .safe_json import DEFAULT_LIMITS, Limits
 
@@ -73,6 +73,8 @@ def to_dataset(expanded: list, loader: OfflineDocumentLoader) -> dict:
     expanded document goes straight to PyLD's node map and triples instead.
     Anything that does not look expanded takes PyLD's full path.
     """
+    require_type(expanded, (list, dict), "a JSON-LD document")
+    require_type(loader, OfflineDocumentLoader, "loader")
     processor = loader.jsonld_processor()
     try:
         shape = _expanded_shape(expanded)
@@ -144,6 +146,7 @@ def _expanded_shape(value: Any) -> object | None:
 
 def canonicalize_dataset(dataset: dict, limits: Limits = DEFAULT_LIMITS) -> str:
     """RDFC-1.0 canonical N-Quads of an RDF dataset, within ``limits``."""
+    require_type(dataset, dict, "an RDF dataset")
     blank_nodes = _count_blank_nodes(dataset)
     if blank_nodes > limits.max_blank_nodes:
         raise _too_complex(f"{blank_nodes} blank nodes, over the limit of {limits.max_blank_nodes}")
@@ -154,6 +157,8 @@ def canonicalize_rdfc(
     expanded: list, loader: OfflineDocumentLoader, limits: Limits = DEFAULT_LIMITS
 ) -> str:
     """RDFC-1.0 canonical N-Quads of an expanded, checked document."""
+    require_type(expanded, (list, dict), "a JSON-LD document")
+    require_type(loader, OfflineDocumentLoader, "loader")
     return canonicalize_dataset(to_dataset(expanded, loader), limits)
 
 
@@ -210,7 +215,17 @@ def _count_blank_nodes(dataset: dict) -> int:
 
 
 def canonicalize_jcs(document: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes."""
+    """RFC 8785 (JCS) canonical JSON bytes (a cyclic structure is ``not-canonicalizable``)."""
+    try:
+        return _jcs(document)
+    except (RecursionError, ValueError):  # a cyclic structure: no JSON text has one
+        raise UnsafeJsonLdError(
+            "not-canonicalizable", "cannot canonicalize as JSON: the structure contains itself",
+            path="$",
+        ) from None
+
+
+def _jcs(document: Any) -> bytes:
     if _jcs_equals_sorted_json(document):
         # For this subset of JSON, RFC 8785 is exactly sorted, compact JSON
         # (see _jcs_equals_sorted_json); the C encoder is far faster.

@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .errors import CoopCredsError, InputError
+from .errors import CoopCredsError, InputError, require_type
 from .keys import Ed25519PublicKey, PublicKey
 from .loader import OfflineDocumentLoader
 from .timestamps import parse_timestamp
+from .urls import shown_url
 
 RELATIONSHIPS = (
     "assertionMethod",
@@ -48,6 +49,9 @@ class VerificationMethod:
 
 def resolve_did(did: str, loader: OfflineDocumentLoader) -> dict:
     """The DID document of ``did`` (offline), or an error naming it."""
+    require_type(loader, OfflineDocumentLoader, "loader")
+    if not isinstance(did, str):
+        raise InputError("bad-verification-method", f"a DID is a string, not {type(did).__name__}")
     document = loader.load(did)
     if document.get("id") != did:
         raise InputError("did-document-id-mismatch", f"DID document id is not {did}", path=did)
@@ -59,10 +63,11 @@ def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> 
 
     The method's ``id`` must equal ``url`` and its ``controller`` the DID.
     """
+    require_type(loader, OfflineDocumentLoader, "loader")
     if not isinstance(url, str) or "#" not in url or not url.startswith("did:"):
         raise InputError(
             "bad-verification-method",
-            f"verificationMethod {url!r} is not a DID URL with a fragment",
+            f"verificationMethod {shown_url(url)} is not a DID URL with a fragment",
         )
     did = url.split("#", 1)[0]
     document = resolve_did(did, loader)

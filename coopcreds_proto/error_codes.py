@@ -630,7 +630,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("relative-iri", "safe_jsonld",
          ("An @id or @type value is not an absolute IRI (a term the contexts do not define, or"
           " a relative reference).")),
-        ("too-deep", "safe_json",
+        ("too-deep", "safe_json safe_jsonld",
          "The JSON is nested deeper than the limit."),
         ("too-large", "safe_json",
          "The document is larger than the size limit."),
@@ -1018,6 +1018,8 @@ def explain(code: str) -> ErrorCode:
     ...
     coopcreds_proto.errors.InputError: no error code 'status-revokd' (did you mean status-revoked?)
     """
+    if not isinstance(code, str):
+        raise TypeError(f"an error code is a string, not {type(code).__name__}")
     entry = CATALOGUE.get(code)
     if entry is not None:
         return entry
@@ -1032,5 +1034,7 @@ def _one_of(names: list[str]) -> str:
 
 def codes_of(error_class: str | type) -> tuple[ErrorCode, ...]:
     """The codes raised with ``error_class`` (a class or its name), in alphabetical order."""
+    if not isinstance(error_class, (str, type)):
+        raise TypeError(f"an error class is a name or a class, not {type(error_class).__name__}")
     name = error_class if isinstance(error_class, str) else error_class.__name__
     return tuple(entry for entry in CATALOGUE.values() if entry.error_class == name)

@@ -64,6 +64,24 @@ class CoopCredsError(Exception):
         return again
 
 
+def require_type(value: object, kinds: type | tuple[type, ...], what: str) -> None:
+    """Refuse ``value`` with a ``TypeError`` naming ``what`` unless it is one of ``kinds``.
+
+    A wrong argument type is a programming error, told as one, never an
+    ``AttributeError`` from deep inside:
+
+    >>> require_type(None, dict, "credential")
+    Traceback (most recent call last):
+    ...
+    TypeError: credential must be a dict, not NoneType
+    """
+    if isinstance(value, kinds):
+        return
+    names = [kinds.__name__] if isinstance(kinds, type) else [k.__name__ for k in kinds]
+    wanted = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    raise TypeError(f"{what} must be a {wanted}, not {type(value).__name__}")
+
+
 class InputError(CoopCredsError):
     """The input is unusable: not JSON, wrong shape, missing file, bad value."""
 

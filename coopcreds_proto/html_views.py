@@ -56,6 +56,8 @@ def render(template: str, /, **context: Any) -> Markup:
 
     The result is ``Markup``: handing it to another template inserts it as HTML.
     """
+    if not isinstance(template, str):
+        raise TypeError(f"a template is named by a string, not {type(template).__name__}")
     return Markup(environment().get_template(template).render(**context).strip())
 
 

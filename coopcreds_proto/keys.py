@@ -143,6 +143,19 @@ class SigningKey(Protocol):
     def to_multikey(self) -> dict[str, Any]: ...
 
 
+def require_signing_key(key: object, what: str = "key") -> SigningKey:
+    """``key`` if it is a :class:`SigningKey`; a ``TypeError`` naming ``what`` otherwise.
+
+    >>> require_signing_key(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: key must be a signing key (an Ed25519Key), not NoneType
+    """
+    if not isinstance(key, SigningKey):
+        raise TypeError(f"{what} must be a signing key (an Ed25519Key), not {type(key).__name__}")
+    return key
+
+
 def _not_picklable(what: str) -> KeyMaterialError:
     return KeyMaterialError(
         "key-not-picklable",
@@ -201,6 +214,10 @@ class Ed25519PublicKey:
     id: str = field(default="", kw_only=True)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.public_bytes, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"an Ed25519 public key is 32 bytes, not {type(self.public_bytes).__name__}"
+            )
         public = bytes(self.public_bytes)
         if len(public) != SEED_LENGTH:
             raise KeyMaterialError(
@@ -506,6 +523,11 @@ def save_key(
 
     Raises KeyMaterialError 'key-file-exists' unless ``overwrite``.
     """
+    require_signing_key(key)
+    if not isinstance(key, Ed25519Key):
+        raise TypeError(f"save_key writes an Ed25519Key, not {type(key).__name__}")
+    if passphrase is not None and not isinstance(passphrase, str):
+        raise TypeError("passphrase must be a string (or None)")
     path = Path(path)
     if not overwrite and path.exists():  # early, before the slow KDF; link() re-checks
         raise KeyMaterialError("key-file-exists", "the key file exists already", path=str(path))

@@ -117,6 +117,16 @@ class OfflineDocumentLoader:
         extra: Mapping[str, tuple[bytes, str]] | None = None,
         registry: LocalRegistry | None = None,
     ) -> None:
+        if not isinstance(contexts, (tuple, list)) or not all(
+            isinstance(c, BundledContext) for c in contexts
+        ):
+            raise TypeError("contexts must be a tuple of BundledContext (see read_bundle)")
+        if extra is not None and not isinstance(extra, Mapping):
+            raise TypeError(
+                f"extra must be a mapping of URL to (bytes, sha256), not {type(extra).__name__}"
+            )
+        if registry is not None and not isinstance(registry, LocalRegistry):
+            raise TypeError(f"registry must be a LocalRegistry, not {type(registry).__name__}")
         self.registry = registry
         self._with_registry: dict[LocalRegistry, OfflineDocumentLoader] = {}
         self._documents: dict[str, dict] = {c.url: c.document for c in contexts}

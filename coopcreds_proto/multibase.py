@@ -24,7 +24,7 @@ coopcreds_proto.errors.InputError: base58btc text of 100 characters is longer th
 
 from __future__ import annotations
 
-from coopcreds_proto.errors import InputError
+from coopcreds_proto.errors import InputError, require_type
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {char: value for value, char in enumerate(ALPHABET)}
@@ -46,6 +46,8 @@ def b58encode(data: bytes) -> str:
     >>> b58encode(b"hello")
     'Cn8eVZg'
     """
+    require_type(data, (bytes, bytearray), "data to encode")
+    data = bytes(data)
     zeros = len(data) - len(data.lstrip(b"\x00"))
     number = int.from_bytes(data, "big")
     digits = []
@@ -76,6 +78,8 @@ def b58decode(text: str, *, max_bytes: int | None = None) -> bytes:
     >>> b58decode("Cn8eVZg")
     b'hello'
     """
+    if not isinstance(text, str):
+        raise InputError("bad-multibase", f"base58btc text is a string, not {type(text).__name__}")
     limit = MAX_BASE58_CHARS if max_bytes is None else min(
         MAX_BASE58_CHARS, max_base58_chars(max_bytes)
     )
@@ -126,11 +130,16 @@ def encode_multikey(prefix: bytes, raw: bytes) -> str:
     >>> encode_multikey(ED25519_PUB, bytes(32))[:4]
     'z6Mk'
     """
+    require_type(prefix, (bytes, bytearray), "a multicodec prefix")
+    require_type(raw, (bytes, bytearray), "key bytes")
     return encode_multibase_base58btc(prefix + raw)
 
 
 def decode_multikey(text: str, prefix: bytes, length: int) -> bytes:
     """Raw key bytes of a Multikey string, checking its multicodec ``prefix`` and ``length``."""
+    require_type(prefix, (bytes, bytearray), "a multicodec prefix")
+    if not isinstance(length, int) or isinstance(length, bool):
+        raise TypeError(f"a key length is a whole number, not {type(length).__name__}")
     data = decode_multibase_base58btc(text, max_bytes=MAX_MULTIKEY_BYTES)
     if not data.startswith(prefix):
         raise InputError(

@@ -32,6 +32,8 @@ def colours(name: str) -> Any:
 
     Raises ``KeyError`` for a name the palette file does not have.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"a palette name is a string, not {type(name).__name__}")
     value = _palette()[name]
     if isinstance(value, Mapping):
         return MappingProxyType(dict(value))

@@ -19,7 +19,7 @@ from .canonical import canonicalize_rdfc
 from .checks import CheckFailed, Step
 from .compact_form import check_compact_form, term_index
 from .dids import VerificationMethod, dereference_verification_method
-from .errors import CoopCredsError
+from .errors import CoopCredsError, require_type
 from .loader import OfflineDocumentLoader
 from .proofs import check_proof_shape, proofs_of, verify_proof_signature, without_proof
 from .purposes import ProofPurpose, proof_label
@@ -60,6 +60,7 @@ class SecuredDocument:
     methods: list[VerificationMethod] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        require_type(self.options, VerifierOptions, "options")
         self.options = self.options.pinned()
         self.loader = self.options.document_loader()
         self.moment = self.options.moment()

@@ -24,8 +24,8 @@ from typing import Any
 
 from .cryptosuites import DEFAULT_CRYPTOSUITE, CanonicalizationInput, get_cryptosuite
 from .cryptosuites.base import PROOF_TYPE, decode_proof_value
-from .errors import CoopCredsError, ProofError
-from .keys import PublicKey, SigningKey
+from .errors import CoopCredsError, ProofError, require_type
+from .keys import PublicKey, SigningKey, require_signing_key
 from .loader import OfflineDocumentLoader
 from .purposes import AssertionPurpose, ProofPurpose
 from .safe_json import DEFAULT_LIMITS, Limits
@@ -71,6 +71,7 @@ class ProofOptions:
 
 def proofs_of(document: dict) -> list[dict]:
     """The document's proofs as a list (empty when it has none)."""
+    require_type(document, dict, "a secured document")
     proof = document.get("proof")
     if proof is None:
         return []
@@ -79,12 +80,14 @@ def proofs_of(document: dict) -> list[dict]:
 
 def without_proof(document: dict) -> dict:
     """A shallow copy of ``document`` without its ``proof``."""
+    require_type(document, dict, "a secured document")
     return {k: v for k, v in document.items() if k != "proof"}
 
 
 def signing_input(document: dict, proof: dict) -> dict:
     """The document a proof signs: without proofs, plus those its ``previousProof`` names."""
     unsecured = without_proof(document)
+    require_type(proof, dict, "a proof")
     previous = proof.get("previousProof")
     if previous is None:
         return unsecured
@@ -119,6 +122,9 @@ def create_proof(
     proofs, when the caller already has it (it is used only without
     ``previousProof``).
     """
+    require_type(document, dict, "the document to sign")
+    require_signing_key(key)
+    require_type(options, ProofOptions, "options")
     suite = get_cryptosuite(options.cryptosuite)
     proof_options = options.to_json(key)
     config = suite.proof_config(proof_options, document)

@@ -42,6 +42,8 @@ class SeededRandom:
     """
 
     def __init__(self, seed: str | bytes) -> None:
+        if not isinstance(seed, (str, bytes, bytearray)):
+            raise TypeError(f"a seed is text or bytes, not {type(seed).__name__}")
         self._seed = seed.encode() if isinstance(seed, str) else bytes(seed)
         self._counter = 0
 
@@ -64,6 +66,10 @@ def randbelow(rng: RandomSource, n: int) -> int:
     >>> 0 <= randbelow(SeededRandom("x"), 10) < 10
     True
     """
+    if not callable(getattr(rng, "bytes", None)):
+        raise TypeError(f"rng must be a RandomSource, not {type(rng).__name__}")
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"n must be a whole number, not {type(n).__name__}")
     if n <= 0:
         raise ValueError("n must be positive")
     nbytes = (n.bit_length() + 7) // 8 + 1

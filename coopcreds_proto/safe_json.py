@@ -62,6 +62,12 @@ def _reject_constant(name: str) -> Any:
 
 def loads_strict(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse JSON, refusing duplicate keys, NaN/Infinity, and oversize input."""
+    if isinstance(text, (bytearray, memoryview)):
+        text = bytes(text)
+    if not isinstance(text, (str, bytes)):
+        raise TypeError(f"JSON text is a str or bytes, not {type(text).__name__}")
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a Limits, not {type(limits).__name__}")
     if isinstance(text, bytes):
         if len(text) > limits.max_bytes:
             raise _too_large(len(text), limits)

@@ -33,7 +33,13 @@ from typing import Any
 
 from pyld.jsonld import KEYWORDS, JsonLdError
 
-from .errors import CoopCredsError, DocumentLoaderError, InputError, UnsafeJsonLdError
+from .errors import (
+    CoopCredsError,
+    DocumentLoaderError,
+    InputError,
+    UnsafeJsonLdError,
+    require_type,
+)
 from .loader import OfflineDocumentLoader
 from .safe_json import DEFAULT_LIMITS, Limits, check_json_value, child_path
 
@@ -70,6 +76,7 @@ def expand_safely(
         raise InputError(
             "not-an-object", "a JSON-LD document here must be a JSON object", path="$"
         )
+    require_type(loader, OfflineDocumentLoader, "loader")
     check_json_value(document, limits)
     found = _found_contexts(document)
     _check_found(found, loader, allow_inline_contexts=allow_inline_contexts)
@@ -123,6 +130,7 @@ def check_contexts(
     document: Any, loader: OfflineDocumentLoader, *, allow_inline_contexts: bool
 ) -> None:
     """Every ``@context`` anywhere in ``document`` must be bundled (or allowed inline)."""
+    require_type(loader, OfflineDocumentLoader, "loader")
     _check_found(_found_contexts(document), loader, allow_inline_contexts=allow_inline_contexts)
 
 
@@ -165,8 +173,11 @@ def _found_contexts(document: Any) -> list[tuple[str, Any]]:
     while stack:
         value, steps, is_context = stack.pop()
         if len(steps) > deepest:
-            # As deep as a recursive walk could go (a cyclic structure never ends).
-            raise RecursionError("maximum recursion depth exceeded while looking for @context")
+            # As deep as a recursive walk could go: a cyclic structure never ends.
+            raise UnsafeJsonLdError(
+                "too-deep", "nested deeper than any JSON document (a structure that contains"
+                " itself?)", path=_path(steps[:8]) + "...",
+            )
         if is_context:
             found.append((_path(steps), value))
         elif isinstance(value, dict):

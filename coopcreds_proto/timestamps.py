@@ -116,6 +116,10 @@ def shifted(moment: datetime, delta: timedelta) -> datetime:
     >>> shifted(EARLIEST, -timedelta(days=1)) == EARLIEST
     True
     """
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise TypeError(f"shifted needs an aware datetime, not {moment!r:.60}")
+    if not isinstance(delta, timedelta):
+        raise TypeError(f"shifted needs a timedelta, not {type(delta).__name__}")
     utc = _representable(moment, repr(moment), None).astimezone(timezone.utc)
     try:
         return utc + delta

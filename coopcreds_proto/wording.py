@@ -48,6 +48,7 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # Characters that could hide or reorder text on screen (controls, bidi overrides).
 _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_VALUE_CHARS = 120
+MAX_CLAIM_DEPTH = 32
 DID_SHORT_CHARS = 28
 
 
@@ -74,6 +75,8 @@ def short_did(text: str) -> str:
     >>> short_did("did:key:z6Mkr4D6MokZxsLSq8cipJJ9DTzzxey7Xa4KtGYQRoNdCzwV#z6Mkr4D6MokZxsLSq8cipJJ9DTzzxey7Xa4KtGYQRoNdCzwV")
     'did:key:z6Mkr4D6Mo…QRoNdCzwV#z6Mkr4D6M…CzwV'
     """
+    if not isinstance(text, str):
+        raise TypeError(f"a DID is a string, not {type(text).__name__}")
     base, sep, fragment = text.partition("#")
     return shorten(base, DID_SHORT_CHARS) + sep + shorten(fragment, 14)
 
@@ -153,11 +156,23 @@ def _scalar(value: Any) -> str:
         return "—"
     if isinstance(value, str):
         return _visible(value)
-    return _visible(json.dumps(value, ensure_ascii=False))
+    try:
+        return _visible(json.dumps(value, ensure_ascii=False))
+    except (ValueError, RecursionError):  # a structure that contains itself
+        return "…"
 
 
 def claim_value(value: Any) -> str:
-    """A claim value in words: objects by their name, lists joined, dates in words."""
+    """A claim value in words: objects by their name, lists joined, dates in words.
+
+    Nested deeper than ``MAX_CLAIM_DEPTH`` (or containing itself), the rest is "…".
+    """
+    return _claim(value, 0)
+
+
+def _claim(value: Any, depth: int) -> str:
+    if depth > MAX_CLAIM_DEPTH:
+        return "…"
     if isinstance(value, dict):
         for key in ("legalName", "name"):
             if isinstance(value.get(key), str):
@@ -165,11 +180,12 @@ def claim_value(value: Any) -> str:
         if isinstance(value.get("id"), str):
             return _visible(value["id"])
         pairs = [
-            f"{words_from_camel(k)}: {claim_value(v)}" for k, v in value.items() if k != "type"
+            f"{words_from_camel(str(k))}: {_claim(v, depth + 1)}"
+            for k, v in value.items() if k != "type"
         ]
         return "; ".join(pairs) or "—"
     if isinstance(value, list):
-        return ", ".join(claim_value(v) for v in value) or "—"
+        return ", ".join(_claim(v, depth + 1) for v in value) or "—"
     if isinstance(value, str):
         return date_in_words(value)
     return _scalar(value)

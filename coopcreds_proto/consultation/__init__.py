@@ -6,6 +6,7 @@
 from .feedback import (
     CONSENTS,
     MAX_COMMENT_CHARS,
+    MAX_FILE_BYTES,
     MAX_LINE_BYTES,
     MAX_TEXT_CHARS,
     NEW_FIELD,
@@ -35,6 +36,7 @@ from .feedback import (
 __all__ = [
     "CONSENTS",
     "MAX_COMMENT_CHARS",
+    "MAX_FILE_BYTES",
     "MAX_LINE_BYTES",
     "MAX_TEXT_CHARS",
     "NEW_FIELD",

@@ -376,6 +376,10 @@ def decide(
     ``request`` (what the verifier asked for), a presentation that discloses
     anything beyond the fields asked for is refused.
     """
+    if not isinstance(policy, VerifierPolicy):
+        raise TypeError(f"policy must be a VerifierPolicy, not {type(policy).__name__}")
+    if not callable(getattr(trust, "trusted", None)):
+        raise TypeError(f"trust must be a TrustRegistry or a TrustLoad, not {type(trust).__name__}")
     options = VerifierOptions.of(options, **settings).pinned()
     moment = options.moment()
     result = verify_presentation(

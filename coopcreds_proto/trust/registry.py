@@ -383,6 +383,9 @@ class TrustRegistry:
     _reach_cache: dict[tuple[object, ...], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        for name in ("anchors", "revocations", "names"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise TypeError(f"{name} must be a mapping, not {type(getattr(self, name)).__name__}")
         anchors = {fw: frozenset(_frozen(dids, f"anchors[{fw}]", none_ok=False) or ())
                    for fw, dids in self.anchors.items()}
         object.__setattr__(self, "anchors", MappingProxyType(anchors))

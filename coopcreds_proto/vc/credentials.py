@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from ..compact_form import check_compact_form, term_index
-from ..errors import InputError
-from ..keys import SigningKey
+from ..errors import InputError, require_type
+from ..keys import SigningKey, require_signing_key
 from ..loader import OfflineDocumentLoader
 from ..local_registry import LocalRegistry
 from ..proofs import ProofOptions, add_proof
@@ -35,6 +35,7 @@ __all__ = [
 
 def issuer_id(credential: dict) -> str | None:
     """The issuer's id, whether ``issuer`` is a string or an object."""
+    require_type(credential, dict, "a credential")
     issuer = credential.get("issuer")
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
@@ -43,6 +44,7 @@ def issuer_id(credential: dict) -> str | None:
 
 def subjects(credential: dict) -> list[object]:
     """The credential subjects as a list, each as found (check it is an object before use)."""
+    require_type(credential, dict, "a credential")
     subject = credential.get("credentialSubject")
     return subject if isinstance(subject, list) else [subject]
 
@@ -79,6 +81,7 @@ def issue(
     resource the workbench holds (a context of ``loader``, a document of
     ``registry``) with a digest its bytes do not match.
     """
+    require_signing_key(key)
     check_credential(credential, versions=("2.0",))
     if "proof" in credential:
         raise InputError("already-signed", "the credential already has a proof", path="$.proof")

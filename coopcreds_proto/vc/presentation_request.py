@@ -56,7 +56,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from .. import html_views
-from ..errors import InputError
+from ..errors import InputError, require_type
 from ..keys import SigningKey
 from ..loader import OfflineDocumentLoader
 from ..local_registry import LocalRegistry
@@ -107,6 +107,7 @@ def field_label(path: str) -> str:
     >>> field_label("memberOf.foundedIn")
     'Your co-op: founded in'
     """
+    require_type(path, str, "a field path")
     if path in FIELD_WORDS:
         return FIELD_WORDS[path]
     parent, _, last = path.rpartition(".")
@@ -303,8 +304,10 @@ def disclosed_beyond(credentials: Iterable[dict], request: PresentationRequest) 
     Credentials of another type are disclosed beyond the request as a whole.
     Only subject claims count: the issuer, dates and proof are always seen.
     """
+    require_type(request, PresentationRequest, "request")
     extra: list[str] = []
     for credential in credentials:
+        require_type(credential, dict, "a credential")
         if request.credential_type not in _types(credential):
             kinds = [t for t in _types(credential) if t != "VerifiableCredential"]
             extra.append(f"a whole {', '.join(kinds) or 'credential'}")
@@ -408,6 +411,8 @@ def consent_summary(request: PresentationRequest, credential: dict, *,
     the ``holder``'s (their subject of the credential); without a holder, those
     of the credential's one subject, and none when it has several.
     """
+    require_type(request, PresentationRequest, "request")
+    require_type(credential, dict, "credential")
     known = trust.name_of(request.verifier) if trust is not None else None
     listed = [s for s in subjects(credential) if isinstance(s, Mapping)]
     if holder is not None:

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from ..checks import Check, CheckFailed, Step, run_steps
 from ..compact_form import check_compact_form, term_index
 from ..errors import CoopCredsError, InputError
-from ..keys import SigningKey
+from ..keys import SigningKey, require_signing_key
 from ..loader import OfflineDocumentLoader
 from ..proof_checks import (
     KNOWN_CONTEXTS,
@@ -98,6 +98,8 @@ def create_presentation(
     credentials: Iterable[dict], holder: str, *, id: str | None = None
 ) -> dict:
     """An unsigned presentation of signed ``credentials`` (embedded as they are) by ``holder``."""
+    if isinstance(credentials, (dict, str, bytes)):  # one credential, not a list of them
+        raise TypeError(f"credentials must be a list of credentials, not {type(credentials).__name__}")
     creds = list(credentials)
     for i, credential in enumerate(creds):
         if not isinstance(credential, dict) or not proofs_of(credential):
@@ -181,6 +183,7 @@ def present(
     loader: OfflineDocumentLoader | None = None,
 ) -> dict:
     """A signed presentation of ``credentials`` for ``challenge`` and ``domain``."""
+    require_signing_key(key)
     unsigned = create_presentation(credentials, holder or key.controller, id=id)
     return sign_presentation(
         unsigned,

@@ -43,6 +43,8 @@ def sample_actors(seed: str = "coopcreds-demo") -> SampleActors:
 
 def sample_membership_credential(actors: SampleActors | None = None) -> dict:
     """An unsigned membership credential from the sample co-op to its member."""
+    if actors is not None and not isinstance(actors, SampleActors):
+        raise TypeError(f"actors must be SampleActors (sample_actors()), not {type(actors).__name__}")
     actors = actors or sample_actors()
     return {
         "@context": [VC_V2_CONTEXT, COOPCREDS_CONTEXT],

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CoopCredsError, InputError
+from ..errors import CoopCredsError, InputError, require_type
 from ..safe_json import loads_strict
 from .related_resources import sri_matches
 
@@ -56,6 +56,7 @@ def _validator(schema: dict) -> Any:
 
 def schema_errors(schema: dict, credential: Any) -> list[tuple[str, str]]:
     """Every (JSON path, message) where ``credential`` breaks ``schema``, in path order."""
+    require_type(schema, dict, "a JSON schema")
     errors = sorted(
         _validator(schema).iter_errors(credential), key=lambda e: [str(p) for p in e.absolute_path]
     )
@@ -69,6 +70,7 @@ def check_schemas(
     schemas: Mapping[str, dict | bytes] | None = None,
 ) -> str:
     """Validate ``credential`` against each of its ``credentialSchema`` entries."""
+    require_type(credential, dict, "a credential")
     entries = credential.get("credentialSchema")
     if entries is None:
         return "no credentialSchema"

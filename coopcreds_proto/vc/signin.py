@@ -153,6 +153,8 @@ class SignInService:
         if not isinstance(domain, str) or not domain:
             raise InputError("bad-domain", "the service needs a domain")
         self.domain = domain
+        if isinstance(accepted_issuers, str):  # one DID, not a collection of them
+            raise TypeError("accepted_issuers must be a collection of DIDs, not a string")
         self.accepted_issuers = tuple(accepted_issuers)
         if not self.accepted_issuers:
             raise InputError("no-accepted-issuers", "name at least one accepted issuer")
@@ -191,6 +193,9 @@ class SignInService:
             except CoopCredsError as exc:
                 return self._refuse((f"Well-formed presentation: {exc}",), None, None, now)
         challenge = _proof_challenge(presentation)
+        if not challenge and isinstance(presentation, (dict, list)):
+            reason = "Challenge (single use): the presentation's proof carries no challenge"
+            return self._refuse((reason,), None, None, now)
         result = verify_presentation(
             presentation,
             challenge=challenge,

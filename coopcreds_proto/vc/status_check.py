@@ -60,7 +60,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from ..errors import CoopCredsError
+from ..errors import CoopCredsError, require_type
 from ..proofs import proofs_of
 from ..safe_json import loads_strict
 from ..timestamps import EARLIEST, LATEST, parse_timestamp, shifted
@@ -202,6 +202,7 @@ def read_entries(
     max_list_bytes: int = MAX_DECODED_BYTES,
 ) -> tuple[EntryStatus, ...]:
     """The status of every ``credentialStatus`` entry of ``credential`` (never raises on bad data)."""
+    _require_object(credential, options)
     options = options.pinned()
     results = []
     for path, entry in _entries(credential):
@@ -234,6 +235,7 @@ def check_entries(
     max_list_bytes: int = MAX_DECODED_BYTES,
 ) -> str:
     """A one-line summary if every entry passes; else ``StatusCheckError`` for the first that fails."""
+    _require_object(credential, options)
     entries = _entries(credential)
     if not entries:
         return "no credentialStatus: nothing to revoke"
@@ -254,6 +256,14 @@ def check_entries(
             raise exc.with_path(path) from None
         messages.append(result.message)
     return "; ".join(messages)
+
+
+def _require_object(credential: object, options: object) -> None:
+    require_type(options, VerifierOptions, "options")
+    if not isinstance(credential, dict):
+        raise TypeError(
+            f"a credential to read the status of is a dict, not {type(credential).__name__}"
+        )
 
 
 def _index_or_none(entry: Any) -> int | None:

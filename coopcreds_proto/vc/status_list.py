@@ -73,7 +73,7 @@ from typing import TYPE_CHECKING, Any
 from .. import html_views
 from ..atomic_files import write_atomically
 from ..bounded_read import read_bounded
-from ..errors import CoopCredsError, InputError
+from ..errors import CoopCredsError, InputError, require_type
 from ..randomness import DEFAULT_RANDOM, RandomSource, randbelow
 from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..timestamps import as_datetime, format_timestamp
@@ -105,6 +105,7 @@ def encode_bits(bits: bytes) -> str:
     >>> encode_bits(bytes(16384))[:5]
     'uH4sI'
     """
+    require_type(bits, (bytes, bytearray), "a bitstring")
     compressed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)
     return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
 
@@ -202,6 +203,10 @@ class StatusList:
     allocated: bytes
 
     def __post_init__(self) -> None:
+        for name in ("url", "issuer", "purpose"):
+            require_type(getattr(self, name), str, f"a status list's {name}")
+        for name in ("bits", "allocated"):
+            require_type(getattr(self, name), (bytes, bytearray), f"a status list's {name}")
         if self.purpose not in PURPOSES:
             raise StatusListError(
                 "bad-purpose", f"purpose must be one of {', '.join(PURPOSES)}, not {self.purpose!r}"
@@ -280,6 +285,9 @@ def allocate(
     Save the returned list before handing the indexes out (``reserve_indexes``
     does both), or a later run could hand them out again.
     """
+    require_type(status_list, StatusList, "status_list")
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise TypeError(f"count must be a whole number, not {type(count).__name__}")
     if count < 0:
         raise ValueError("count must be >= 0")
     taken = bytearray(status_list.allocated)
@@ -328,6 +336,7 @@ def _free_indexes(taken: bytearray) -> list[int]:
 
 def set_status(status_list: StatusList, index: int, value: bool) -> StatusList:
     """Set or clear entry ``index``; clearing a revocation is refused."""
+    require_type(status_list, StatusList, "status_list")
     if not isinstance(index, int) or isinstance(index, bool):
         raise StatusListError("bad-index", f"index must be an integer, not {index!r}")
     if not status_list.is_allocated(index):
@@ -346,6 +355,7 @@ def set_status(status_list: StatusList, index: int, value: bool) -> StatusList:
 
 
 def _require(status_list: StatusList, purpose: str, action: str) -> None:
+    require_type(status_list, StatusList, "status_list")
     if status_list.purpose != purpose:
         raise StatusListError(
             "wrong-purpose",
@@ -382,6 +392,9 @@ def unsuspend(status_list: StatusList, index: int) -> StatusList:
 
 def status_entry(status_list: StatusList, index: int) -> dict:
     """The ``credentialStatus`` entry for an allocated ``index`` (its id is ``URL#index``)."""
+    require_type(status_list, StatusList, "status_list")
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise StatusListError("bad-index", f"index must be an integer, not {index!r:.40}")
     if not status_list.is_allocated(index):
         raise StatusListError(
             "index-not-allocated", f"index {index} was never allocated in {status_list.url}"
@@ -406,6 +419,7 @@ def status_list_credential(
     ttl: int | None = None,
 ) -> dict:
     """The unsigned ``BitstringStatusListCredential`` (``ttl`` in milliseconds)."""
+    require_type(status_list, StatusList, "status_list")
     subject: dict[str, Any] = {
         "id": f"{status_list.url}#list",
         "type": "BitstringStatusList",

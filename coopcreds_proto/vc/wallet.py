@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import html_views
-from ..errors import InputError
+from ..errors import InputError, require_type
 from ..keys import Ed25519Key
 from ..loader import OfflineDocumentLoader
 from ..proofs import proofs_of
@@ -39,12 +39,14 @@ from .presentations import present
 
 def credential_types(credential: dict) -> tuple[str, ...]:
     """The ``type`` values of a credential as a tuple."""
+    require_type(credential, dict, "a credential")
     types = credential.get("type")
     return tuple(types) if isinstance(types, list) else (types,) if isinstance(types, str) else ()
 
 
 def subject_ids(credential: dict) -> tuple[str, ...]:
     """The ids of a credential's subjects."""
+    require_type(credential, dict, "a credential")
     return tuple(
         s["id"] for s in subjects(credential) if isinstance(s, dict) and isinstance(s.get("id"), str)
     )
