@@ -389,3 +389,16 @@ def test_every_command_that_reads_a_secret_key_accepts_allow_open_key_file():
     missing = [" ".join(path) for path, options in reading_keys.items()
                if "--allow-open-key-file" not in options]
     assert missing == []
+
+
+@pytest.mark.parametrize("exhausted", [MemoryError, RecursionError])
+def test_an_exhausted_resource_is_one_line_too(monkeypatch, capsys, work, exhausted):
+    # The last line of defence, behind the bounds above: never a traceback.
+    def reads_too_much(*args, **kwargs):
+        raise exhausted()
+
+    monkeypatch.setattr("coopcreds_proto.cli.verify_credential", reads_too_much)
+    rc = main(["verify", work["signed"]])
+    out, err = capsys.readouterr()
+    assert rc == 2 and out == "" and err.count("\n") == 1
+    assert "too large or too deeply nested" in err and exhausted.__name__ in err

@@ -527,6 +527,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CoopCredsError, OSError, ValueError) as exc:
         _error(_describe(exc))
         return EXIT_UNUSABLE
+    except (MemoryError, RecursionError) as exc:
+        # Every input is bounded before it is read or parsed; should one slip
+        # through, the answer is still one line, not a traceback.
+        _error(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
+        return EXIT_UNUSABLE
 
 
 # One module per command group, and the command itself.
