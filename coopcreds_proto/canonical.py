@@ -66,12 +66,24 @@ def _too_complex(why: str) -> UnsafeJsonLdError:
     )
 
 
-def to_dataset(expanded: list, loader: OfflineDocumentLoader) -> dict:
+def to_dataset(
+    expanded: list, loader: OfflineDocumentLoader, limits: Limits = DEFAULT_LIMITS
+) -> dict:
     """The RDF dataset of an already expanded (and checked) document.
 
     Equal to PyLD's ``to_rdf``, which would expand the document again: an
     expanded document goes straight to PyLD's node map and triples instead.
-    Anything that does not look expanded takes PyLD's full path.
+    Anything that does not look expanded takes PyLD's full path. A document
+    whose node map would cost more than ``limits.max_node_map_work`` (many
+    values of one property of one node, written in one array or spread over
+    objects with the same ``@id``) is refused before it is built:
+
+    >>> from coopcreds_proto.loader import OfflineDocumentLoader
+    >>> flood = [{"@id": "urn:x:1", "https://example.org/p": [{"@value": i} for i in range(2000)]}]
+    >>> to_dataset(flood, OfflineDocumentLoader.default())
+    Traceback (most recent call last):
+    ...
+    coopcreds_proto.errors.UnsafeJsonLdError: refused to canonicalize: one property of one node gathers 2,000 values (4,000,000 units of node-map work, over the limit of 1,000,000) (a poisoned or pathological dataset) (at $)
     """
     require_type(expanded, (list, dict), "a JSON-LD document")
     require_type(loader, OfflineDocumentLoader, "loader")
@@ -80,6 +92,12 @@ def to_dataset(expanded: list, loader: OfflineDocumentLoader) -> dict:
         shape = _expanded_shape(expanded)
         if shape is None:
             return processor.to_rdf(expanded, loader.jsonld_options(base=None))
+        work, largest = _node_map_work(expanded)
+        if work > limits.max_node_map_work:
+            raise _too_complex(
+                f"one property of one node gathers {largest:,} values ({work:,} units of"
+                f" node-map work, over the limit of {limits.max_node_map_work:,})"
+            )
         if shape is _RELABELS:
             # The node map renames blank-node datatypes in place: keep the caller's intact.
             expanded = copy.deepcopy(expanded)
@@ -95,6 +113,34 @@ def to_dataset(expanded: list, loader: OfflineDocumentLoader) -> dict:
         raise UnsafeJsonLdError(
             "invalid-jsonld", f"cannot convert to RDF: {exc}", path="$"
         ) from None
+
+
+_NOT_MERGED = frozenset({"@id", "@value", "@language", "@direction", "@index", "@context"})
+_CONTAINERS = frozenset({"@list", "@set", "@graph", "@included", "@reverse", "@nest"})
+
+
+def _node_map_work(expanded: Any) -> tuple[int, int]:
+    """(the sum of n², the largest n) over the n values each (node, property) gathers in
+    PyLD's node map: objects with the same ``@id`` are one node, the others one each."""
+    counts: dict[tuple[object, str], int] = {}
+    stack: list[Any] = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict) or "@value" in item:
+            continue
+        named = item.get("@id")
+        node: object = named if isinstance(named, str) else id(item)
+        for key, value in item.items():
+            if key in _NOT_MERGED:
+                continue
+            if key not in _CONTAINERS:
+                slot = (node, key)
+                counts[slot] = counts.get(slot, 0) + (len(value) if isinstance(value, list) else 1)
+            stack.append(value)
+    return sum(n * n for n in counts.values()), max(counts.values(), default=0)
 
 
 # What to_rdf passes to the triple step (its defaults).
@@ -159,7 +205,7 @@ def canonicalize_rdfc(
     """RDFC-1.0 canonical N-Quads of an expanded, checked document."""
     require_type(expanded, (list, dict), "a JSON-LD document")
     require_type(loader, OfflineDocumentLoader, "loader")
-    return canonicalize_dataset(to_dataset(expanded, loader), limits)
+    return canonicalize_dataset(to_dataset(expanded, loader, limits), limits)
 
 
 _SAFE_INT = 2**53 - 1

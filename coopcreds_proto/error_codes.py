@@ -599,7 +599,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "An @context entry is not a URL or an object."),
         ("canonicalization-too-complex", "canonical",
          ("Canonicalizing the document would take too much work (a poisoned or pathological"
-          " dataset), so it is refused.")),
+          " dataset, a node with a flood of values), so it is refused.")),
         ("context-not-bundled", "safe_jsonld",
          "A context the document uses is not in the offline bundle (no network access)."),
         ("control-character", "safe_json",
@@ -635,7 +635,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("too-large", "safe_json",
          "The document is larger than the size limit."),
         ("too-many-values", "safe_json",
-         "The document holds more JSON values than the limit."),
+         "The document holds more JSON values than the limit, or one array more items than its limit."),
         ("undefined-term", "safe_jsonld",
          ("A property is not defined by the document's contexts, so a signature would not cover"
           " it.")),
@@ -656,6 +656,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A proof's previousProof names a proof the document does not have."),
         ("proof-context-mismatch", "cryptosuites.base",
          "The document's @context does not start with the proof's @context."),
+        ("too-many-proofs", "proof_checks",
+         "A document holds more proofs than the limit (each would be verified on its own)."),
         ("unknown-cryptosuite", "cryptosuites",
          "The cryptosuite is not one the workbench knows (eddsa-rdfc-2022, eddsa-jcs-2022)."),
     ),

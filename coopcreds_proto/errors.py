@@ -8,7 +8,7 @@ to one error class; ``coopcreds_proto.error_codes`` says what each one means.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are never evaluated here
     from typing_extensions import Self
@@ -23,6 +23,7 @@ class CoopCredsError(Exception):
     """
 
     def __init__(self, code: str, message: str, *, path: str | None = None) -> None:
+        message, path = _bounded(message), _bounded(path)
         super().__init__(message)
         self.code = code
         self.message = message
@@ -56,12 +57,39 @@ class CoopCredsError(Exception):
     def _again(self, message: str, path: str | None) -> Self:
         # A copy, not a new instance: subclasses with their own __init__ (and
         # attributes such as a feedback error's problems) come back whole.
+        message, path = _bounded(message), _bounded(path)
         again = type(self).__new__(type(self))
         again.__dict__.update(self.__dict__)
         again.args = (message,)
         again.message = message
         again.path = path
         return again
+
+
+MAX_MESSAGE_CHARS = 2_000
+"""The longest message or path an error carries: hostile input quoted in it is cut."""
+
+
+@overload
+def _bounded(text: str) -> str: ...
+@overload
+def _bounded(text: str | None) -> str | None: ...
+
+
+def _bounded(text: str | None) -> str | None:
+    """``text`` cut in the middle when longer than ``MAX_MESSAGE_CHARS``.
+
+    A megabyte of input quoted in an error would reach every log and terminal.
+
+    >>> len(_bounded("x" * 10_000)) <= MAX_MESSAGE_CHARS
+    True
+    """
+    if text is None or len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    cut = f"...[{len(text):,} characters]..."
+    head = (MAX_MESSAGE_CHARS - len(cut)) * 3 // 4
+    tail = MAX_MESSAGE_CHARS - len(cut) - head
+    return text[:head] + cut + text[-tail:]
 
 
 def require_type(value: object, kinds: type | tuple[type, ...], what: str) -> None:

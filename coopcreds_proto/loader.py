@@ -41,6 +41,7 @@ from .atomic_files import write_atomically
 from .did_key import resolve_did_key
 from .errors import CoopCredsError, DocumentLoaderError
 from .local_registry import LocalRegistry
+from .urls import shown_url
 
 MANIFEST = "manifest.json"
 # Bounds on one loader's memos of processed contexts and expanded IRIs (entries;
@@ -245,29 +246,32 @@ class OfflineDocumentLoader:
     def load(self, url: str) -> dict:
         """The document behind ``url``; else ``DocumentLoaderError`` naming it, or the
         error of the DID it names (a malformed did:key, a did:web the registry lacks)."""
+        if not isinstance(url, str):
+            raise TypeError(f"a URL to load is a string, not {type(url).__name__}")
         if url in self._documents:
             return self._documents[url]
+        shown = shown_url(url)  # a URL of any length is named, shortened, in errors
         if url.startswith("did:key:"):
             try:
                 return resolve_did_key(url)
             except CoopCredsError as exc:
-                raise exc.with_path(url) from None
+                raise exc.with_path(shown) from None
         if url.startswith("did:web:") and self.registry is not None:
             try:
                 return self.registry.read(url.split("#", 1)[0])
             except CoopCredsError as exc:
-                raise exc.with_path(url) from None
+                raise exc.with_path(shown) from None
         if url.startswith("did:web:"):
             raise DocumentLoaderError(
                 "did-web-needs-registry",
-                f"cannot resolve {url.split('#', 1)[0]}: did:web DIDs are read from a local"
-                " registry, and none was given (no network access)",
-                path=url,
+                f"cannot resolve {shown_url(url.split('#', 1)[0])}: did:web DIDs are read from a"
+                " local registry, and none was given (no network access)",
+                path=shown,
             )
         raise DocumentLoaderError(
             "url-not-bundled",
-            f"refused to load {url}: not in the offline bundle (no network access)",
-            path=url,
+            f"refused to load {shown}: not in the offline bundle (no network access)",
+            path=shown,
         )
 
     def __call__(self, url: str, options: Any = None) -> dict:

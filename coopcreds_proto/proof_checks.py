@@ -19,7 +19,7 @@ from .canonical import canonicalize_rdfc
 from .checks import CheckFailed, Step
 from .compact_form import check_compact_form, term_index
 from .dids import VerificationMethod, dereference_verification_method
-from .errors import CoopCredsError, require_type
+from .errors import CoopCredsError, ProofError, require_type
 from .loader import OfflineDocumentLoader
 from .proofs import check_proof_shape, proofs_of, verify_proof_signature, without_proof
 from .purposes import ProofPurpose, proof_label
@@ -87,6 +87,13 @@ def read_proofs(state: SecuredDocument) -> list[dict]:
     proofs = proofs_of(state.document)
     if not proofs:
         raise CheckFailed("no-proof", f"the {state.noun} has no proof", path="$.proof")
+    if len(proofs) > state.limits.max_proofs:  # each would be verified on its own
+        raise ProofError(
+            "too-many-proofs",
+            f"the {state.noun} has {len(proofs):,} proofs, more than the limit of"
+            f" {state.limits.max_proofs}",
+            path="$.proof",
+        )
     for i, proof in enumerate(proofs):
         check_proof_shape(proof, "$.proof" if len(proofs) == 1 else f"$.proof[{i}]")
     state.proofs = proofs

@@ -41,12 +41,20 @@ class Limits:
 
     max_bytes: int = 1_000_000
     max_depth: int = 32
-    max_values: int = 50_000
+    max_values: int = 10_000
+    # Items of one array: JSON-LD processing grows faster than linearly with them.
+    max_items: int = 1_000
+    # Proofs of one document (a proof set or chain): each is verified on its own.
+    max_proofs: int = 16
     max_blank_nodes: int = 256
     # Largest group of blank nodes that look alike: their permutations are tried.
     max_blank_node_group: int = 6
     # Hash N-Degree Quads calls allowed per blank node (RDFC-1.0 §4.4 work bound).
     max_deep_iterations_per_blank_node: int = 4
+    # PyLD's node map compares each new value of a property with the values the
+    # node holds already: n values of one property of one node cost about n²/2
+    # comparisons. This bounds the sum of n² (about 0.4 s of work at the limit).
+    max_node_map_work: int = 1_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -144,8 +152,18 @@ def _build(value: Any, path: str, depth: int, limits: Limits) -> Any:
             obj[key] = _build(item, child, depth + 1, limits)
         return obj
     if isinstance(value, list):
+        if len(value) > limits.max_items:
+            raise _too_many_items(len(value), path, limits)
         return [_build(item, f"{path}[{i}]", depth + 1, limits) for i, item in enumerate(value)]
     return value
+
+
+def _too_many_items(count: int, path: str, limits: Limits) -> UnsafeJsonLdError:
+    return UnsafeJsonLdError(
+        "too-many-values",
+        f"an array holds {count:,} items, more than the limit of {limits.max_items:,}",
+        path=path,
+    )
 
 
 def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -177,6 +195,8 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
                 _check_text(key, child_path(path, key))
                 stack.append((item, child_path(path, key), depth + 1))
         elif isinstance(value, list):
+            if len(value) > limits.max_items:
+                raise _too_many_items(len(value), path, limits)
             stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str):
             size += len(value) + 3

@@ -140,7 +140,12 @@ CASES = {
         "$.credentialSubject.memberOf.memberOf*",
     ),
     "too many values": Case(
-        _subject(roles=["member"] * DEFAULT_LIMITS.max_values), "too-many-values", "$"
+        _subject(roles=[["member"] * 500] * (DEFAULT_LIMITS.max_values // 500)), "too-many-values",
+        "$",
+    ),
+    "too many items in one array": Case(
+        _subject(roles=["member"] * (DEFAULT_LIMITS.max_items + 1)), "too-many-values",
+        "$.credentialSubject.roles",
     ),
     "a control character (U+0008) in a literal": Case(
         _subject(memberName="Ada\bOkafor"), "control-character", "$.credentialSubject.memberName"

@@ -58,7 +58,7 @@ from ..atomic_files import write_atomically
 from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
-from ..safe_json import loads_strict
+from ..safe_json import Limits, loads_strict
 from ..timestamps import format_timestamp, parse_timestamp, shifted, utc_now
 
 CHALLENGE_BYTES = 24  # 192 bits: unguessable, short enough for a QR code
@@ -248,8 +248,11 @@ class ChallengeStore:
     # --- persistence -----------------------------------------------------------
 
     def _load(self, raw: bytes) -> None:
+        # The file is as large as the store allows, whatever a document may hold.
+        limits = Limits(max_bytes=len(raw), max_values=(self._max + 1) * 8,
+                        max_items=self._max + 1)
         try:
-            data = loads_strict(raw)
+            data = loads_strict(raw, limits)
             items = data["challenges"]
             for entry in items:
                 issued = parse_timestamp(entry["issued"])
