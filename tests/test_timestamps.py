@@ -11,7 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from coopcreds_proto.did_web import create_did_web, did_web_document, key_history
 from coopcreds_proto.errors import InputError
+from coopcreds_proto.local_registry import LocalRegistry
+from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.timestamps import (
     EARLIEST,
     LATEST,
@@ -20,6 +23,9 @@ from coopcreds_proto.timestamps import (
     parse_timestamp,
     shifted,
 )
+from coopcreds_proto.vc.credentials import issue
+from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
+from coopcreds_proto.vc.verification import verify_credential
 
 OFFSETS = ["Z", "+00:00", "+00:01", "-00:01", "+23:59", "-23:59", "+14:00", "-12:00"]
 
@@ -113,3 +119,56 @@ def test_datetimes_given_directly_are_checked_too():
         format_timestamp(too_late)
     with pytest.raises(TypeError):
         format_timestamp("2026-01-01T00:00:00Z")  # type: ignore[arg-type]
+
+
+# --- where moments meet a clock skew: proofs, validity, key history, status ----------
+
+@pytest.mark.parametrize(("now", "valid_until", "failed"), [
+    ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", []),
+    # 23:59:59+23:59 is 00:00:59 in UTC: long past at 23:59:59Z.
+    ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59+23:59", ["expired"]),
+    ("9999-12-31T23:59:59+23:59", "9999-12-31T23:59:59+23:59", []),
+    ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", ["created-in-future", "not-yet-valid"]),
+    ("0001-01-01T00:00:00-23:59", "9999-12-31T23:59:59Z",
+     ["created-in-future", "not-yet-valid"]),
+])
+def test_validity_and_proof_times_at_the_ends_of_the_calendar(now, valid_until, failed):
+    actors = sample_actors()
+    unsigned = {**sample_membership_credential(actors), "validUntil": valid_until}
+    signed = issue(unsigned, actors.coop, created="2026-01-15T09:00:00Z",
+                   expires="9999-12-31T23:59:59Z")
+    assert [c.code for c in verify_credential(signed, now=now).failed] == failed
+
+
+def test_a_key_history_with_moments_outside_the_calendar_is_refused_cleanly(tmp_path):
+    registry = LocalRegistry(tmp_path)
+    did = "did:web:riverside.example"
+    key = create_did_web(did, registry, rng=SeededRandom("ends"))
+    document = did_web_document(did, registry)
+    document["verificationMethod"][0]["expires"] = "9999-12-31T23:59:59-23:59"
+    registry.publish(did, document, replace=True)
+    with pytest.raises(InputError) as err:
+        key_history(did, registry)
+    assert err.value.code == "bad-timestamp"
+    unsigned = sample_membership_credential(sample_actors())
+    unsigned["issuer"]["id"] = did
+    signed = issue(unsigned, key, created="2026-02-01T00:00:00Z")
+    result = verify_credential(signed, now="2026-06-01T00:00:00Z", registry=registry)
+    assert result.failed[0].code == "bad-verification-method-date"
+
+
+@pytest.mark.parametrize("expires", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
+def test_a_key_retired_at_an_end_of_the_calendar_is_judged(tmp_path, expires):
+    registry = LocalRegistry(tmp_path)
+    did = "did:web:riverside.example"
+    key = create_did_web(did, registry, rng=SeededRandom("ends"))
+    document = did_web_document(did, registry)
+    document["verificationMethod"][0]["expires"] = expires
+    registry.publish(did, document, replace=True)
+    assert format_timestamp(key_history(did, registry)[0].expires) == expires
+    unsigned = sample_membership_credential(sample_actors())
+    unsigned["issuer"]["id"] = did
+    signed = issue(unsigned, key, created="2026-02-01T00:00:00Z")
+    result = verify_credential(signed, now="9999-12-31T23:59:59Z", registry=registry)
+    codes = [c.code for c in result.failed]
+    assert ("key-expired" in codes) == expires.startswith("0001")
