@@ -83,6 +83,8 @@ def native_kind(datatype: str | None) -> str | None:
     """``boolean`` or ``number`` for a datatype written natively in JSON, else ``None``."""
     if datatype is None:
         return None
+    if not isinstance(datatype, str):
+        raise TypeError(f"a datatype is an IRI string, not {type(datatype).__name__}")
     for namespace in XSD_NAMESPACES:
         if datatype.startswith(namespace):
             local = datatype[len(namespace):]
@@ -128,6 +130,8 @@ _CACHE_LOCK = threading.Lock()
 
 def term_index(document: Any, loader: OfflineDocumentLoader) -> TermIndex:
     """The ``TermIndex`` of every ``@context`` in ``document`` (cached per loader and contexts)."""
+    if not isinstance(loader, OfflineDocumentLoader):
+        raise TypeError(f"loader must be an OfflineDocumentLoader, not {type(loader).__name__}")
     contexts = _contexts_in(document)
     key = (id(loader), json.dumps(contexts, sort_keys=True, separators=(",", ":")))
     with _CACHE_LOCK:

@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from coopcreds_proto.canonical import canonicalize_rdfc
+from coopcreds_proto.errors import UnsafeJsonLdError
+from coopcreds_proto.loader import OfflineDocumentLoader
 from coopcreds_proto.safe_json import DEFAULT_LIMITS
+from coopcreds_proto.safe_jsonld import expand_safely
 from coopcreds_proto.vc.credentials import issue
 from coopcreds_proto.vc.presentations import present, verify_presentation
 from coopcreds_proto.vc.samples import (
@@ -45,7 +49,7 @@ CREDENTIALS = {
     "did:key issuer": ("well_formed", "bad-issuer"),
     "one huge claim": ("signature", "bad-signature"),
     "one huge id": ("well_formed", "bad-id"),
-    "a megabyte of context URL": ("contexts", "context-not-bundled"),
+    "a megabyte of context URL": ("well_formed", "bad-context-entry"),
     "a megabyte of term": ("safe_jsonld", "undefined-term"),
     "a huge array": ("safe_jsonld", "too-many-values"),
     "arrays within the item limit": ("safe_jsonld", "too-many-values"),
@@ -110,12 +114,13 @@ def test_all_of_them_together_cost_seconds_not_minutes(cpu_seconds):
 
 
 def test_a_poisoned_dataset_stays_refused_in_well_under_a_second():
-    poison = bench_hostile_core_clique()
+    loader = OfflineDocumentLoader.default()
+    expanded = expand_safely(bench_hostile_core_clique(), loader).expanded
     start = time.process_time()
-    result = verify_credential({**poison, "proof": SIGNED["proof"]}, now=SAMPLE_NOW)
+    with pytest.raises(UnsafeJsonLdError) as refused:
+        canonicalize_rdfc(expanded, loader)
     assert time.process_time() - start < 5  # milliseconds in practice (bench_core.py)
-    assert not result.verified
-    assert "canonicalization-too-complex" in [c.code for c in result.checks]
+    assert refused.value.code == "canonicalization-too-complex"
 
 
 def bench_hostile_core_clique() -> dict:

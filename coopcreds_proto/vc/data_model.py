@@ -153,6 +153,8 @@ RULES: tuple[Rule, ...] = (
 
 def rule(code: str) -> Rule:
     """The rule whose code is ``code`` (``KeyError`` for another code)."""
+    if not isinstance(code, str):
+        raise TypeError(f"a rule's code is a string, not {type(code).__name__}")
     for entry in RULES:
         if entry.code == code:
             return entry
