@@ -52,6 +52,7 @@ ERROR_CLASSES: Mapping[str, str] = MappingProxyType({
     "FeedbackError": "coopcreds_proto.consultation.feedback",
     "ScenarioError": "coopcreds_proto.ecosystem.scenarios",
     "ResultsFileError": "coopcreds_proto.ecosystem.runner",
+    "DatabaseError": "coopcreds_proto.database",
     "ChromiumError": "coopcreds_proto.workshop.chromium",
     "WorkshopPackError": "coopcreds_proto.workshop.pack",
     "Check": "coopcreds_proto.checks",
@@ -945,6 +946,17 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("resume-mismatch", "ecosystem.runner",
          ("The results file was made by other scenarios, so it cannot be resumed with"
           " these.")),
+    ),
+    "DatabaseError": (
+        ("database-too-new", "database",
+         ("The database file was written by a newer release (its schema version is above what"
+          " this one knows), so it is left as it is.")),
+        ("database-too-old", "database",
+         "A database opened read-only is at an older schema version: open it for writing once."),
+        ("database-unreadable", "database",
+         "The file cannot be opened or used as an SQLite database (not a database, damaged, locked)."),
+        ("database-wrong-kind", "database",
+         "The file is a database of another kind (a workshop's, a service's, another program's)."),
     ),
     "ChromiumError": (
         ("chromium-missing", "workshop.chromium",
