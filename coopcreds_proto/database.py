@@ -209,6 +209,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     Taking the lock at the start means a read inside the transaction is still
     true when the write that depends on it commits, across processes too.
     """
+    require_type(db, sqlite3.Connection, "db")
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -220,11 +221,13 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def schema_version(db: sqlite3.Connection) -> int:
     """The schema version the open database is at."""
+    require_type(db, sqlite3.Connection, "db")
     return _recorded(db)[1]
 
 
 def integrity_problems(db: sqlite3.Connection) -> tuple[str, ...]:
     """What SQLite's integrity and foreign-key checks find wrong; empty when the file is sound."""
+    require_type(db, sqlite3.Connection, "db")
     problems = [row[0] for row in db.execute("PRAGMA integrity_check") if row[0] != "ok"]
     problems += [f"foreign key: {row[0]} row {row[1]} -> {row[2]}"
                  for row in db.execute("PRAGMA foreign_key_check")]
