@@ -31,7 +31,8 @@ True
   challenges=store)`` gives a ``Decision``, granted once per presentation (the
   ``vc.challenges.ChallengeStore`` that issued the challenge uses it up);
   ``TrustRegistry`` builds a registry in code.
-- **Keys**: ``Ed25519Key.generate()``, ``save_key``/``load_key`` (optionally
+- **Keys**: ``Ed25519Key.generate()`` (``EcdsaKey.generate()`` for P-256, the
+  curve of the ECDSA and selective-disclosure suites), ``save_key``/``load_key`` (optionally
   encrypted), ``load_public_key``, ``resolve_did_key``; ``SigningKey`` and
   ``PublicKey`` are what the package asks of a key.
 - **Errors** are ``CoopCredsError`` subclasses with a stable ``code``.
@@ -52,6 +53,8 @@ from .errors import (
     UnsafeJsonLdError,
 )
 from .keys import (
+    EcdsaKey,
+    EcdsaPublicKey,
     Ed25519Key,
     Ed25519PublicKey,
     PublicKey,
@@ -86,6 +89,8 @@ __all__ = [
     "CoopCredsError",
     "Decision",
     "DocumentLoaderError",
+    "EcdsaKey",
+    "EcdsaPublicKey",
     "Ed25519Key",
     "Ed25519PublicKey",
     "EntryStatus",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import CoopCredsError, InputError, require_type
-from .keys import Ed25519PublicKey, PublicKey
+from .keys import PublicKey, public_key_from_multikey
 from .loader import OfflineDocumentLoader
 from .timestamps import parse_timestamp
 from .urls import shown_url
@@ -85,7 +85,7 @@ def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> 
             path=url,
         )
     try:
-        public_key = Ed25519PublicKey.from_multikey(method)
+        public_key: PublicKey = public_key_from_multikey(method)
     except CoopCredsError as exc:
         raise exc.with_context(f"verification method {url}").with_path(url) from None
     relationships = tuple(

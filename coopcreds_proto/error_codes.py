@@ -507,7 +507,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("unsigned-credential", "vc.presentations vc.wallet",
          "A credential to present or keep in a wallet has no proof."),
         ("unsupported-key-type", "did_key",
-         "The did:key is not an Ed25519 key, the only kind the workbench supports."),
+         ("The did:key or key type is not Ed25519, P-256 or P-384, the kinds the workbench"
+          " supports.")),
         ("verification-method-controller", "dids",
          "A verification method is controlled by another DID than the document's."),
         ("verification-method-not-found", "did_web dids",
@@ -523,9 +524,11 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-passphrase-file", "cli._common",
          "The passphrase file is not UTF-8 text."),
         ("bad-public-key", "keys",
-         "An Ed25519 public key is not 32 bytes long."),
+         ("An Ed25519 public key is not 32 bytes long, or a P-256/P-384 public key is not a"
+          " compressed point of the curve.")),
         ("bad-seed", "cli keys",
-         "An Ed25519 seed is not 32 bytes (64 hexadecimal digits)."),
+         ("An Ed25519 seed is not 32 bytes (64 hexadecimal digits), or a P-256/P-384 secret"
+          " is not a valid scalar of 32/48 bytes.")),
         ("empty-passphrase", "cli._common",
          "The passphrase file's first line is empty."),
         ("key-file-exists", "cli cli.did_web keys",
@@ -551,6 +554,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The key holds only a public key, and signing needs the secret key."),
         ("passphrase-required", "keys",
          "The key file is encrypted: give its passphrase."),
+        ("unsupported-curve", "keys",
+         "An ECDSA key names a curve other than P-256 or P-384."),
         ("wrong-passphrase", "keys",
          "The passphrase does not open the key file (or the file is corrupted)."),
     ),

@@ -26,7 +26,11 @@ that is not multibase) is an error of the proof's shape.
 
 :class:`SigningKey` and :class:`PublicKey` are what the rest of the package
 asks of a key, whatever its algorithm; :class:`Ed25519Key` and
-:class:`Ed25519PublicKey` are today's implementations.
+:class:`Ed25519PublicKey` implement them for Ed25519, :class:`EcdsaKey` and
+:class:`EcdsaPublicKey` for ECDSA on P-256 (``did:key:zDn…``, the curve of the
+ECDSA and selective-disclosure cryptosuites) and P-384 (``did:key:z82…``).
+:func:`public_key_from_multikey` and :func:`signing_key_from_multikey` read a
+Multikey of any of these by its prefix.
 
 Key files hold the Multikey JSON with the secret key, written atomically with
 mode 0600 and never silently overwritten; with a passphrase the secret is
@@ -54,6 +58,13 @@ from typing import Any, NoReturn, Protocol, runtime_checkable
 import nacl.exceptions
 import nacl.secret
 import nacl.signing
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from nacl.pwhash import argon2id
 
 from coopcreds_proto.atomic_files import write_atomically
@@ -63,6 +74,10 @@ from coopcreds_proto.errors import InputError, KeyMaterialError
 from coopcreds_proto.multibase import (
     ED25519_PRIV,
     ED25519_PUB,
+    P256_PRIV,
+    P256_PUB,
+    P384_PRIV,
+    P384_PUB,
     decode_multikey,
     encode_multikey,
 )
@@ -149,10 +164,12 @@ def require_signing_key(key: object, what: str = "key") -> SigningKey:
     >>> require_signing_key(None)
     Traceback (most recent call last):
     ...
-    TypeError: key must be a signing key (an Ed25519Key), not NoneType
+    TypeError: key must be a signing key (an Ed25519Key or EcdsaKey), not NoneType
     """
     if not isinstance(key, SigningKey):
-        raise TypeError(f"{what} must be a signing key (an Ed25519Key), not {type(key).__name__}")
+        raise TypeError(
+            f"{what} must be a signing key (an Ed25519Key or EcdsaKey), not {type(key).__name__}"
+        )
     return key
 
 
@@ -187,7 +204,7 @@ class _Secret:
         return self
 
 
-def _default_ids(public: bytes, controller: str | None, id: str | None) -> tuple[str, str]:
+def _default_ids(public: bytes, controller: str | None, id: str | None) -> tuple[str, str]:  # Ed25519
     """``controller`` and ``id``, or the key's did:key and its fragment where one is empty."""
     did = did_key_from_public_key(public)
     mb = did[len("did:key:") :]
@@ -434,6 +451,324 @@ class Ed25519Key:
         return self
 
 
+# --- ECDSA keys (P-256, P-384) ------------------------------------------------
+
+# Per curve: the curve, the hash its ECDSA signatures use, the Multikey
+# prefixes (public, secret) and the byte length of a coordinate or scalar.
+_CURVES: dict[str, tuple[ec.EllipticCurve, type[hashes.HashAlgorithm], bytes, bytes, int]] = {
+    "P-256": (ec.SECP256R1(), hashes.SHA256, P256_PUB, P256_PRIV, 32),
+    "P-384": (ec.SECP384R1(), hashes.SHA384, P384_PUB, P384_PRIV, 48),
+}
+
+
+def _curve(curve: object) -> tuple[ec.EllipticCurve, type[hashes.HashAlgorithm], bytes, bytes, int]:
+    found = _CURVES.get(curve) if isinstance(curve, str) else None
+    if found is None:
+        raise KeyMaterialError(
+            "unsupported-curve", f"unknown curve {curve!r} (known: {', '.join(_CURVES)})"
+        )
+    return found
+
+
+@dataclass(frozen=True, repr=False)
+class EcdsaPublicKey:
+    """A public ECDSA key on P-256 (``did:key:zDn…``) or P-384 (``did:key:z82…``).
+
+    ``public_bytes`` is the compressed point (33 or 49 bytes). Signatures are
+    the raw ``r || s`` (64 or 96 bytes) over SHA-256 (P-256) or SHA-384 (P-384).
+    ``controller`` and ``id`` left empty become the key's did:key and
+    ``did:key:<mb>#<mb>``.
+    """
+
+    public_bytes: bytes
+    curve: str = "P-256"
+    controller: str = field(default="", kw_only=True)
+    id: str = field(default="", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.public_bytes, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"an ECDSA public key is a compressed point (bytes), not"
+                f" {type(self.public_bytes).__name__}"
+            )
+        curve, _, _, _, size = _curve(self.curve)
+        public = bytes(self.public_bytes)
+        if len(public) != size + 1 or public[:1] not in (b"\x02", b"\x03"):
+            raise KeyMaterialError(
+                "bad-public-key",
+                f"a {self.curve} public key is a compressed point of {size + 1} bytes"
+                f" (0x02 or 0x03 first), got {len(public)} bytes",
+            )
+        try:
+            point = ec.EllipticCurvePublicKey.from_encoded_point(curve, public)
+        except ValueError:
+            raise KeyMaterialError(
+                "bad-public-key", f"the bytes are not a point of the {self.curve} curve"
+            ) from None
+        did = did_key_from_public_key(public, self.curve)
+        object.__setattr__(self, "public_bytes", public)
+        object.__setattr__(self, "controller", self.controller or did)
+        object.__setattr__(self, "id", self.id or f"{did}#{did[len('did:key:'):]}")
+        object.__setattr__(self, "_point", point)
+
+    @classmethod
+    def from_multikey(cls, doc: dict) -> EcdsaPublicKey:
+        """The public key of a P-256 or P-384 Multikey document (any secret is ignored)."""
+        mb = _multikey_public(doc)
+        for name, (_, _, prefix, _, size) in _CURVES.items():
+            try:
+                public = decode_multikey(mb, prefix, size + 1)
+            except InputError:
+                continue
+            return cls(
+                public,
+                name,
+                controller=_optional_str(doc, "controller") or "",
+                id=_optional_str(doc, "id") or "",
+            )
+        raise InputError(
+            "bad-multikey", "not a P-256 ('zDn…') or P-384 ('z82…') public key",
+            path="$.publicKeyMultibase",
+        )
+
+    @property
+    def public_key_multibase(self) -> str:
+        return encode_multikey(_curve(self.curve)[2], self.public_bytes)
+
+    @property
+    def did(self) -> str:
+        return did_key_from_public_key(self.public_bytes, self.curve)
+
+    @property
+    def verification_method(self) -> str:
+        """The key's ``id`` (by default ``did:key:<mb>#<mb>``)."""
+        return self.id
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """True for a valid ``r || s`` signature; False (never an exception) for a bad one."""
+        _, digest, _, _, size = _curve(self.curve)
+        if not isinstance(signature, (bytes, bytearray)) or len(signature) != 2 * size:
+            return False
+        r = int.from_bytes(signature[:size], "big")
+        s = int.from_bytes(signature[size:], "big")
+        if r == 0 or s == 0:
+            return False
+        point: ec.EllipticCurvePublicKey = self.__dict__["_point"]
+        try:
+            point.verify(encode_dss_signature(r, s), bytes(message), ec.ECDSA(digest()))
+        except InvalidSignature:
+            return False
+        return True
+
+    def to_multikey(self) -> dict[str, Any]:
+        return {
+            "@context": MULTIKEY_CONTEXT,
+            "id": self.id,
+            "type": "Multikey",
+            "controller": self.controller,
+            "publicKeyMultibase": self.public_key_multibase,
+        }
+
+    def __repr__(self) -> str:
+        return f"EcdsaPublicKey({self.did})"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class EcdsaKey:
+    """An ECDSA key pair on P-256 (the default) or P-384, from its secret scalar.
+
+    ``EcdsaKey(secret, curve="P-256", controller=..., id=...)``. Signatures are
+    deterministic (RFC 6979): the same key and message always give the same
+    ``r || s``, so no signature depends on a random nonce. The secret is kept
+    out of ``repr``, equality, pickling and copying, as for :class:`Ed25519Key`.
+    """
+
+    public_bytes: bytes = field(init=False)
+    secret: InitVar[bytes]
+    curve: str = "P-256"
+    controller: str = field(default="", kw_only=True)
+    id: str = field(default="", kw_only=True)
+
+    def __post_init__(self, secret: bytes) -> None:
+        curve, _, _, _, size = _curve(self.curve)
+        if not isinstance(secret, (bytes, bytearray)) or len(secret) != size:
+            got = (f"{len(secret)} bytes" if isinstance(secret, (bytes, bytearray))
+                   else type(secret).__name__)
+            raise KeyMaterialError(
+                "bad-seed", f"a {self.curve} secret key is {size} bytes, got {got}"
+            )
+        try:
+            private = ec.derive_private_key(int.from_bytes(secret, "big"), curve)
+        except ValueError:
+            raise KeyMaterialError(
+                "bad-seed", f"the secret is not a valid {self.curve} scalar"
+            ) from None
+        public = private.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        )
+        object.__setattr__(self, "_secret", _Secret(bytes(secret)))
+        object.__setattr__(self, "_private", _Secret(private))  # type: ignore[arg-type]  # opaque holder
+        object.__setattr__(self, "public_bytes", public)
+        pub = EcdsaPublicKey(public, self.curve, controller=self.controller, id=self.id)
+        object.__setattr__(self, "controller", pub.controller)
+        object.__setattr__(self, "id", pub.id)
+
+    @classmethod
+    def generate(cls, rng: RandomSource = DEFAULT_RANDOM, curve: str = "P-256") -> EcdsaKey:
+        """A new key whose scalar is drawn from ``rng`` (seeded rngs are for demos only)."""
+        _, _, _, _, size = _curve(curve)
+        order = _ORDERS[curve]
+        while True:  # rejection sampling: uniform in [1, n - 1]
+            secret = rng.bytes(size)
+            if 0 < int.from_bytes(secret, "big") < order:
+                return cls(secret, curve)
+
+    @classmethod
+    def from_multikey(cls, doc: dict) -> EcdsaKey:
+        """A key from P-256/P-384 Multikey JSON with ``secretKeyMultibase``."""
+        public = EcdsaPublicKey.from_multikey(doc)
+        name = "secretKeyMultibase" if "secretKeyMultibase" in doc else "privateKeyMultibase"
+        secret_mb = doc.get(name)
+        if secret_mb is None:
+            raise KeyMaterialError(
+                "no-secret-key", "the Multikey holds only a public key, and signing needs the secret key"
+            )
+        _, _, _, prefix, size = _curve(public.curve)
+        try:
+            secret = decode_multikey(secret_mb, prefix, size)
+        except InputError:
+            # Generic message: the decoder's would quote characters of the secret.
+            raise InputError(
+                "bad-multikey",
+                f"not a {public.curve} secret key multibase ({size} bytes)",
+                path=f"$.{name}",
+            ) from None
+        key = cls(secret, public.curve, controller=public.controller, id=public.id)
+        if key.public_bytes != public.public_bytes:
+            raise KeyMaterialError(
+                "key-mismatch", "the secret key does not belong to publicKeyMultibase"
+            )
+        return key
+
+    @property
+    def public_key(self) -> EcdsaPublicKey:
+        return EcdsaPublicKey(self.public_bytes, self.curve, controller=self.controller, id=self.id)
+
+    @property
+    def public_key_multibase(self) -> str:
+        return encode_multikey(_curve(self.curve)[2], self.public_bytes)
+
+    @property
+    def secret_key_multibase(self) -> str:
+        """The secret key as multibase: an explicit export of the secret."""
+        return encode_multikey(_curve(self.curve)[3], self._seed())
+
+    @property
+    def did(self) -> str:
+        return did_key_from_public_key(self.public_bytes, self.curve)
+
+    @property
+    def verification_method(self) -> str:
+        """The key's ``id`` (by default ``did:key:<mb>#<mb>``)."""
+        return self.id
+
+    def sign(self, message: bytes) -> bytes:
+        """The deterministic (RFC 6979) ``r || s`` signature of ``message``."""
+        _, digest, _, _, size = _curve(self.curve)
+        private: ec.EllipticCurvePrivateKey = self.__dict__["_private"].reveal()
+        der = private.sign(bytes(message), ec.ECDSA(digest(), deterministic_signing=True))
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """True for a valid signature; False (never an exception) for a bad one."""
+        return self.public_key.verify(message, signature)
+
+    def to_multikey(self, include_secret: bool = False) -> dict[str, Any]:
+        """The public Multikey JSON; with ``include_secret`` also ``secretKeyMultibase``."""
+        doc = self.public_key.to_multikey()
+        if include_secret:
+            doc["secretKeyMultibase"] = self.secret_key_multibase
+        return doc
+
+    def _seed(self) -> bytes:
+        secret: _Secret = self.__dict__["_secret"]
+        return secret.reveal()
+
+    def _identity(self) -> tuple[bytes, str, str, str]:
+        return (self.public_bytes, self.curve, self.id, self.controller)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EcdsaKey):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash((EcdsaKey, *self._identity()))
+
+    def __repr__(self) -> str:
+        return f"EcdsaKey({self.did})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython and Jupyter show this, never a generic dump of the object.
+        printer.text(repr(self))
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise _not_picklable("an EcdsaKey")
+
+    def __getstate__(self) -> NoReturn:
+        raise _not_picklable("an EcdsaKey")
+
+    def __copy__(self) -> EcdsaKey:
+        return self  # immutable: a copy would be the same key
+
+    def __deepcopy__(self, memo: dict) -> EcdsaKey:
+        return self
+
+
+# The order n of each curve's group: a secret scalar is in [1, n - 1].
+_ORDERS = {
+    "P-256": 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    "P-384": int(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+        16,
+    ),
+}
+
+
+def _multikey_public(doc: Any) -> str:
+    if not isinstance(doc, dict):
+        raise InputError("bad-multikey", "a Multikey document must be a JSON object")
+    if doc.get("type", "Multikey") != "Multikey":
+        raise InputError("bad-multikey", "type must be 'Multikey'", path="$.type")
+    mb = doc.get("publicKeyMultibase")
+    if not isinstance(mb, str):
+        raise InputError(
+            "bad-multikey", "publicKeyMultibase is missing", path="$.publicKeyMultibase"
+        )
+    return mb
+
+
+AnyPublicKey = Ed25519PublicKey | EcdsaPublicKey
+AnySigningKey = Ed25519Key | EcdsaKey
+
+
+def public_key_from_multikey(doc: dict) -> AnyPublicKey:
+    """The public key of a Multikey document, Ed25519 (``z6Mk…``), P-256 (``zDn…``)
+    or P-384 (``z82…``), by its multicodec prefix."""
+    mb = _multikey_public(doc)
+    if mb.startswith(("zDn", "z82")):
+        return EcdsaPublicKey.from_multikey(doc)
+    return Ed25519PublicKey.from_multikey(doc)
+
+
+def signing_key_from_multikey(doc: dict) -> AnySigningKey:
+    """The key pair of a Multikey document with its secret, of any supported type."""
+    if isinstance(public_key_from_multikey(doc), EcdsaPublicKey):
+        return EcdsaKey.from_multikey(doc)
+    return Ed25519Key.from_multikey(doc)
+
+
 # --- key files ---------------------------------------------------------------
 
 
@@ -510,7 +845,7 @@ def _decrypt_seed(enc: Any, passphrase: str, where: str) -> bytes:
 
 
 def save_key(
-    key: Ed25519Key,
+    key: AnySigningKey,
     path: str | os.PathLike[str],
     *,
     passphrase: str | None = None,
@@ -524,8 +859,8 @@ def save_key(
     Raises KeyMaterialError 'key-file-exists' unless ``overwrite``.
     """
     require_signing_key(key)
-    if not isinstance(key, Ed25519Key):
-        raise TypeError(f"save_key writes an Ed25519Key, not {type(key).__name__}")
+    if not isinstance(key, (Ed25519Key, EcdsaKey)):
+        raise TypeError(f"save_key writes an Ed25519Key or EcdsaKey, not {type(key).__name__}")
     if passphrase is not None and not isinstance(passphrase, str):
         raise TypeError("passphrase must be a string (or None)")
     path = Path(path)
@@ -591,14 +926,14 @@ def _invalid(err: InputError, where: str) -> KeyMaterialError:
     )
 
 
-def _public_of(doc: dict, where: str) -> Ed25519PublicKey:
+def _public_of(doc: dict, where: str) -> AnyPublicKey:
     try:
-        return Ed25519PublicKey.from_multikey(doc)
+        return public_key_from_multikey(doc)
     except InputError as err:
         raise _invalid(err, where) from None
 
 
-def load_public_key(path: str | os.PathLike[str]) -> Ed25519PublicKey:
+def load_public_key(path: str | os.PathLike[str]) -> AnyPublicKey:
     """The public key of any key file (public-only, plain or encrypted).
 
     Its permissions are not checked: only the public part is read.
@@ -612,7 +947,7 @@ def load_key(
     *,
     passphrase: str | None = None,
     allow_open_permissions: bool = False,
-) -> Ed25519Key:
+) -> AnySigningKey:
     """The key pair in a key file written by :func:`save_key` (or a W3C keyPair.json).
 
     A passphrase given for an unencrypted file is not needed and is ignored.
@@ -630,16 +965,17 @@ def load_key(
             raise KeyMaterialError(
                 "passphrase-required", "the key file is encrypted: give a passphrase", path=where
             )
-        _public_of(doc, where)  # report field errors before the slow KDF
+        public = _public_of(doc, where)  # report field errors before the slow KDF
         seed = _decrypt_seed(doc["encryptedSecretKey"], passphrase, where)
         doc = {k: v for k, v in doc.items() if k != "encryptedSecretKey"}
-        doc["secretKeyMultibase"] = encode_multikey(ED25519_PRIV, seed)
+        prefix = _curve(public.curve)[3] if isinstance(public, EcdsaPublicKey) else ED25519_PRIV
+        doc["secretKeyMultibase"] = encode_multikey(prefix, seed)
     elif "secretKeyMultibase" not in doc and "privateKeyMultibase" not in doc:
         raise KeyMaterialError(
             "no-secret-key", "the key file holds only a public key, and signing needs the secret key", path=where
         )
     try:
-        return Ed25519Key.from_multikey(doc)
+        return signing_key_from_multikey(doc)
     except InputError as err:
         raise _invalid(err, where) from None
     except KeyMaterialError as err:

@@ -3,7 +3,8 @@
 Data Integrity proofs and did:key identifiers write bytes as base58btc with a
 leading ``z`` (the multibase code for base58btc). Keys additionally start with
 a multicodec varint naming the key type: ``0xed01`` for an Ed25519 public key,
-``0x8026`` for an Ed25519 secret key (seed).
+``0x8026`` for an Ed25519 secret key (seed), ``0x8024``/``0x8626`` for a P-256
+public/secret key and ``0x8124``/``0x8726`` for P-384.
 
 >>> encode_multibase_base58btc(b"\\x00\\x00hi")
 'z118wr'
@@ -38,6 +39,12 @@ MAX_MULTIKEY_BYTES = 1024
 # Multicodec varints (https://github.com/multiformats/multicodec).
 ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
+# NIST curves: a public key is its compressed point (0x1200 P-256, 0x1201 P-384),
+# a secret key its scalar (0x1306 P-256, 0x1307 P-384).
+P256_PUB = b"\x80\x24"
+P256_PRIV = b"\x86\x26"
+P384_PUB = b"\x81\x24"
+P384_PRIV = b"\x87\x26"
 
 
 def b58encode(data: bytes) -> str:

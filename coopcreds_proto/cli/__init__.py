@@ -28,7 +28,7 @@ from ..demos.forgeries import run_demo
 from ..did_key import resolve_did_key
 from ..display.decision_report import decision_report
 from ..errors import CoopCredsError, InputError, KeyMaterialError
-from ..keys import Ed25519Key, load_public_key, save_key
+from ..keys import EcdsaKey, Ed25519Key, load_public_key, save_key
 from ..loader import export_contexts
 from ..safe_json import loads_strict
 from ..trust.accreditation import load_trust_dir
@@ -90,7 +90,7 @@ def _dumps(document: Any) -> str:
     return json.dumps(document, indent=2)
 
 
-def _seed_from_file(path: str) -> Ed25519Key:
+def _seed_from_file(path: str, key_type: str = "ed25519") -> Ed25519Key | EcdsaKey:
     data = read_bounded(path, MAX_SMALL_FILE_BYTES, what="seed file")
     try:
         text = data.decode("ascii")
@@ -100,9 +100,30 @@ def _seed_from_file(path: str) -> Ed25519Key:
             "bad-seed", "the seed file must hold 64 hexadecimal digits", path=path
         ) from None
     try:
-        return Ed25519Key.from_seed_hex(text.strip())
+        return _key_from_seed_hex(text.strip(), key_type)
     except KeyMaterialError as exc:
         raise exc.with_path(path) from None
+
+
+# The key types of `coopcreds key new --type`.
+KEY_TYPES = ("ed25519", "p256", "p384")
+
+
+def _key_from_seed_hex(text: str, key_type: str) -> Ed25519Key | EcdsaKey:
+    """A key of ``key_type`` from hex digits: an Ed25519 seed or an ECDSA secret scalar."""
+    if key_type == "ed25519":
+        return Ed25519Key.from_seed_hex(text)
+    curve = "P-256" if key_type == "p256" else "P-384"
+    size = 32 if key_type == "p256" else 48
+    try:
+        secret = bytes.fromhex(text)
+    except (ValueError, TypeError):
+        raise KeyMaterialError("bad-seed", "the seed is not a hexadecimal string") from None
+    if len(secret) != size:
+        raise KeyMaterialError(
+            "bad-seed", f"expected {2 * size} hex digits ({size} bytes), got {len(secret)} bytes"
+        )
+    return EcdsaKey(secret, curve)
 
 
 # --- commands ----------------------------------------------------------------
@@ -110,12 +131,15 @@ def _seed_from_file(path: str) -> Ed25519Key:
 
 def cmd_key_new(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args.passphrase_file)
+    key: Ed25519Key | EcdsaKey
     if args.seed is not None:
-        key = Ed25519Key.from_seed_hex(args.seed.strip())
+        key = _key_from_seed_hex(args.seed.strip(), args.type)
     elif args.seed_file is not None:
-        key = _seed_from_file(args.seed_file)
-    else:
+        key = _seed_from_file(args.seed_file, args.type)
+    elif args.type == "ed25519":
         key = Ed25519Key.generate()  # os.urandom
+    else:
+        key = EcdsaKey.generate(curve="P-256" if args.type == "p256" else "P-384")
     try:
         save_key(key, args.out, passphrase=passphrase, overwrite=args.force)
     except KeyMaterialError as exc:
@@ -332,21 +356,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    key = commands.add_parser("key", help="create or show an Ed25519 key file")
+    key = commands.add_parser("key", help="create or show a key file (Ed25519, P-256, P-384)")
     key_commands = key.add_subparsers(dest="key_command", required=True, metavar="COMMAND")
 
     new = key_commands.add_parser(
         "new",
-        help="create a new Ed25519 key file and print its DID",
-        description="Create an Ed25519 key, write it as a Multikey key file (mode 0600) and "
-        "print its did:key. By default the key is random, from the operating system's "
+        help="create a new key file and print its DID",
+        description="Create a key (Ed25519 by default; P-256 or P-384 with --type, for the"
+        " ECDSA suites and selective disclosure), write it as a Multikey key file (mode 0600)"
+        " and print its did:key. By default the key is random, from the operating system's "
         f"secure random generator. {SEED_WARNING}",
+    )
+    new.add_argument(
+        "--type", choices=KEY_TYPES, default="ed25519",
+        help="the key type: ed25519 (did:key:z6Mk...), p256 (did:key:zDn...) or p384"
+        " (default: ed25519)",
     )
     seed = new.add_mutually_exclusive_group()
     seed.add_argument(
         "--seed",
         metavar="HEX",
-        help=f"derive the key from this 32-byte seed (64 hex digits). {SEED_WARNING}",
+        help="derive the key from this 32-byte seed (64 hex digits; a P-384 secret has 96)."
+        f" {SEED_WARNING}",
     )
     seed.add_argument(
         "--seed-file", metavar="FILE", help="derive the key from the 64 hex digits in FILE"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError, KeyMaterialError
-from ..keys import Ed25519Key, load_key
+from ..keys import AnySigningKey, load_key
 from ..loader import MANIFEST, OfflineDocumentLoader
 from ..local_registry import LocalRegistry
 from ..safe_json import DEFAULT_LIMITS
@@ -123,7 +123,7 @@ def add_key_file_options(parser: argparse.ArgumentParser) -> None:
 
 def load_signing_key(
     args: argparse.Namespace, *, key_file: str | None = None
-) -> Ed25519Key:
+) -> AnySigningKey:
     """The key in ``--key`` (or ``key_file``), opened with ``--passphrase-file`` if given,
     refused if group or others may read it unless ``--allow-open-key-file``."""
     return load_key(

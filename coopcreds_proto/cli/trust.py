@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..did_web import as_moment
 from ..errors import InputError
-from ..keys import Ed25519Key
+from ..keys import AnySigningKey
 from ..randomness import DEFAULT_RANDOM
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, utc_now
@@ -83,7 +83,7 @@ def _moment_or_now(value: str | None, option: str) -> datetime:
     return utc_now() if value is None else _moment(value, option)
 
 
-def _key(args: argparse.Namespace) -> Ed25519Key:
+def _key(args: argparse.Namespace) -> AnySigningKey:
     return load_signing_key(args)
 
 
