@@ -14,6 +14,7 @@ b'{"a":[true,null],"b":1}'
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from typing import Any
 
@@ -32,10 +33,15 @@ NQUADS = "application/n-quads"
 class _BoundedURDNA2015(URDNA2015):
     """URDNA2015 with the work bounds of RDFC-1.0 §4.4 ("poison graphs")."""
 
-    def __init__(self, limits: Limits, blank_nodes: int) -> None:
+    def __init__(self, limits: Limits, blank_nodes: int, hash_name: str = "sha256") -> None:
         super().__init__()
+        self._hash_name = hash_name
         self._group_limit = limits.max_blank_node_group
         self._calls_left = max(1, blank_nodes) * limits.max_deep_iterations_per_blank_node
+
+    def create_hash(self) -> Any:
+        # RDFC-1.0's hash is a parameter: SHA-256 by default, SHA-384 for P-384 proofs.
+        return hashlib.new(self._hash_name)
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> dict:
         self._calls_left -= 1
@@ -190,22 +196,44 @@ def _expanded_shape(value: Any) -> object | None:
     return shape
 
 
-def canonicalize_dataset(dataset: dict, limits: Limits = DEFAULT_LIMITS) -> str:
+def canonicalize_dataset(
+    dataset: dict, limits: Limits = DEFAULT_LIMITS, *, hash_name: str = "sha256"
+) -> str:
     """RDFC-1.0 canonical N-Quads of an RDF dataset, within ``limits``."""
+    return canonical_labels(dataset, limits, hash_name=hash_name)[0]
+
+
+def canonical_labels(
+    dataset: dict, limits: Limits = DEFAULT_LIMITS, *, hash_name: str = "sha256"
+) -> tuple[str, dict[str, str]]:
+    """RDFC-1.0 canonical N-Quads of an RDF dataset and its canonical issuer's map
+    (each input blank node label to its ``c14nN`` label, without ``_:``).
+
+    ``hash_name`` is RDFC-1.0's hash algorithm: ``sha256`` or ``sha384``.
+    """
     require_type(dataset, dict, "an RDF dataset")
+    if hash_name not in ("sha256", "sha384"):
+        raise ValueError(f"RDFC-1.0 hashes with sha256 or sha384, not {hash_name!r}")
     blank_nodes = _count_blank_nodes(dataset)
     if blank_nodes > limits.max_blank_nodes:
         raise _too_complex(f"{blank_nodes} blank nodes, over the limit of {limits.max_blank_nodes}")
-    return _BoundedURDNA2015(limits, blank_nodes).main(dataset, {"format": NQUADS})
+    canon = _BoundedURDNA2015(limits, blank_nodes, hash_name)
+    nquads = canon.main(dataset, {"format": NQUADS})
+    issued = canon.canonical_issuer.existing
+    return nquads, {old[2:]: new[2:] for old, new in issued.items()}
 
 
 def canonicalize_rdfc(
-    expanded: list, loader: OfflineDocumentLoader, limits: Limits = DEFAULT_LIMITS
+    expanded: list,
+    loader: OfflineDocumentLoader,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    hash_name: str = "sha256",
 ) -> str:
     """RDFC-1.0 canonical N-Quads of an expanded, checked document."""
     require_type(expanded, (list, dict), "a JSON-LD document")
     require_type(loader, OfflineDocumentLoader, "loader")
-    return canonicalize_dataset(to_dataset(expanded, loader, limits), limits)
+    return canonicalize_dataset(to_dataset(expanded, loader, limits), limits, hash_name=hash_name)
 
 
 _SAFE_INT = 2**53 - 1

@@ -658,6 +658,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A proof's type is not DataIntegrityProof."),
         ("bad-proof-value", "cryptosuites.base",
          "A proof's proofValue is not a string."),
+        ("mandatory-pointers-not-sd", "cryptosuites.base",
+         ("Mandatory pointers were given to a cryptosuite that signs the whole document; only"
+          " ecdsa-sd-2023 takes them.")),
         ("previous-proof-missing", "proofs",
          "A proof's previousProof names a proof the document does not have."),
         ("proof-context-mismatch", "cryptosuites.base",
@@ -665,7 +668,11 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("too-many-proofs", "proof_checks",
          "A document holds more proofs than the limit (each would be verified on its own)."),
         ("unknown-cryptosuite", "cryptosuites",
-         "The cryptosuite is not one the workbench knows (eddsa-rdfc-2022, eddsa-jcs-2022)."),
+         ("The cryptosuite is not one the workbench knows (eddsa-rdfc-2022, eddsa-jcs-2022,"
+          " ecdsa-rdfc-2019, ecdsa-jcs-2019, ecdsa-sd-2023).")),
+        ("wrong-key-type", "cryptosuites.base",
+         ("The key is not of the kind the cryptosuite signs with (Ed25519 for the eddsa suites,"
+          " P-256 or P-384 for the ecdsa ones).")),
     ),
     "CheckFailed": (
         ("bad-signature", "proof_checks",

@@ -30,6 +30,7 @@ from .verifier_options import VerifierOptions
 
 PROOF_PROPERTY = "https://w3id.org/security#proof"
 RDFC = "eddsa-rdfc-2022"
+RDFC_SUITES = (RDFC, "ecdsa-rdfc-2019")  # the suites that sign the RDFC canonical form
 
 
 def _same(exc: CoopCredsError) -> CoopCredsError:
@@ -353,7 +354,7 @@ def canonical_unsecured(
     costly to canonicalize is refused as unsafe, not mistaken for a bad
     signature; ``expanded`` is the checked expansion of the whole document.
     """
-    if not any(p["cryptosuite"] == RDFC for p in proofs):
+    if not any(p["cryptosuite"] in RDFC_SUITES for p in proofs):
         return None
     unsecured = _expansion_without_proof(expanded)
     if unsecured is None:

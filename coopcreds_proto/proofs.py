@@ -23,11 +23,12 @@ from datetime import datetime
 from typing import Any
 
 from .cryptosuites import DEFAULT_CRYPTOSUITE, CanonicalizationInput, get_cryptosuite
-from .cryptosuites.base import PROOF_TYPE, decode_proof_value
+from .cryptosuites.base import PROOF_TYPE
 from .errors import CoopCredsError, ProofError, require_type
 from .keys import PublicKey, SigningKey, require_signing_key
 from .loader import OfflineDocumentLoader
 from .purposes import AssertionPurpose, ProofPurpose
+from .randomness import DEFAULT_RANDOM, RandomSource
 from .safe_json import DEFAULT_LIMITS, Limits
 from .timestamps import as_datetime, format_timestamp, parse_timestamp
 
@@ -38,6 +39,9 @@ class ProofOptions:
 
     ``purpose`` fills ``proofPurpose`` and the purpose's own fields (an
     ``AuthenticationPurpose`` adds its ``challenge`` and ``domain``).
+    ``mandatory_pointers`` (JSON pointers) are what every disclosure of an
+    ecdsa-sd-2023 proof must reveal; ``rng`` draws that suite's per-proof key
+    and HMAC key.
     """
 
     cryptosuite: str = DEFAULT_CRYPTOSUITE
@@ -47,6 +51,8 @@ class ProofOptions:
     verification_method: str | None = None  # None: the key's
     id: str | None = None
     previous_proof: str | list[str] | None = None
+    mandatory_pointers: tuple[str, ...] = ()
+    rng: RandomSource = field(default=DEFAULT_RANDOM, repr=False)
 
     def to_json(self, key: SigningKey) -> dict:
         """The proof options as JSON, in the order the W3C examples use."""
@@ -135,8 +141,10 @@ def create_proof(
         reuse,
         allow_inline_contexts=allow_inline_contexts,
     )
-    data = suite.hash_data(signing_input(document, proof_options), config, given)
-    return suite.signed_proof(config, key.sign(data))
+    return suite.sign(
+        signing_input(document, proof_options), config, key, given,
+        mandatory_pointers=tuple(options.mandatory_pointers), rng=options.rng,
+    )
 
 
 def add_proof(
@@ -218,7 +226,6 @@ def verify_proof_signature(
     """
     check_proof_shape(proof)
     suite = get_cryptosuite(proof["cryptosuite"])
-    signature = decode_proof_value(proof["proofValue"])
     unsecured = signing_input(document, proof)
     context = suite.unsecured_context(proof, document)
     if context is not None:
@@ -231,5 +238,4 @@ def verify_proof_signature(
         allow_inline_contexts=allow_inline_contexts,
     )
     config = suite.proof_config(proof, unsecured)
-    data = suite.hash_data(unsecured, config, given)
-    return public_key.verify(data, signature)
+    return suite.verify(unsecured, proof, config, public_key, given)

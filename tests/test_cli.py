@@ -134,7 +134,7 @@ def test_no_command_is_a_usage_error(capsys):
 
 def test_unknown_suite_is_a_usage_error(capsys, unsigned_file, coop_key_file):
     rc, _, err = run(
-        capsys, "issue", str(unsigned_file), "--key", str(coop_key_file), "--suite", "ecdsa-sd-2023"
+        capsys, "issue", str(unsigned_file), "--key", str(coop_key_file), "--suite", "bbs-2023"
     )
     assert rc == 2
     assert "invalid choice" in err

@@ -307,10 +307,10 @@ def test_credential_status_fails_closed(suite: str) -> None:
 
 def test_unknown_cryptosuite_is_refused(signed: dict) -> None:
     with pytest.raises(ProofError) as refused:
-        issue(_unsigned(), ACTORS.coop, cryptosuite="ecdsa-rdfc-2019", created=SAMPLE_CREATED)
+        issue(_unsigned(), ACTORS.coop, cryptosuite="bbs-2023", created=SAMPLE_CREATED)
     assert refused.value.code == "unknown-cryptosuite"
     changed = copy.deepcopy(signed)
-    changed["proof"]["cryptosuite"] = "ecdsa-rdfc-2019"
+    changed["proof"]["cryptosuite"] = "bbs-2023"
     result = verify_credential(changed, now=SAMPLE_NOW)
     assert _failed(result) == ["well_formed"]
     assert result.check("well_formed").code == "unknown-cryptosuite"

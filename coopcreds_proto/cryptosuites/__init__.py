@@ -2,26 +2,29 @@
 
 >>> get_cryptosuite("eddsa-rdfc-2022").name
 'eddsa-rdfc-2022'
->>> get_cryptosuite("ecdsa-sd-2023")
+>>> get_cryptosuite("bbs-2023")
 Traceback (most recent call last):
 ...
-coopcreds_proto.errors.ProofError: unknown cryptosuite 'ecdsa-sd-2023' (known: eddsa-jcs-2022, eddsa-rdfc-2022) (at $.proof.cryptosuite)
+coopcreds_proto.errors.ProofError: unknown cryptosuite 'bbs-2023' (known: ecdsa-jcs-2019, ecdsa-rdfc-2019, eddsa-jcs-2022, eddsa-rdfc-2022) (at $.proof.cryptosuite)
 """
 
 from __future__ import annotations
 
 from ..errors import ProofError
-from .base import CanonicalizationInput, EddsaCryptosuite
+from .base import CanonicalizationInput, Cryptosuite
+from .ecdsa_jcs_2019 import EcdsaJcs2019
+from .ecdsa_rdfc_2019 import EcdsaRdfc2019
 from .eddsa_jcs_2022 import EddsaJcs2022
 from .eddsa_rdfc_2022 import EddsaRdfc2022
 
-CRYPTOSUITES: dict[str, EddsaCryptosuite] = {
-    suite.name: suite for suite in (EddsaRdfc2022(), EddsaJcs2022())
+CRYPTOSUITES: dict[str, Cryptosuite] = {
+    suite.name: suite
+    for suite in (EddsaRdfc2022(), EddsaJcs2022(), EcdsaRdfc2019(), EcdsaJcs2019())
 }
 DEFAULT_CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
-def get_cryptosuite(name: object) -> EddsaCryptosuite:
+def get_cryptosuite(name: object) -> Cryptosuite:
     """The suite called ``name``, or ``ProofError`` 'unknown-cryptosuite'."""
     suite = CRYPTOSUITES.get(name) if isinstance(name, str) else None
     if suite is None:
@@ -40,6 +43,8 @@ __all__ = [
     "DEFAULT_CRYPTOSUITE",
     "CanonicalizationInput",
     "base",
+    "ecdsa_jcs_2019",
+    "ecdsa_rdfc_2019",
     "eddsa_jcs_2022",
     "eddsa_rdfc_2022",
     "get_cryptosuite",

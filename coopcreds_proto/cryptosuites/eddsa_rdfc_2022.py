@@ -21,11 +21,15 @@ class EddsaRdfc2022(EddsaCryptosuite):
         expanded = given.expanded_document
         if expanded is None:
             expanded = self._expand(document, given)
-        return canonicalize_rdfc(expanded, given.loader, given.limits).encode("utf-8")
+        return canonicalize_rdfc(
+            expanded, given.loader, given.limits, hash_name=given.rdfc_hash
+        ).encode("utf-8")
 
     def canonicalize_proof_config(self, config: dict, given: CanonicalizationInput) -> bytes:
         expanded = self._expand(config, given)
-        return canonicalize_rdfc(expanded, given.loader, given.limits).encode("utf-8")
+        return canonicalize_rdfc(
+            expanded, given.loader, given.limits, hash_name=given.rdfc_hash
+        ).encode("utf-8")
 
     def _expand(self, document: dict, given: CanonicalizationInput) -> list:
         return expand_safely(
