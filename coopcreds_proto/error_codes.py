@@ -91,10 +91,15 @@ class ErrorCode:
 # codes in alphabetical order.
 _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "InputError": (
+        ("bad-json-pointer", "cryptosuites.sd_primitives",
+         ("A JSON pointer (RFC 6901) is malformed, too long, or names no claim of the"
+          " credential.")),
         ("bad-status-entry-v1", "vc.data_model",
          "A VC 1.1 credentialStatus entry is not an object with an id and a type."),
         ("missing-issuance-date", "vc.data_model",
          "A VC 1.1 credential has no issuanceDate."),
+        ("sd-nothing-to-disclose", "cryptosuites.ecdsa_sd_2023",
+         "A disclosure was asked for with no mandatory and no chosen claim."),
         ("unknown-profile", "verifier_options",
          "The verifier profile named is not one of default and strict."),
         ("agreement-needs-peer-to-peer", "demos.stay_fair_models",
@@ -656,8 +661,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A proof's created or expires is not a valid date-time."),
         ("bad-proof-type", "proofs",
          "A proof's type is not DataIntegrityProof."),
-        ("bad-proof-value", "cryptosuites.base",
-         "A proof's proofValue is not a string."),
+        ("bad-proof-value", "cryptosuites.base cryptosuites.ecdsa_sd_2023",
+         "A proof's proofValue is not a string, or not a value its cryptosuite can read."),
         ("mandatory-pointers-not-sd", "cryptosuites.base",
          ("Mandatory pointers were given to a cryptosuite that signs the whole document; only"
           " ecdsa-sd-2023 takes them.")),
@@ -665,12 +670,22 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A proof's previousProof names a proof the document does not have."),
         ("proof-context-mismatch", "cryptosuites.base",
          "The document's @context does not start with the proof's @context."),
+        ("sd-base-proof", "cryptosuites.ecdsa_sd_2023",
+         ("An ecdsa-sd-2023 base proof was given to a verifier: it is the holder's, and a"
+          " verifier needs a derived (disclosure) proof.")),
+        ("sd-label-missing", "cryptosuites.sd_primitives",
+         "A derived proof's label map has no label for a blank node of the disclosed document."),
+        ("sd-not-a-base-proof", "cryptosuites.ecdsa_sd_2023",
+         "A disclosure can be derived only from the issuer's base proof, not from a derived one."),
+        ("sd-signature-count", "cryptosuites.ecdsa_sd_2023",
+         ("The base proof signs another number of statements than the credential has: the"
+          " credential was changed after signing.")),
         ("too-many-proofs", "proof_checks",
          "A document holds more proofs than the limit (each would be verified on its own)."),
         ("unknown-cryptosuite", "cryptosuites",
          ("The cryptosuite is not one the workbench knows (eddsa-rdfc-2022, eddsa-jcs-2022,"
           " ecdsa-rdfc-2019, ecdsa-jcs-2019, ecdsa-sd-2023).")),
-        ("wrong-key-type", "cryptosuites.base",
+        ("wrong-key-type", "cryptosuites.base cryptosuites.ecdsa_sd_2023",
          ("The key is not of the kind the cryptosuite signs with (Ed25519 for the eddsa suites,"
           " P-256 or P-384 for the ecdsa ones).")),
     ),

@@ -12,23 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
+from ecdsa_vectors import ECDSA, LOADER
 
 from coopcreds_proto.cryptosuites import CanonicalizationInput, get_cryptosuite
 from coopcreds_proto.errors import ProofError
 from coopcreds_proto.keys import EcdsaKey, Ed25519Key, signing_key_from_multikey
-from coopcreds_proto.loader import OfflineDocumentLoader
 from coopcreds_proto.proofs import ProofOptions, add_proof, create_proof, verify_proof_signature
 from coopcreds_proto.randomness import SeededRandom
-
-ECDSA = Path(__file__).parent / "vectors" / "vc-di-ecdsa"
-CITIZENSHIP_URL = "https://w3id.org/citizenship/v4rc1"
-CITIZENSHIP_SHA256 = "5038c7383afd7ab2158f1b997913a8f60978a0abcf96e0b0d08e29f146d2db1e"
-LOADER = OfflineDocumentLoader.default().with_contexts({
-    CITIZENSHIP_URL: (
-        (Path(__file__).parent / "vectors" / "contexts" / "citizenship-v4rc1.json").read_bytes(),
-        CITIZENSHIP_SHA256,
-    )
-})
 
 
 def _json(path: Path) -> dict:
