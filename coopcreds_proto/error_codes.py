@@ -98,6 +98,12 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A VC 1.1 credentialStatus entry is not an object with an id and a type."),
         ("missing-issuance-date", "vc.data_model",
          "A VC 1.1 credential has no issuanceDate."),
+        ("no-matching-credential", "vc.wallet",
+         ("The wallet holds no credential of the requested type issued with ecdsa-sd-2023, so"
+          " none can be disclosed in part.")),
+        ("not-selectively-disclosable", "vc.disclosure",
+         ("The credential has no (or more than one) ecdsa-sd-2023 proof, so its holder cannot"
+          " disclose part of it; its issuer must issue it with ecdsa-sd-2023.")),
         ("sd-nothing-to-disclose", "cryptosuites.ecdsa_sd_2023",
          "A disclosure was asked for with no mandatory and no chosen claim."),
         ("unknown-profile", "verifier_options",
@@ -332,7 +338,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("enveloped-unsupported", "vc.data_model",
          ("An enveloped credential or presentation (JOSE or COSE, in a data: URL) cannot be"
           " verified: only Data Integrity proofs are.")),
-        ("field-not-held", "vc.presentation_request",
+        ("field-not-held", "vc.disclosure vc.presentation_request",
          "A presentation request asks for a claim the credential does not hold."),
         ("file-too-large", "bounded_read cli._common definitions.definition",
          ("A file, device or pipe (a credential, a definition, a register, a policy) holds more"
@@ -518,7 +524,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "A verification method is controlled by another DID than the document's."),
         ("verification-method-not-found", "did_web dids",
          "The DID document has no verification method of this id."),
-        ("wrong-credential-type", "vc.presentation_request",
+        ("wrong-credential-type", "vc.disclosure vc.presentation_request",
          "The credential is not of the type the presentation request asks for."),
         ("yaml-too-deep", "definitions.definition",
          "A credential definition's YAML is nested too deeply to read safely."),

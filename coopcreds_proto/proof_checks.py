@@ -18,6 +18,7 @@ from typing import Any
 from .canonical import canonicalize_rdfc
 from .checks import CheckFailed, Step
 from .compact_form import check_compact_form, term_index
+from .cryptosuites import get_cryptosuite
 from .dids import VerificationMethod, dereference_verification_method
 from .errors import CoopCredsError, ProofError, require_type
 from .loader import OfflineDocumentLoader
@@ -335,7 +336,10 @@ def check_signatures(
                 path="$.proof.proofValue",
             )
     suites = sorted({p["cryptosuite"] for p in proofs})
-    return f"valid {', '.join(suites)} signature{'s' if len(proofs) > 1 else ''}"
+    notes = [n for n in (get_cryptosuite(p["cryptosuite"]).disclosure_note(p) for p in proofs) if n]
+    return "; ".join(
+        [f"valid {', '.join(suites)} signature{'s' if len(proofs) > 1 else ''}", *notes]
+    )
 
 
 def canonical_unsecured(

@@ -45,6 +45,7 @@ from ..loader import OfflineDocumentLoader
 from ..randomness import RandomSource
 from ..timestamps import as_datetime, format_timestamp, shifted
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id, subjects
+from ..vc.disclosure import SD_SUITE, mandatory_pointers_for
 from ..vc.holder_subject import holder_subject
 
 ASSURANCE_LEVELS = ("low", "substantial", "high")
@@ -171,12 +172,21 @@ def issue_identity_assurance(
     issuer_name: str | None = None,
     valid_for: timedelta = DEFAULT_VALIDITY,
     loader: OfflineDocumentLoader | None = None,
+    cryptosuite: str = "eddsa-rdfc-2022",
 ) -> dict:
-    """The signed identity-assurance credential, issued by ``key``'s controller at ``now``."""
+    """The signed identity-assurance credential, issued by ``key``'s controller at ``now``.
+
+    With ``cryptosuite="ecdsa-sd-2023"`` (a P-256 key) it is *reusable KYC*: the
+    member discloses its level alone to each co-op that asks
+    (``vc.disclosure.derive_disclosure(credential, ["/credentialSubject/assuranceLevel"])``),
+    never how or when they were checked.
+    """
     unsigned = identity_assurance_credential(
         key.controller, subject, level=level, methods=methods, checked_on=checked_on, rng=rng,
         issuer_name=issuer_name, valid_for=valid_for)
-    return issue(unsigned, key, created=as_datetime(now), loader=loader)
+    pointers = mandatory_pointers_for(unsigned) if cryptosuite == SD_SUITE else ()
+    return issue(unsigned, key, created=as_datetime(now), loader=loader, cryptosuite=cryptosuite,
+                 mandatory_pointers=pointers, rng=rng)
 
 
 __all__ = ["ASSURANCE_LEVELS", "IDENTITY_ASSURANCE", "TRUST_CONTEXT", "Assurance", "assurance_of",

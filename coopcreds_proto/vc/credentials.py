@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..keys import SigningKey, require_signing_key
 from ..loader import OfflineDocumentLoader
 from ..local_registry import LocalRegistry
 from ..proofs import ProofOptions, add_proof
+from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import DEFAULT_LIMITS, Limits
 from ..safe_jsonld import expand_safely
 from .data_model import VC_V2_CONTEXT, check_credential, check_envelope, is_url
@@ -69,8 +71,15 @@ def issue(
     limits: Limits = DEFAULT_LIMITS,
     allow_inline_contexts: bool = True,
     registry: LocalRegistry | None = None,
+    mandatory_pointers: Sequence[str] = (),
+    rng: RandomSource = DEFAULT_RANDOM,
 ) -> dict:
     """Sign an unsigned credential with ``key``; return the signed copy.
+
+    With ``cryptosuite="ecdsa-sd-2023"`` (a P-256 key) the proof is a base proof
+    its holder derives disclosures from; ``mandatory_pointers`` (JSON pointers,
+    see ``vc.disclosure.mandatory_pointers_for``) name what every disclosure
+    reveals, and ``rng`` draws the proof's own key and HMAC key.
 
     Issues VC 2.0 only. Refuses (``CoopCredsError``) a credential that breaks
     the data model (``data_model``), that a verifier would not read as signed
@@ -97,7 +106,10 @@ def issue(
     )
     check_compact_form(credential, checked.expanded, term_index(credential, loader))
     check_related_resources(credential, loader, registry)
-    options = ProofOptions(cryptosuite=cryptosuite, created=created, expires=expires)
+    options = ProofOptions(
+        cryptosuite=cryptosuite, created=created, expires=expires,
+        mandatory_pointers=tuple(mandatory_pointers), rng=rng,
+    )
     return add_proof(
         credential,
         key,

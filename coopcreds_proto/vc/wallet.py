@@ -7,7 +7,8 @@ credential is presented by the DID it was issued to.
 Public API: ``Wallet(keys=(), credentials=())`` (frozen; ``add_key``,
 ``add_credential`` return a new wallet), ``.dids``, ``.key_for(did)``,
 ``.list_credentials(did=None)``, ``.choose(types=..., issuers=..., did=...)``,
-``.present(challenge, domain, types=..., issuers=..., did=..., created=...)``.
+``.present(challenge, domain, types=..., issuers=..., did=..., created=...)``,
+``.disclose(request)`` (a selective disclosure of an ecdsa-sd-2023 credential).
 Neither ``repr`` nor the HTML view ever shows a secret key.
 
 >>> from coopcreds_proto.vc.credentials import issue
@@ -34,6 +35,8 @@ from ..keys import Ed25519Key
 from ..loader import OfflineDocumentLoader
 from ..proofs import proofs_of
 from .credentials import check_credential_shape, issuer_id, subjects
+from .disclosure import SD_SUITE, disclose_for_request
+from .presentation_request import PresentationRequest
 from .presentations import present
 
 
@@ -167,6 +170,34 @@ class Wallet:
             created=created,
             loader=loader,
         )
+
+    def disclose(
+        self,
+        request: PresentationRequest,
+        *,
+        did: str | None = None,
+        loader: OfflineDocumentLoader | None = None,
+    ) -> dict:
+        """A disclosure of exactly the claims ``request`` asks for (plus the mandatory
+        ones) from the wallet's ecdsa-sd-2023 credential of the requested type.
+
+        Present it with ``present(..., credentials=[disclosure])`` after showing
+        ``vc.disclosure.disclosure_summary``. Refuses (``no-matching-credential``)
+        when the wallet holds no such credential that can be disclosed in part.
+        """
+        require_type(request, PresentationRequest, "request")
+        candidates = [
+            c for c in self.choose(types=[request.credential_type], did=did)
+            if any(isinstance(p, dict) and p.get("cryptosuite") == SD_SUITE
+                   for p in proofs_of(c))
+        ]
+        if not candidates:
+            raise InputError(
+                "no-matching-credential",
+                f"the wallet holds no {request.credential_type} issued with {SD_SUITE}, so none"
+                " can be disclosed in part",
+            )
+        return disclose_for_request(candidates[0], request, loader=loader)
 
     def __repr__(self) -> str:
         return f"Wallet(dids={list(self.dids)!r}, credentials={len(self.credentials)})"
