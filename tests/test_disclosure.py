@@ -10,7 +10,16 @@ from datetime import date, datetime, timezone
 import pytest
 
 from coopcreds_proto.errors import InputError
+from coopcreds_proto.issuer.batch import (
+    SAMPLE_COOP,
+    Issuer,
+    apply_register,
+    read_credential,
+    revoke_member,
+)
+from coopcreds_proto.issuer.member_register import generate_register
 from coopcreds_proto.keys import EcdsaKey
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.trust.identity_assurance import assurance_of, issue_identity_assurance
 from coopcreds_proto.trust.policy import Benefit, VerifierPolicy
@@ -207,3 +216,24 @@ def test_a_policy_accepts_a_disclosure_that_has_the_claims_it_asks_for(signed) -
     refused = _decide(signed, ("memberName",))
     assert not refused.granted
     assert [c.code for c in refused.checks if not c.ok] == ["claim-missing"]
+
+
+def test_the_issuer_issues_a_register_with_ecdsa_sd_2023(tmp_path) -> None:
+    issuer = Issuer(COOP, SAMPLE_COOP, tmp_path / "out", cryptosuite="ecdsa-sd-2023",
+                    status_base="https://riverside.example/status",
+                    registry=LocalRegistry(tmp_path / "registry"))
+    records = generate_register(2)
+    apply_register(issuer, records, now="2026-02-01T09:00:00Z", rng=SeededRandom("batch"),
+                   progress=False, durable=False)
+    number = records[0].membership_number
+    credential = read_credential(issuer, number)
+    assert credential["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    shown = derive_disclosure(credential, ["/credentialSubject/membershipStatus"])
+    # The status entries are mandatory: a verifier still checks revocation.
+    assert shown["credentialStatus"] == credential["credentialStatus"]
+    assert set(shown["credentialSubject"]) == {"id", "type", "membershipStatus"}
+    result = verify_credential(shown, now="2026-04-01T00:00:00Z", registry=issuer.registry)
+    assert result.verified, result
+    revoke_member(issuer, number, now="2026-04-02T00:00:00Z", reason="left the co-op")
+    after = verify_credential(shown, now="2026-04-03T00:00:00Z", registry=issuer.registry)
+    assert not after.verified and after.check("status").code == "status-revoked"

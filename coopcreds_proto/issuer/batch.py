@@ -92,6 +92,7 @@ from ..safe_jsonld import expand_safely
 from ..timestamps import as_datetime, format_timestamp, shifted
 from ..urls import shown_url, url_problem
 from ..vc.credentials import VC_V2_CONTEXT, check_credential_shape, issuer_id
+from ..vc.disclosure import SD_SUITE, mandatory_pointers_for
 from ..vc.status_list import (
     StatusList,
     allocate,
@@ -349,8 +350,9 @@ class _BatchSigner:
     """
 
     def __init__(self, key: SigningKey, cryptosuite: str, created: str,
-                 loader: OfflineDocumentLoader) -> None:
+                 loader: OfflineDocumentLoader, rng: RandomSource = DEFAULT_RANDOM) -> None:
         self.key = key
+        self.rng = rng
         self.suite = get_cryptosuite(cryptosuite)
         self.options = ProofOptions(cryptosuite=cryptosuite, created=created).to_json(key)
         self.loader = loader
@@ -376,6 +378,15 @@ class _BatchSigner:
                 f"the issuer is {issuer_id(credential)} but the key belongs to "
                 f"{self.key.controller}", path="$.issuer")
         checked = expand_safely(credential, self.loader, limits=DEFAULT_LIMITS)
+        if not self.suite.name.startswith("eddsa-"):
+            # ECDSA hashes by curve, ecdsa-sd-2023 signs each statement: the suite signs,
+            # and a selective-disclosure credential reveals at least mandatory_pointers_for.
+            config = self.suite.proof_config(self.options, credential)
+            given = CanonicalizationInput(self.loader, DEFAULT_LIMITS, checked.expanded)
+            pointers = mandatory_pointers_for(credential) if self.suite.name == SD_SUITE else ()
+            proof = self.suite.sign(credential, config, self.key, given,
+                                    mandatory_pointers=pointers, rng=self.rng)
+            return {**credential, "proof": proof}
         config, config_hash = self._config(credential)
         given = CanonicalizationInput(self.loader, DEFAULT_LIMITS, checked.expanded)
         doc_hash = hashlib.sha256(self.suite.canonicalize_document(credential, given)).digest()
@@ -665,7 +676,7 @@ def _apply_register(issuer: Issuer, records: Sequence[MemberRecord], *,
         (out / folder).mkdir(parents=True, exist_ok=True)
     log = _Log(out / LOG_NAME)
     actions: list[Action] = []
-    signer = _BatchSigner(issuer.key, issuer.cryptosuite, stamp, loader)
+    signer = _BatchSigner(issuer.key, issuer.cryptosuite, stamp, loader, rng)
     bar = tqdm(total=len(signing), disable=not progress, desc="issuing", unit="credential")
     signed_count = 0
     try:

@@ -74,6 +74,7 @@ from .. import html_views
 from ..atomic_files import write_atomically
 from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError, require_type
+from ..keys import EcdsaKey
 from ..randomness import DEFAULT_RANDOM, RandomSource, randbelow
 from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..timestamps import as_datetime, format_timestamp
@@ -453,11 +454,18 @@ def sign_status_list(
     created: datetime | str | None = None,
     loader: OfflineDocumentLoader | None = None,
 ) -> dict:
-    """The list credential, signed with the issuer's ``key`` (``created`` defaults to ``valid_from``)."""
+    """The list credential, signed with the issuer's ``key`` (``created`` defaults to ``valid_from``).
+
+    A list is shown whole, never in part: an Ed25519 key signs it with
+    eddsa-rdfc-2022, a P-256 or P-384 key (an issuer of ecdsa-sd-2023
+    credentials) with ecdsa-rdfc-2019.
+    """
     unsigned = status_list_credential(
         status_list, valid_from=valid_from, valid_until=valid_until, ttl=ttl
     )
-    return issue(unsigned, key, created=created or unsigned["validFrom"], loader=loader)
+    suite = "ecdsa-rdfc-2019" if isinstance(key, EcdsaKey) else "eddsa-rdfc-2022"
+    return issue(unsigned, key, created=created or unsigned["validFrom"], loader=loader,
+                 cryptosuite=suite)
 
 
 def publish_status_list(
