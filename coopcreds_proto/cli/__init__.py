@@ -4,6 +4,9 @@
     did:key:z6Mk...
     $ coopcreds issue unsigned.json --key coop-key.json > signed.json
     $ coopcreds verify signed.json
+    $ coopcreds key new --type p256 --out p256-key.json
+    $ coopcreds issue unsigned.json --key p256-key.json --suite ecdsa-sd-2023 > base.json
+    $ coopcreds derive base.json --reveal /credentialSubject/membershipStatus > disclosed.json
 
 Exit codes: 0 success (for ``verify``: verified), 1 not verified, 2 unusable
 input or a usage error. Every error is one line on stderr, never a traceback.
@@ -36,6 +39,7 @@ from ..trust.policy import load_policy
 from ..trust.recognition import decide
 from ..trust.registry import TrustRegistry
 from ..vc.credentials import issue
+from ..vc.disclosure import SD_SUITE, derive_disclosure, mandatory_pointers_for
 from ..vc.presentations import verify_presentation
 from ..vc.verification import VerificationResult, verify_credential
 from ..verifier_options import PROFILES, VerifierOptions
@@ -180,11 +184,31 @@ def cmd_issue(args: argparse.Namespace) -> int:
             "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
         )
     key = load_signing_key(args)
+    mandatory: tuple[str, ...] = tuple(args.mandatory or ())
+    if args.suite == SD_SUITE and args.mandatory is None:
+        mandatory = mandatory_pointers_for(credential)
     signed = issue(
         credential, key, cryptosuite=args.suite, created=created,
-        loader=published_contexts_loader(args.contexts_dir),
+        loader=published_contexts_loader(args.contexts_dir), mandatory_pointers=mandatory,
     )
     emit(_dumps(signed))
+    return EXIT_OK
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    data = read_input(args.file)
+    try:
+        credential = loads_strict(data)
+    except CoopCredsError as exc:
+        raise not_json(args.file, exc) from None
+    if not isinstance(credential, dict):
+        raise InputError(
+            "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
+        )
+    disclosed = derive_disclosure(
+        credential, args.reveal, loader=published_contexts_loader(args.contexts_dir)
+    )
+    emit(_dumps(disclosed))
     return EXIT_OK
 
 
@@ -437,8 +461,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ISO",
         help="the proof's creation time (default: now), e.g. 2026-01-15T09:00:00Z",
     )
+    iss.add_argument(
+        "--mandatory", nargs="+", action="extend", metavar="POINTER",
+        help=f"with --suite {SD_SUITE}: the JSON pointers every disclosure must reveal, e.g."
+        " /issuer /validFrom (default: the issuer, validity, status and types the credential"
+        " has)",
+    )
     iss.add_argument("--contexts-dir", metavar="DIR", help=CONTEXTS_DIR_HELP)
     iss.set_defaults(func=cmd_issue)
+
+    der = commands.add_parser(
+        "derive",
+        help=f"disclose part of an {SD_SUITE} credential",
+        description=f"Derive from a credential issued with {SD_SUITE} a disclosure that reveals"
+        " only its mandatory claims and those named by --reveal, with a proof any verifier"
+        " checks against the issuer's key (coopcreds verify). Written to stdout. Disclosures"
+        " of one credential are linkable (the same issuer signature is in each).",
+    )
+    der.add_argument("file", metavar="SIGNED.json", help="the signed credential ('-': stdin)")
+    der.add_argument(
+        "--reveal", nargs="+", action="extend", required=True, metavar="POINTER",
+        help="JSON pointers of the claims to disclose, e.g. /credentialSubject/memberOf/sector",
+    )
+    der.add_argument("--contexts-dir", metavar="DIR", help=CONTEXTS_DIR_HELP)
+    der.set_defaults(func=cmd_derive)
 
     ver = commands.add_parser(
         "verify",
