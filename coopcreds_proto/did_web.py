@@ -48,7 +48,7 @@ from datetime import date, datetime, timezone
 
 from .dids import RELATIONSHIPS
 from .errors import InputError
-from .keys import Ed25519Key
+from .keys import EcdsaKey, Ed25519Key
 from .local_registry import LocalRegistry, did_web_url
 from .randomness import DEFAULT_RANDOM, RandomSource
 from .timestamps import format_timestamp, parse_timestamp
@@ -135,6 +135,7 @@ def create_did_web(
         raise InputError("bad-did-web", f"{did} is a DID URL, not a DID", path=did)
     document = {"@context": list(DID_CONTEXTS), "id": did, "verificationMethod": []}
     key = _add(document, rng, relationships)
+    assert isinstance(key, Ed25519Key)  # the default key type
     registry.publish(did, document)
     return key
 
@@ -145,10 +146,15 @@ def add_key(
     *,
     rng: RandomSource = DEFAULT_RANDOM,
     relationships: Sequence[str] = DEFAULT_RELATIONSHIPS,
-) -> Ed25519Key:
-    """Add a new key (the next ``#key-N``) to ``did``'s document; earlier keys stay."""
+    key_type: str = "Ed25519",
+) -> Ed25519Key | EcdsaKey:
+    """Add a new key (the next ``#key-N``) to ``did``'s document; earlier keys stay.
+
+    ``key_type`` is ``Ed25519``, or ``P-256`` for the ECDSA and selective-disclosure
+    suites.
+    """
     document = did_web_document(did, registry)
-    key = _add(document, rng, relationships)
+    key = _add(document, rng, relationships, key_type)
     registry.publish(did, document, replace=True)
     return key
 
@@ -192,7 +198,9 @@ def key_history(did: str, registry: LocalRegistry) -> tuple[KeyRecord, ...]:
 # --- internals ---------------------------------------------------------------
 
 
-def _add(document: dict, rng: RandomSource, relationships: Sequence[str]) -> Ed25519Key:
+def _add(
+    document: dict, rng: RandomSource, relationships: Sequence[str], key_type: str = "Ed25519"
+) -> Ed25519Key | EcdsaKey:
     unknown = [r for r in relationships if r not in RELATIONSHIPS]
     if unknown or not relationships:
         raise InputError(
@@ -206,7 +214,13 @@ def _add(document: dict, rng: RandomSource, relationships: Sequence[str]) -> Ed2
         if match:
             numbers.append(int(match.group(1)))
     vm_id = f"{did}#key-{max(numbers) + 1}"
-    key = Ed25519Key(rng.bytes(32), controller=did, id=vm_id)
+    if key_type not in ("Ed25519", "P-256"):
+        raise InputError("unsupported-key-type", f"a did:web key is Ed25519 or P-256, not {key_type!r}")
+    key: Ed25519Key | EcdsaKey
+    if key_type == "P-256":
+        key = EcdsaKey.generate(rng, controller=did, id=vm_id)
+    else:
+        key = Ed25519Key(rng.bytes(32), controller=did, id=vm_id)
     method = key.public_key.to_multikey()
     method.pop("@context", None)  # the DID document's own @context covers it
     document["verificationMethod"].append(method)

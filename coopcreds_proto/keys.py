@@ -614,14 +614,21 @@ class EcdsaKey:
         object.__setattr__(self, "id", pub.id)
 
     @classmethod
-    def generate(cls, rng: RandomSource = DEFAULT_RANDOM, curve: str = "P-256") -> EcdsaKey:
+    def generate(
+        cls,
+        rng: RandomSource = DEFAULT_RANDOM,
+        curve: str = "P-256",
+        *,
+        controller: str = "",
+        id: str = "",
+    ) -> EcdsaKey:
         """A new key whose scalar is drawn from ``rng`` (seeded rngs are for demos only)."""
         _, _, _, _, size = _curve(curve)
         order = _ORDERS[curve]
         while True:  # rejection sampling: uniform in [1, n - 1]
             secret = rng.bytes(size)
             if 0 < int.from_bytes(secret, "big") < order:
-                return cls(secret, curve)
+                return cls(secret, curve, controller=controller, id=id)
 
     @classmethod
     def from_multikey(cls, doc: dict) -> EcdsaKey:

@@ -130,7 +130,7 @@ def test_the_consent_screen_matches_the_disclosed_document_field_for_field(signe
     assert set(shown) | {p for p, _ in summary.not_disclosed} == set(full)
     labels = {p: label for p, label, _ in summary.disclosed}
     assert labels["credentialSubject.memberOf.sector"] == "Your co-op's sector"
-    assert labels["credentialSubject.memberOf.id"] == "Your co-op: id"
+    assert labels["credentialSubject.memberOf.id"] == "Your co-op: identifier"
     hidden = dict(summary.not_disclosed)
     assert hidden["credentialSubject.memberName"] == "Your name"
     assert hidden["credentialSubject.membershipNumber"] == "Your membership number"

@@ -30,7 +30,7 @@ from ..did_web import (
     retire_key,
 )
 from ..errors import KeyMaterialError
-from ..keys import Ed25519Key, save_key
+from ..keys import AnySigningKey, save_key
 from ..local_registry import LocalRegistry
 from ..randomness import DEFAULT_RANDOM
 from ._common import EXIT_OK, emit, read_passphrase, registry_to_read, registry_to_write
@@ -42,7 +42,7 @@ def _check_out(path: str) -> None:
         raise KeyMaterialError("key-file-exists", f"{path} exists already", path=path)
 
 
-def _save(key: Ed25519Key, out: str, passphrase: str | None) -> None:
+def _save(key: AnySigningKey, out: str, passphrase: str | None) -> None:
     try:
         save_key(key, out, passphrase=passphrase)
     except (KeyMaterialError, OSError) as exc:

@@ -222,6 +222,9 @@ def claim_label(path: str) -> str:
     """
     if path in _TOP_WORDS:
         return _TOP_WORDS[path]
+    if path.startswith("credentialSubject.") and path.endswith((".id", ".type")):
+        parent, _, last = path.rpartition(".")
+        return f"{claim_label(parent)}: {'identifier' if last == 'id' else 'kind'}"
     if path.startswith("credentialSubject."):
         rest = path[len("credentialSubject."):]
         if rest in FIELD_WORDS or "[" not in rest:
