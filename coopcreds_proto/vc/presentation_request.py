@@ -17,10 +17,10 @@ only the fields asked for. The cost: a round-trip to the issuer for every
 request, the issuer learns who asked for what, and the new credential's id and
 signature are the same every time it is shown, so verifiers could link them.
 
-What a selective-disclosure cryptosuite would change. With ``ecdsa-sd-2023``
-the issuer signs once with per-claim signatures and the *holder* derives a
-disclosure proof revealing only the chosen claims: no issuer round-trip, the
-issuer never learns who asked. With ``bbs-2023`` the holder's derived proof is
+What a selective-disclosure cryptosuite changes. With ``ecdsa-sd-2023``
+(``vc.disclosure``) the issuer signs once with per-claim signatures and the
+*holder* derives a disclosure proof revealing only the chosen claims: no issuer
+round-trip, the issuer never learns who asked. With ``bbs-2023`` the holder's derived proof is
 also unlinkable: two verifiers (or one, twice) cannot tell that two
 presentations came from the same credential. ``disclosed_beyond`` and the
 consent summary would stay as they are; only the "derive" step moves from the
