@@ -299,10 +299,12 @@ def check_proof_timing(proofs: Sequence[dict], moment: datetime, clock_skew: tim
 
 def signature(state: SecuredDocument) -> str:
     """Every proof's signature holds over the document."""
+    expanded = state.expanded.expanded if state.expanded is not None else None
     return check_signatures(
         state.document, state.proofs, state.methods, what=state.noun,
         loader=state.loader, limits=state.limits, canonical_unsecured=state.canonical,
         allow_inline_contexts=state.options.allow_inline_contexts,
+        expanded_unsecured=_expansion_without_proof(expanded) if expanded is not None else None,
     )
 
 
@@ -316,6 +318,7 @@ def check_signatures(
     limits: Limits,
     canonical_unsecured: bytes | None = None,
     allow_inline_contexts: bool = False,
+    expanded_unsecured: list | None = None,
 ) -> str:
     """Every proof's signature holds over ``document`` (``what`` names it in the reason)."""
     for i, (proof, method) in enumerate(zip(proofs, methods)):
@@ -327,6 +330,7 @@ def check_signatures(
             limits=limits,
             canonical_unsecured=canonical_unsecured,
             allow_inline_contexts=allow_inline_contexts,
+            expanded_unsecured=expanded_unsecured,
         )
         if not ok:
             raise CheckFailed(

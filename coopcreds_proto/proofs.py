@@ -215,6 +215,7 @@ def verify_proof_signature(
     limits: Limits = DEFAULT_LIMITS,
     canonical_unsecured: bytes | None = None,
     allow_inline_contexts: bool = False,
+    expanded_unsecured: list | None = None,
 ) -> bool:
     """True if ``proof``'s signature over ``document`` verifies with ``public_key``.
 
@@ -222,7 +223,8 @@ def verify_proof_signature(
     returns False for a signature that does not match. ``canonical_unsecured``
     is the RDFC canonical form of the document without its proofs, when the
     caller already computed it (used only by eddsa-rdfc-2022 proofs without
-    ``previousProof`` or a ``@context`` of their own).
+    ``previousProof`` or a ``@context`` of their own); ``expanded_unsecured`` its
+    checked expansion (used, on the same terms, by ecdsa-sd-2023).
     """
     check_proof_shape(proof)
     suite = get_cryptosuite(proof["cryptosuite"])
@@ -236,6 +238,7 @@ def verify_proof_signature(
         limits,
         canonical_document=canonical_unsecured if plain else None,
         allow_inline_contexts=allow_inline_contexts,
+        expanded_document=expanded_unsecured if plain else None,
     )
     config = suite.proof_config(proof, unsecured)
     return suite.verify(unsecured, proof, config, public_key, given)
