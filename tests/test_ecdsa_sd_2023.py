@@ -14,6 +14,7 @@ Utopia."); the tests use the signed document without its proof.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -37,7 +38,7 @@ from coopcreds_proto.cryptosuites.sd_primitives import (
     hmac_label_map_factory,
     select_json_ld,
 )
-from coopcreds_proto.errors import InputError, ProofError
+from coopcreds_proto.errors import InputError, ProofError, UnsafeJsonLdError
 from coopcreds_proto.keys import EcdsaKey, signing_key_from_multikey
 from coopcreds_proto.multibase import decode_multibase_base58btc, encode_multibase_base58btc
 from coopcreds_proto.proofs import ProofOptions, add_proof, verify_proof_signature
@@ -294,3 +295,25 @@ def test_a_p384_key_is_refused() -> None:
     with pytest.raises(ProofError) as info:
         add_proof(doc, p384, ProofOptions(cryptosuite="ecdsa-sd-2023"))
     assert info.value.code == "wrong-key-type"
+
+
+@pytest.mark.parametrize("body", [
+    b"\x9b" + b"\xff" * 8,            # an array of 2**64 - 1 items
+    b"\x5b\x7f" + b"\xff" * 7,        # a byte string of 2**63 - 1 bytes
+    b"\x85" + b"\x81" * 5000,         # deep nesting
+    b"\x9f" * 100_000,                # 100,000 open indefinite arrays
+    b"\xd8\x1c\x81\xd8\x1d\x00",      # a list that contains itself (shared references)
+])
+def test_hostile_cbor_is_refused_at_once(body: bytes) -> None:
+    value = "u" + base64.urlsafe_b64encode(b"\xd9\x5d\x01" + body).decode().rstrip("=")
+    with pytest.raises(ProofError) as info:
+        parse_derived_proof_value(value)
+    assert info.value.code == "bad-proof-value"
+
+
+def test_derived_documents_meet_the_safe_json_ld_rules(vector: dict) -> None:
+    revealed = _json(vector["folder"] / "derivedRevealDocument.json")
+    revealed["credentialSubject"]["unsignedClaim"] = "x"  # no context defines it
+    with pytest.raises(UnsafeJsonLdError) as info:
+        verify_proof_signature(revealed, revealed["proof"], BASE_KEY.public_key, loader=LOADER)
+    assert info.value.code == "undefined-term"
