@@ -53,7 +53,7 @@ from ..cryptosuites.ecdsa_sd_2023 import (
 from ..errors import InputError, require_type
 from ..loader import OfflineDocumentLoader
 from ..proofs import proofs_of, without_proof
-from ..safe_json import DEFAULT_LIMITS, Limits
+from ..safe_json import DEFAULT_LIMITS, Limits, check_json_value
 from .credentials import issuer_id, subjects
 from .presentation_request import (
     FIELD_WORDS,
@@ -94,6 +94,7 @@ BBS_NOTE = (
 
 def pointer_step(name: str) -> str:
     """A JSON pointer step for ``name`` (``~`` and ``/`` escaped, RFC 6901)."""
+    require_type(name, str, "a claim name")
     return name.replace("~", "~0").replace("/", "~1")
 
 
@@ -196,6 +197,8 @@ def _held(subject: Mapping, field: str) -> bool:
 def claims_of(document: Mapping) -> dict[str, Any]:
     """Every claim of a credential as ``dotted.path -> value`` (a list of plain values is
     one claim; ``@context`` and ``proof`` are not claims)."""
+    require_type(document, dict, "a credential")
+    check_json_value(document, DEFAULT_LIMITS)  # bounded, and no structure that holds itself
     out: dict[str, Any] = {}
 
     def walk(value: Any, path: str) -> None:
@@ -220,6 +223,7 @@ def claim_label(path: str) -> str:
     >>> claim_label("credentialSubject.memberOf.sector"), claim_label("validUntil")
     ("Your co-op's sector", 'Valid until')
     """
+    require_type(path, str, "a claim path")
     if path in _TOP_WORDS:
         return _TOP_WORDS[path]
     if path.startswith("credentialSubject.") and path.endswith((".id", ".type")):
