@@ -517,7 +517,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " nothing secures it.")),
         ("unsigned-credential", "vc.presentations vc.wallet",
          "A credential to present or keep in a wallet has no proof."),
-        ("unsupported-key-type", "did_key",
+        ("unsupported-key-type", "did_key did_web",
          ("The did:key or key type is not Ed25519, P-256 or P-384, the kinds the workbench"
           " supports.")),
         ("verification-method-controller", "dids",
