@@ -5,10 +5,19 @@ field the disclosed document), verification, presentation and reusable KYC."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import date, datetime, timezone
 
 import pytest
 
+from coopcreds_proto.definitions.artefacts import definition_loader
+from coopcreds_proto.definitions.definition import (
+    DefinitionError,
+    definition_path,
+    definition_to_dict,
+    load_definition,
+    parse_definition,
+)
 from coopcreds_proto.errors import InputError
 from coopcreds_proto.issuer.batch import (
     SAMPLE_COOP,
@@ -237,3 +246,22 @@ def test_the_issuer_issues_a_register_with_ecdsa_sd_2023(tmp_path) -> None:
     revoke_member(issuer, number, now="2026-04-02T00:00:00Z", reason="left the co-op")
     after = verify_credential(shown, now="2026-04-03T00:00:00Z", registry=issuer.registry)
     assert not after.verified and after.check("status").code == "status-revoked"
+
+
+def test_a_definition_names_the_claims_every_disclosure_reveals(tmp_path) -> None:
+    definition = load_definition(definition_path("cooperative-membership", "0.1"))
+    with_status = dataclasses.replace(definition, mandatory_claims=("membershipStatus",))
+    assert parse_definition(definition_to_dict(with_status)) == with_status
+    assert "mandatory_claims" not in definition_to_dict(definition)  # earlier digests stay
+    issuer = Issuer(COOP, SAMPLE_COOP, tmp_path / "out", definition=with_status,
+                    cryptosuite="ecdsa-sd-2023")
+    records = generate_register(1)
+    apply_register(issuer, records, now="2026-02-01T09:00:00Z", rng=SeededRandom("def"),
+                   progress=False, durable=False)
+    credential = read_credential(issuer, records[0].membership_number)
+    shown = derive_disclosure(credential, ["/credentialSubject/memberOf/sector"],
+                              loader=definition_loader(with_status))
+    assert shown["credentialSubject"]["membershipStatus"] == records[0].membership_status
+    with pytest.raises(DefinitionError) as info:
+        parse_definition({**definition_to_dict(definition), "mandatory_claims": ["favourite"]})
+    assert "mandatory claim 'favourite' is not an active field" in str(info.value)

@@ -238,6 +238,9 @@ class CredentialDefinition:
     fields: tuple[Field, ...]
     changelog: tuple[ChangelogEntry, ...] = ()
     decisions: tuple[AdoptionDecision, ...] = ()
+    # Subject fields every selective disclosure (ecdsa-sd-2023) reveals, besides the
+    # issuer, validity, status and types (``vc.disclosure.mandatory_pointers_for``).
+    mandatory_claims: tuple[str, ...] = ()
 
     @property
     def context_url(self) -> str:
@@ -355,6 +358,11 @@ def definition_problems(definition: CredentialDefinition) -> tuple[Problem, ...]
         if not is_iso_date(decision.date):
             add(Problem(f"decisions[{i}].date", "bad-date",
                         f"{decision.date!r} is not an ISO date"))
+    known = {path for path, f in d.iter_fields(include_dropped=False)}
+    for i, path in enumerate(d.mandatory_claims):
+        if path not in known:
+            add(Problem(f"mandatory_claims[{i}]", "unknown-field",
+                        f"mandatory claim {path!r} is not an active field of the definition"))
     if d.status == "adopted" and not any(x.passed for x in d.decisions):
         add(Problem("status", "not-adopted",
                     "status is 'adopted' but no recorded decision met its rule"))
@@ -511,6 +519,7 @@ _NoAliasLoader.yaml_implicit_resolvers = {
 _DEF_KEYS = {
     "slug", "name", "credential_type", "subject_type", "version", "status", "date",
     "summary", "context_base", "vocab_base", "fields", "changelog", "decisions",
+    "mandatory_claims",
 }
 _FIELD_KEYS = {
     "term", "label", "description", "datatype", "required", "multiple", "sensitivity",
@@ -583,6 +592,7 @@ def parse_definition(data: Any, source: str = "") -> CredentialDefinition:
         fields=r.fields(raw_fields, ""),
         changelog=tuple(r.changelog(data.get("changelog") or [])),
         decisions=tuple(r.decisions(data.get("decisions") or [])),
+        mandatory_claims=r.texts(data, "mandatory_claims", ""),
     )
     # A key already reported as missing or malformed is not reported again.
     shaped = {p.path for p in problems}
@@ -799,6 +809,8 @@ def definition_to_dict(definition: CredentialDefinition) -> dict:
              **({"note": x.note} if x.note else {})}
             for x in d.decisions
         ]
+    if d.mandatory_claims:
+        out["mandatory_claims"] = list(d.mandatory_claims)
     out["fields"] = [_field_to_dict(f) for f in d.fields]
     return out
 

@@ -92,7 +92,7 @@ from ..safe_jsonld import expand_safely
 from ..timestamps import as_datetime, format_timestamp, shifted
 from ..urls import shown_url, url_problem
 from ..vc.credentials import VC_V2_CONTEXT, check_credential_shape, issuer_id
-from ..vc.disclosure import SD_SUITE, mandatory_pointers_for
+from ..vc.disclosure import SD_SUITE, claim_pointer, mandatory_pointers_for
 from ..vc.status_list import (
     StatusList,
     allocate,
@@ -350,9 +350,11 @@ class _BatchSigner:
     """
 
     def __init__(self, key: SigningKey, cryptosuite: str, created: str,
-                 loader: OfflineDocumentLoader, rng: RandomSource = DEFAULT_RANDOM) -> None:
+                 loader: OfflineDocumentLoader, rng: RandomSource = DEFAULT_RANDOM,
+                 mandatory_claims: Sequence[str] = ()) -> None:
         self.key = key
         self.rng = rng
+        self.mandatory_claims = tuple(mandatory_claims)
         self.suite = get_cryptosuite(cryptosuite)
         self.options = ProofOptions(cryptosuite=cryptosuite, created=created).to_json(key)
         self.loader = loader
@@ -383,7 +385,12 @@ class _BatchSigner:
             # and a selective-disclosure credential reveals at least mandatory_pointers_for.
             config = self.suite.proof_config(self.options, credential)
             given = CanonicalizationInput(self.loader, DEFAULT_LIMITS, checked.expanded)
-            pointers = mandatory_pointers_for(credential) if self.suite.name == SD_SUITE else ()
+            pointers: tuple[str, ...] = ()
+            if self.suite.name == SD_SUITE:
+                subject = credential.get("credentialSubject")
+                held = [c for c in self.mandatory_claims
+                        if isinstance(subject, dict) and _holds(subject, c)]
+                pointers = mandatory_pointers_for(credential, [claim_pointer(c) for c in held])
             proof = self.suite.sign(credential, config, self.key, given,
                                     mandatory_pointers=pointers, rng=self.rng)
             return {**credential, "proof": proof}
@@ -392,6 +399,16 @@ class _BatchSigner:
         doc_hash = hashlib.sha256(self.suite.canonicalize_document(credential, given)).digest()
         proof = self.suite.signed_proof(config, self.key.sign(config_hash + doc_hash))
         return {**credential, "proof": proof}
+
+
+def _holds(subject: dict, path: str) -> bool:
+    """Whether ``subject`` has the (dotted) claim ``path`` (a member may lack an optional one)."""
+    value: Any = subject
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return True
 
 
 # --- files ------------------------------------------------------------------------
@@ -676,7 +693,9 @@ def _apply_register(issuer: Issuer, records: Sequence[MemberRecord], *,
         (out / folder).mkdir(parents=True, exist_ok=True)
     log = _Log(out / LOG_NAME)
     actions: list[Action] = []
-    signer = _BatchSigner(issuer.key, issuer.cryptosuite, stamp, loader, rng)
+    assert issuer.definition is not None  # Issuer.__post_init__ sets the default one
+    signer = _BatchSigner(issuer.key, issuer.cryptosuite, stamp, loader, rng,
+                          issuer.definition.mandatory_claims)
     bar = tqdm(total=len(signing), disable=not progress, desc="issuing", unit="credential")
     signed_count = 0
     try:
