@@ -63,5 +63,6 @@ __all__ = [
     "report",
     "sample_feedback",
     "scan_feedback",
+    "store",
     "write_feedback",
 ]
