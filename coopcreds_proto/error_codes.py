@@ -95,6 +95,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-json-pointer", "cryptosuites.sd_primitives",
          ("A JSON pointer (RFC 6901) is malformed, too long, or names no claim of the"
           " credential.")),
+        ("bad-catalogue", "workshop.catalogue",
+         "A workshop message catalogue is not a JSON object of a language and its messages."),
         ("bad-status-entry-v1", "vc.data_model",
          "A VC 1.1 credentialStatus entry is not an object with an id and a type."),
         ("missing-issuance-date", "vc.data_model",
@@ -1069,7 +1071,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "There is no such participant in the workshop store."),
         ("unknown-reaction", "consultation.store",
          "A reaction is not agree, disagree or pass."),
-        ("unknown-round", "consultation.store",
+        ("unknown-round", "consultation.store workshop.app",
          "There is no such workshop round."),
         ("unknown-view", "consultation.store",
          "There is no such view (of this participant, or of this round)."),

@@ -393,6 +393,8 @@ def build_pack(
     next_version: str | None = None,
     title: str | None = None,
     comments: int = TOP_COMMENTS,
+    summary: Sequence[str] = (),
+    appendix: Sequence[Mapping[str, str]] | None = None,
 ) -> WorkshopPack:
     """The workshop pack of a consultation on ``definition`` (nothing is written).
 
@@ -410,6 +412,10 @@ def build_pack(
     proposal : the proposed next version, already made (instead of ``decisions``).
     title : the pack's title (default: "Workshop pack: <name>, draft <version>").
     comments : how many top comments to list.
+    summary : sentences shown first, before the draft (a live round's summary).
+    appendix : every comment, each a mapping of ``field``, ``sphere``, ``stance``,
+        ``priority``, ``comment``, ``who`` and ``note`` (a moderation note), listed
+        in an appendix.
 
     Without ``decisions`` or ``proposal`` the pack has no decisions or diff.
     """
@@ -427,17 +433,21 @@ def build_pack(
     title = title or f"Workshop pack: {d.name}, draft {d.version}"
     stamp = format_timestamp(moment)
     feedback_section, figures = _feedback_section(d, records, comments)
-    toc = [("draft", f"The draft on the table: version {d.version}"),
+    toc = [("summary", "Summary")] if summary else []
+    toc += [("draft", f"The draft on the table: version {d.version}"),
            ("feedback", "What participants said"), ("decisions", "What was decided"),
            ("changes", "What changes next")]
     if proposal is not None:
         toc.append(("handout", f"Handout for the next workshop: draft {proposal.version}"))
+    if appendix is not None:
+        toc.append(("appendix", "Appendix: every comment"))
     document = html_views.render(
         "workshop/pack.html", style=html_views.style_element(), title=title, d=d,
         proposal=proposal, stamp=stamp, made_on=_human_time(moment), records=len(records),
         toc=toc, sheet=_sheet(d), feedback=feedback_section,
         decisions=_decisions_section(d, proposal), changes=_changes_section(d, proposal),
-        impact_text=IMPACT_TEXT, next_sheet=_sheet(proposal) if proposal is not None else "")
+        impact_text=IMPACT_TEXT, next_sheet=_sheet(proposal) if proposal is not None else "",
+        summary=list(summary), appendix=appendix)
     return WorkshopPack(
         title=title,
         html=document + "\n",
