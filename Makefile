@@ -32,7 +32,7 @@ export JUPYTER_PLATFORM_DIRS = 1
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (main job)"
-	@echo "make workshop   serve the workshop pages as a web app (Voila, this computer only;"
+	@echo "make workshop   serve the workshop app for a room of phones (this computer only;"
 	@echo "                WORKSHOP_ARGS=--share opens it to the room behind a join code)"
 	@echo "make test       run the test suite, notebooks included (pytest --nbval)"
 	@echo "make demo       run the headless demo (coopcreds demo)"

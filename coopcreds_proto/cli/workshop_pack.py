@@ -2,6 +2,11 @@
 
     $ coopcreds workshop pack --feedback feedback.jsonl --version v0.1 --out pack.html
     $ coopcreds workshop pack --feedback feedback.jsonl --out pack.html --pdf pack.pdf --force
+    $ coopcreds workshop pack --data workshop-data --out pack.html   # a live round
+
+With ``--data`` the pack is the live round's: its views, the facilitator's
+decisions and votes, every comment; the store remembers the pack, so an
+erasure later reaches it.
 
 ``--version`` is the draft the feedback is about (default: the latest
 version); the pack compares it with ``--next`` (default: the version after it,
@@ -21,9 +26,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
+from ..atomic_files import write_atomically
+from ..consultation.store import WorkshopStore
+from ..definitions.definition import list_definition_files, load_definition
 from ..errors import CoopCredsError
+from ..timestamps import utc_now
 from ._common import EXIT_OK, EXIT_UNUSABLE
 
 
@@ -34,6 +44,8 @@ def _error(message: str) -> int:
 
 def cmd_pack(args: argparse.Namespace) -> int:
     """Write the pack the arguments describe; print where it went."""
+    if args.data:
+        return _pack_round(args)
     # heavy: pandas, matplotlib, only when a pack is made (not when the command line is parsed)
     from ..workshop.pack import export_pack
 
@@ -65,6 +77,44 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pack_round(args: argparse.Namespace) -> int:
+    # heavy: pandas, matplotlib, only when a pack is made (not when the command line is parsed)
+    from ..workshop.pack import print_to_pdf
+    from ..workshop.round_pack import pack_from_store
+
+    store_path = Path(args.data) / "workshop.sqlite"
+    if not store_path.exists():
+        return _error(f"{store_path}: no workshop store (serve a workshop first)")
+    out = Path(args.out)
+    try:
+        with WorkshopStore.open(store_path) as store:
+            room = store.current_round() or next(reversed(store.rounds()), None)
+            if room is None:
+                return _error(f"{store_path}: the workshop store holds no round yet")
+            files = [f for f in list_definition_files(room.slug)
+                     if f.stem == f"v{room.draft_version}"]
+            if not files:
+                return _error(f"there is no draft {room.draft_version} of {room.slug}")
+            pack = pack_from_store(store, room.id, load_definition(files[-1]),
+                                   generated_at=args.generated_at or utc_now())
+            write_atomically(out, pack.html, overwrite=args.force)
+            store.record_pack(room.id, out)
+            if args.pdf:
+                print_to_pdf(out, args.pdf, overwrite=args.force, timeout=args.pdf_timeout)
+                store.record_pack(room.id, args.pdf)
+    except FileExistsError as exc:
+        return _error(f"{exc.filename or out} exists already: choose another file, or --force")
+    except CoopCredsError as exc:
+        return _error(str(exc))
+    except OSError as exc:
+        return _error(f"{exc.filename}: {exc.strerror or exc}")
+    print(f"workshop pack written to {out} (round {room.title!r}, draft {room.draft_version},"
+          f" {pack.records} views)")
+    if args.pdf:
+        print(f"PDF written to {args.pdf}")
+    return EXIT_OK
+
+
 def add_pack_command(workshop_subparsers: Any) -> argparse.ArgumentParser:
     """Add ``pack`` to the ``workshop`` command group's subparsers; return its parser."""
     pack = workshop_subparsers.add_parser(
@@ -75,8 +125,11 @@ def add_pack_command(workshop_subparsers: Any) -> argparse.ArgumentParser:
         "changes to the next version; optionally a PDF of it printed by headless Chromium. "
         "Existing files are kept unless --force.",
     )
-    pack.add_argument("--feedback", required=True, metavar="FILE",
-                      help="the feedback file (JSON Lines)")
+    source = pack.add_mutually_exclusive_group(required=True)
+    source.add_argument("--feedback", metavar="FILE",
+                        help="the feedback file (JSON Lines)")
+    source.add_argument("--data", metavar="DIR",
+                        help="a served workshop's data folder: the pack of its live round")
     pack.add_argument("--version", metavar="VERSION",
                       help="the draft the feedback is about, e.g. v0.1 (default: the latest)")
     pack.add_argument("--next", metavar="VERSION",

@@ -1,4 +1,5 @@
-"""The consultation workshop for a room of participants: the pages, their server and the workshop pack."""
+"""The consultation workshop for a room of participants: the web app, its server and the workshop pack."""
 
 # The room's modules; import what you need from each (the room imports none of them).
-__all__ = ["chromium", "pack", "voila_pages", "voila_server"]
+__all__ = ["app", "catalogue", "chromium", "guards", "pack", "room_results", "round_pack",
+           "server", "voila_pages", "voila_server", "wallet_demo"]
