@@ -76,8 +76,8 @@ MOVED: dict[str, str] = {
     "widgets_definition": "widgets.definition",
     "widgets_ecosystem": "widgets.ecosystem",
     # workshop
-    "widgets_workshop": "workshop.voila_pages",
-    "workshop_app": "workshop.voila_server",
+    "widgets_workshop": "workshop.app",
+    "workshop_app": "workshop.server",
     "workshop_pack": "workshop.pack",
     "chromium": "workshop.chromium",
     # cli

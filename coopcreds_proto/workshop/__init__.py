@@ -2,4 +2,4 @@
 
 # The room's modules; import what you need from each (the room imports none of them).
 __all__ = ["app", "catalogue", "chromium", "guards", "pack", "room_results", "round_pack",
-           "server", "voila_pages", "voila_server", "wallet_demo"]
+           "server", "wallet_demo"]
