@@ -36,12 +36,15 @@ def _error(message: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if not 0.5 <= args.live_seconds <= 3600:
+        return _error("--live-seconds must be from 0.5 to 3600")
     # heavy: starlette, uvicorn, pandas and matplotlib (for packs), only when serving
     from ..workshop.server import ServeOptions, serve
 
     options = ServeOptions(data_dir=Path(args.data or DEFAULT_DATA_DIR), port=args.port,
                            share=args.share, ip=args.ip, title=args.title or "",
-                           messages=Path(args.messages) if args.messages else None)
+                           messages=Path(args.messages) if args.messages else None,
+                           live_seconds=args.live_seconds)
     try:
         serve(options, sys.stdout)
     except CoopCredsError as exc:
@@ -141,6 +144,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve_parser.add_argument("--messages", metavar="FILE",
                               help="a message catalogue in another language (JSON, like the"
                               " shipped en.json)")
+    serve_parser.add_argument("--live-seconds", type=float, default=300.0, metavar="SECONDS",
+                              help="how long one live connection (the projector's) lasts"
+                              " before the browser opens a new one (default 300)")
     serve_parser.set_defaults(func=cmd_serve)
     add_pack_command(sub)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import io
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -664,8 +665,11 @@ class WorkshopApp:
     async def qr(self, request: Request) -> Response:
         if not self._may_watch(request):
             return self.to_join()
-        svg = segno.make(self.join_url(request), error="m").svg_inline(scale=8, border=2)
-        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+        buffer = io.BytesIO()
+        segno.make(self.join_url(request), error="m").save(buffer, kind="svg", scale=8,
+                                                           border=2, xmldecl=False)
+        return Response(buffer.getvalue(), media_type="image/svg+xml",
+                        headers={"Cache-Control": "no-store"})
 
     async def events(self, request: Request) -> Response:
         if not self._may_watch(request):

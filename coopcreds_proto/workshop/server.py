@@ -93,6 +93,7 @@ class ServeOptions:
     title: str = ""
     messages: Path | None = None
     definition: CredentialDefinition | None = None
+    live_seconds: float = 300.0
 
 
 def build(options: ServeOptions, log: Callable[[str], None], *,
@@ -121,7 +122,7 @@ def build(options: ServeOptions, log: Callable[[str], None], *,
         data_dir=folder, facilitator_secret=secret, shared_hosts=shared,
         join_url=f"http://{announce[0]}:{options.port}/join", definition=options.definition,
         title=options.title, messages=options.messages, rng=rng, clock=clock, log=log,
-        cookie_key=key)
+        cookie_key=key, live_seconds=options.live_seconds)
     return make_app(settings), bind, shared
 
 

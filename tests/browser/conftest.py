@@ -1,10 +1,11 @@
 """Fixtures for the workshop browser tests: the app served on a free port, and Chromium.
 
-The app is started the way a facilitator starts it (``coopcreds workshop serve
---share``) on 127.0.0.1, with its output in ``test-artifacts/workshop/``. It
-inherits the test run's environment, so the server and every page kernel get
-the network guard (``tests/conftest.py`` sets PYTHONPATH and
-``COOPCREDS_NETWORK_GUARD=1``). Chromium is Debian's (``/usr/bin/chromium``),
+The app is started the way a facilitator starts it (``coopcreds workshop
+serve``) on 127.0.0.1, with its output in ``test-artifacts/workshop/``; its
+live connections last 2 seconds (``--live-seconds``), so a test can keep a
+phone offline for longer than every timeout of the server and stay quick. It
+inherits the test run's environment (``tests/conftest.py`` sets PYTHONPATH
+and ``COOPCREDS_NETWORK_GUARD=1``). Chromium is Debian's (``/usr/bin/chromium``),
 started with no background networking; every browser request that is not
 for the app on loopback is aborted and recorded, and a test fails if there
 was one.
@@ -33,7 +34,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "workshop"
 CHROMIUM_FLAGS = list(OFFLINE_FLAGS)
 START_TIMEOUT = 60
-PAGE_TIMEOUT_MS = 60_000
+PAGE_TIMEOUT_MS = 30_000
+LIVE_SECONDS = 2
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
 
 
 def _skip_reason() -> str | None:
@@ -66,37 +70,34 @@ def free_port() -> int:
 
 @dataclass
 class WorkshopServer:
-    """The running app: its link (with the join code), data folder, feedback file and log."""
+    """The running app: its address, join code, console secret, data folder and log."""
 
     process: subprocess.Popen
-    url: str
     base: str
     join_code: str
+    secret: str
     data_dir: Path
     log: Path
 
-    @property
-    def feedback_file(self) -> Path:
-        return self.data_dir / "feedback.jsonl"
-
-    def page_url(self, name: str) -> str:
-        return f"{self.base}voila/render/{name}"
+    def url(self, path: str) -> str:
+        return self.base + path.lstrip("/")
 
 
-def _wait_until_serving(process: subprocess.Popen, log: Path, port: int) -> str:
+def _wait_until_serving(process: subprocess.Popen, log: Path, port: int) -> tuple[str, str]:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the workshop server exited ({process.returncode}): see {log}")
         text = log.read_text(encoding="utf-8", errors="replace")
-        match = re.search(r"^Open: (\S+)$", text, re.MULTILINE)
-        if match:
+        code = re.search(r"^  join code +(\S+)$", text, re.MULTILINE)
+        secret = re.search(r"\(secret: (\S+)\)$", text, re.MULTILINE)
+        if code and secret and "Press Ctrl+C" in text:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return match.group(1)
+                    return code.group(1), secret.group(1)
             except OSError:
                 pass
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise RuntimeError(f"the workshop server did not start in {START_TIMEOUT} s: see {log}")
 
 
@@ -106,19 +107,17 @@ def workshop(tmp_path_factory) -> WorkshopServer:
     data_dir = tmp_path_factory.mktemp("workshop-data")
     port = free_port()
     log = ARTIFACTS / "server.log"
-    command = [
-        sys.executable, "-m", "coopcreds_proto.cli", "workshop", "serve",
-        "--share", "--ip", "127.0.0.1", "--port", str(port), "--data", str(data_dir),
-    ]
+    command = [sys.executable, "-m", "coopcreds_proto.cli", "workshop", "serve",
+               "--port", str(port), "--data", str(data_dir),
+               "--live-seconds", str(LIVE_SECONDS)]
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
     try:
-        url = _wait_until_serving(process, log, port)
-        code = url.split("token=", 1)[1]
-        yield WorkshopServer(process, url, f"http://127.0.0.1:{port}/", code, data_dir, log)
+        code, secret = _wait_until_serving(process, log, port)
+        yield WorkshopServer(process, f"http://127.0.0.1:{port}/", code, secret, data_dir, log)
     finally:
         process.terminate()
         try:
@@ -126,6 +125,7 @@ def workshop(tmp_path_factory) -> WorkshopServer:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
+    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.fixture(scope="session")
@@ -139,13 +139,14 @@ def browser():
 
 
 @pytest.fixture()
-def new_context(browser, workshop, request):
-    """Make browser contexts (one per participant) that refuse every request off the app."""
+def new_context(browser, workshop):
+    """``new_context(viewport)``: a browser context (one person) that refuses every request
+    off the app, and accepts downloads."""
     contexts = []
     outside: list[str] = []
 
-    def make():
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def make(viewport=PHONE):
+        context = browser.new_context(viewport=viewport, accept_downloads=True)
         context.set_default_timeout(PAGE_TIMEOUT_MS)
 
         def route(r):
@@ -167,35 +168,13 @@ def new_context(browser, workshop, request):
 
 
 @pytest.fixture()
-def open_page(workshop):
-    """``open_page(context, "2_feedback.ipynb")``: open a page (with the join code), wait for it."""
-    from playwright.sync_api import expect
-
-    def open_(context, name: str):
-        page = context.new_page()
-        page.goto(f"{workshop.page_url(name)}?token={workshop.join_code}",
-                  timeout=PAGE_TIMEOUT_MS)
-        expect(page.locator(".cc-workshop").first).to_be_visible(timeout=PAGE_TIMEOUT_MS)
-        return page
-
-    return open_
-
-
-@pytest.fixture()
 def screenshot():
     """``screenshot(page, "name")``: save a full-page PNG in test-artifacts/workshop/."""
 
     def take(page, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        # Voila scrolls inside the page, so grow the window to the tallest content first.
-        height = page.evaluate(
-            "Math.max(...Array.from(document.querySelectorAll('body *'), e => e.scrollHeight))"
-        )
-        size = page.viewport_size
-        page.set_viewport_size({"width": size["width"], "height": min(max(height, 600), 8000)})
         page.screenshot(path=str(path), full_page=True)
-        page.set_viewport_size(size)
         return path
 
     return take
