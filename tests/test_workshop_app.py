@@ -239,6 +239,7 @@ def test_a_client_posting_too_often_is_slowed_down(tmp_path):
                                 rng=SeededRandom("rate"), posts_per_minute=6, burst=3)
     app = make_app(settings)
     c = client(app)
+    c.get("/join")  # the browser's cookie: with the address, what a client is
     statuses = [c.post("/join", data={}).status_code for _ in range(6)]
     assert statuses[:3] == [403, 403, 403] and statuses[3:] == [429, 429, 429]
     app.store.close()

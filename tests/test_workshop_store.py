@@ -16,7 +16,14 @@ from coopcreds_proto.consultation.store import (
     WorkshopStoreError,
     name_key,
 )
-from coopcreds_proto.database import DatabaseError, Schema, integrity_problems, open_database
+from coopcreds_proto.database import (
+    DatabaseError,
+    Schema,
+    integrity_problems,
+    open_database,
+    schema_version,
+    transaction,
+)
 from coopcreds_proto.randomness import SeededRandom
 
 VIEW = {"sphere": "work", "field": "memberSince", "stance": "keep", "priority": 3,
@@ -261,11 +268,17 @@ def test_a_store_at_an_older_schema_version_is_migrated_and_keeps_its_rows(tmp_p
     path = tmp_path / "w.sqlite"
     first = Schema(WORKSHOP_SCHEMA.name, WORKSHOP_SCHEMA.migrations[:1])
     db = open_database(path, first)
+    with transaction(db):
+        db.execute("INSERT INTO round (id, title, slug, draft_version, join_code, opened_at)"
+                   " VALUES ('r1', 'Kept', 'cooperative-membership', '0.1', 'ABCDEF',"
+                   " '2026-03-12T10:00:00Z')")
     db.close()
     with WorkshopStore.open(path) as s:
-        room = s.open_round("Kept", "cooperative-membership", "0.1")
-    with WorkshopStore.open(path) as s:
-        assert s.round(room.id).title == "Kept"
+        assert s.round("r1").title == "Kept"
+        assert schema_version(s._db) == WORKSHOP_SCHEMA.version == 2
+        indexes = {r[0] for r in s._db.execute("SELECT name FROM sqlite_master"
+                                               " WHERE type = 'index'")}
+        assert {"moderation_view", "view_participant"} <= indexes
 
 
 def test_a_database_of_another_kind_is_refused(tmp_path):

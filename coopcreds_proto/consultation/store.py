@@ -195,6 +195,10 @@ WORKSHOP_SCHEMA = Schema("workshop", (
             packs INTEGER NOT NULL
         );
     """),
+    Migration(2, "indexes for the latest moderation of a view and a participant's views", """
+        CREATE INDEX moderation_view ON moderation(view_key, seq);
+        CREATE INDEX view_participant ON view_record(participant_id, seq);
+    """),
 ))
 
 
@@ -589,8 +593,9 @@ class WorkshopStore:
         """The participant whose browser holds ``token``, or None."""
         if not isinstance(token, str) or not token:
             return None
-        rows = self._read("SELECT id FROM participant WHERE token_hash = ?", (_hash(token),))
-        return self.participant(rows[0]["id"]) if rows else None
+        rows = self._read("SELECT id, round_id, consent, name, organisation, role, sector,"
+                          " joined_at FROM participant WHERE token_hash = ?", (_hash(token),))
+        return Participant(**rows[0]) if rows else None
 
     def participants(self, round_id: str) -> list[Participant]:
         rows = self._read("SELECT id, round_id, consent, name, organisation, role, sector,"
@@ -724,15 +729,14 @@ class WorkshopStore:
 
     def current_views(self, round_id: str, *, participant_id: str | None = None) -> list[View]:
         """The views that count now (latest record of each, not withdrawn), oldest first."""
-        sql = (self._VIEW_SQL + " WHERE v.seq IN (SELECT MAX(seq) FROM view_record"
-               " WHERE round_id = ? GROUP BY view_key) AND v.kind != 'withdrawn'")
+        sql = ("WITH latest AS (SELECT view_key, MAX(seq) AS last, MIN(seq) AS first"
+               " FROM view_record WHERE round_id = ? GROUP BY view_key) " + self._VIEW_SQL
+               + " JOIN latest ON latest.last = v.seq WHERE v.kind != 'withdrawn'")
         params: list[Any] = [round_id]
         if participant_id is not None:
             sql += " AND v.participant_id = ?"
             params.append(participant_id)
-        order = (" ORDER BY (SELECT MIN(w.seq) FROM view_record w"
-                 " WHERE w.view_key = v.view_key)")
-        return [self._view(r) for r in self._read(sql + order, params)]
+        return [self._view(r) for r in self._read(sql + " ORDER BY latest.first", params)]
 
     def records(self, round_id: str) -> list[FeedbackRecord]:
         """The views that count now as feedback records (what reports, proposals and packs

@@ -70,6 +70,8 @@ from ..consultation.proposals import DecisionError
 from ..consultation.store import (
     OUTCOMES,
     Participant,
+    ReactionCount,
+    Round,
     View,
     WorkshopStore,
     WorkshopStoreError,
@@ -107,6 +109,8 @@ COOKIE_SECONDS = 7 * 24 * 3600
 STANCES_SHOWN = ("keep", "change", "drop")
 PRIORITIES = ("1", "2", "3", "4", "5")
 ROLES = ("member", "staff", "board", "industry-body", "other")
+REACT_PAGE = 20
+"""At most this many comments to react to on one page (those not reacted to yet first)."""
 FORM_KEYS = ("csrf", "form_key")
 
 Log = Callable[[str], None]
@@ -160,6 +164,17 @@ def _one(data: Mapping[str, list[str]], key: str) -> str:
     return values[0].replace("\r\n", "\n").strip()
 
 
+@dataclass(frozen=True)
+class RoomNow:
+    """The round as it stands after the store's latest write (pages share it until the next)."""
+
+    marker: Any
+    room: Round
+    views: tuple[View, ...]
+    reactions: Mapping[str, ReactionCount]
+    people: int
+
+
 class WorkshopApp:
     """The app's state and pages; :attr:`asgi` is what a server runs."""
 
@@ -176,6 +191,7 @@ class WorkshopApp:
                                      .encode(), hashlib.sha256).hexdigest()
         self.labels = self._field_labels(definition)
         self._live: tuple[Any, Markup] | None = None
+        self._now: RoomNow | None = None
         self.live_connections = 0
         self._wallet: WalletDemo | None = None
         self._cards: list[Any] | None = None
@@ -207,7 +223,8 @@ class WorkshopApp:
                                                              405: self.not_found})
         guarded = Guards(inner, hosts=AllowedHosts(settings.shared_hosts),
                          rate=RateLimit(settings.posts_per_minute, settings.burst),
-                         max_body=settings.max_body, participant_cookie=PARTICIPANT_COOKIE,
+                         max_body=settings.max_body,
+                         client_cookies=(BROWSER_COOKIE, PARTICIPANT_COOKIE),
                          on_refusal=self.log, messages=self.t)
         self.asgi = _Contained(guarded, self)
 
@@ -226,8 +243,18 @@ class WorkshopApp:
             return self.t("field.proposed", term=target[1:])
         return self.labels.get(target, target)
 
+    def now(self) -> RoomNow:
+        """The round now, read once per change of the store."""
+        marker = self.store.change_marker()
+        if self._now is None or self._now.marker != marker:
+            self._now = RoomNow(marker, self.store.round(self.round_id),
+                                tuple(self.store.current_views(self.round_id)),
+                                self.store.reactions(self.round_id),
+                                len(self.store.participants(self.round_id)))
+        return self._now
+
     @property
-    def room(self) -> Any:
+    def room(self) -> Round:
         return self.store.round(self.round_id)
 
     def csrf_for(self, browser: str) -> str:
@@ -557,21 +584,25 @@ class WorkshopApp:
                 suffix = f"?field={quote(back)}" if back else ""
                 return RedirectResponse(f"/react{suffix}#view-{quote(key)}", status_code=303)
         target, sphere = self._filters(request)
-        views = [v for v in self._filtered(self.store.current_views(self.round_id), target,
-                                           sphere)
-                 if v.comment and not v.hidden and v.participant_id != person.id]
-        counts = self.store.reactions(self.round_id)
-        comments = rated_comments(self.store.current_views(self.round_id), counts)
+        now = self.now()
+        mine = self.store.my_reactions(person.id)
+        offered = [v for v in self._filtered(list(now.views), target, sphere)
+                   if v.comment and not v.hidden and v.participant_id != person.id]
+        # Those not reacted to yet first; a page holds at most REACT_PAGE of them.
+        offered.sort(key=lambda v: v.view_key in mine)
+        views = offered[:REACT_PAGE]
+        counts = now.reactions
+        comments = rated_comments(now.views, counts)
         return self.page(request, "react.html", status=400 if message else 200,
                          title=self.t("react.title"), person=person, views=views,
-                         mine=self.store.my_reactions(person.id), counts=counts,
+                         more=len(offered) - len(views), mine=mine, counts=counts,
                          message=message, target=target, sphere=sphere,
                          targets=self._targets(), spheres=SPHERES,
                          agreed=most_agreed(comments), divisive=most_divisive(comments),
                          form_key=self.new_form_key)
 
     def _targets(self) -> list[tuple[str, str]]:
-        asked = {v.target for v in self.store.current_views(self.round_id)}
+        asked = {v.target for v in self.now().views}
         return [(t, self.label(t)) for t in list(self.labels) + sorted(
             t for t in asked if t.startswith("+")) if t in asked]
 
@@ -580,8 +611,8 @@ class WorkshopApp:
         if person is None and not self.is_facilitator(request):
             return self.to_join()
         target, sphere = self._filters(request)
-        views = self.store.current_views(self.round_id)
-        counts = self.store.reactions(self.round_id)
+        now = self.now()
+        views, counts = list(now.views), now.reactions
         shown = self._filtered(views, target, sphere)
         return self.page(request, "results.html", title=self.t("results.title"), person=person,
                          fields=field_counts(shown, self.labels), spheres=sphere_counts(shown),
@@ -631,17 +662,17 @@ class WorkshopApp:
 
     def live_fragment(self) -> Markup:
         """The projector's live part, made once per change of the store."""
-        marker = self.store.change_marker()
-        if self._live is not None and self._live[0] == marker:
+        now = self.now()
+        if self._live is not None and self._live[0] == now.marker:
             return self._live[1]
-        views = self.store.current_views(self.round_id)
-        comments = rated_comments(views, self.store.reactions(self.round_id))
+        views = list(now.views)
+        comments = rated_comments(views, now.reactions)
         html = Markup(self.env.get_template("workshop/app/live.html").render(
-            t=self.t, label=self.label, people=len(self.store.participants(self.round_id)),
+            t=self.t, label=self.label, people=now.people,
             views=len(views), fields=field_counts(views, self.labels),
             spheres=sphere_counts(views), agreed=most_agreed(comments),
             divisive=most_divisive(comments)))
-        self._live = (marker, html)
+        self._live = (now.marker, html)
         return html
 
     def _may_watch(self, request: Request) -> bool:
@@ -707,7 +738,7 @@ class WorkshopApp:
     def _console_page(self, request: Request, *, errors: Mapping[str, str] | None = None,
                       values: Mapping[str, str] | None = None, notice: str = "",
                       status: int = 200) -> HTMLResponse:
-        views = self.store.current_views(self.round_id)
+        views = list(self.now().views)
         by_target: dict[str, list[View]] = {}
         for v in views:
             by_target.setdefault(v.target, []).append(v)

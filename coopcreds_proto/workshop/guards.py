@@ -8,9 +8,9 @@
   of the app itself (``Origin``, or ``Referer`` where a browser sends no
   ``Origin``).
 - **Size**: a request body is at most ``max_body`` bytes.
-- **Rate**: each client (its address and its participant cookie) may post at
-  most ``posts_per_minute``, in bursts of ``burst``; the table of clients is
-  bounded.
+- **Rate**: each client (its address and its cookies: the browser's and the
+  participant's) may post at most ``posts_per_minute``, in bursts of
+  ``burst``; the table of clients is bounded.
 
 >>> allowed = AllowedHosts(("192.168.1.20",))
 >>> allowed.allows("127.0.0.1:8866"), allowed.allows("192.168.1.20"), allowed.allows(
@@ -128,7 +128,7 @@ class Guards:
 
     def __init__(self, app: ASGIApp, *, hosts: AllowedHosts, rate: RateLimit,
                  max_body: int = MAX_BODY_BYTES, live_paths: tuple[str, ...] = ("/events",),
-                 participant_cookie: str = "cc_p",
+                 client_cookies: tuple[str, ...] = ("cc_b", "cc_p"),
                  on_refusal: Callable[[str], None] = lambda line: None,
                  messages: Callable[[str], str] | None = None) -> None:
         self.app = app
@@ -136,7 +136,7 @@ class Guards:
         self.rate = rate
         self.max_body = max_body
         self.live_paths = live_paths
-        self.participant_cookie = participant_cookie
+        self.client_cookies = client_cookies
         self.on_refusal = on_refusal
         self.t = messages or (lambda key: key)
 
@@ -171,7 +171,8 @@ class Guards:
                 await _refuse(send, 413, self.t("guard.size"))
                 return
             client = (scope.get("client") or ("?", 0))[0]
-            if not self.rate.allow(f"{client}|{_cookie(scope, self.participant_cookie)}"):
+            who = "|".join([client, *(_cookie(scope, name) for name in self.client_cookies)])
+            if not self.rate.allow(who):
                 self.on_refusal(f"slowed down a client at {client} posting too often")
                 await _refuse(send, 429, self.t("guard.rate"))
                 return
