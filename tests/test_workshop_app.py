@@ -434,6 +434,15 @@ def test_the_server_answers_on_loopback_and_prints_no_traceback(tmp_path):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=5)
     assert refused.value.code == 421
+    # One endless header line: the connection is closed long before the server holds much.
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port)) as endless:
+        endless.sendall(b"GET /join HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ")
+        with pytest.raises(OSError):
+            for _ in range(100):
+                endless.sendall(b"a" * 100_000)
+                sent += 100_000
+    assert sent < 5_000_000
     text = out.getvalue()
     assert "join code" in text and "secret:" in text and "Traceback" not in text
     assert "refused a request for host 'attacker.example'" in text

@@ -160,7 +160,11 @@ def serve(options: ServeOptions, out: IO[str] = sys.stdout) -> None:
         out.write("  only this computer can reach it; add --share to open it to the room\n")
     out.write("Press Ctrl+C to stop.\n")
     out.flush()
-    config = uvicorn.Config(app.asgi, log_config=None, log_level="critical", access_log=False,
+    # h11, whose limit on an unfinished request bounds what one client can make the server
+    # hold (uvicorn's C parser has no such limit: a client sending one endless header line
+    # would grow the server's memory).
+    config = uvicorn.Config(app.asgi, http="h11", log_config=None, log_level="critical",
+                            access_log=False,
                             server_header=False, date_header=False,
                             limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5,
                             timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16_384)
