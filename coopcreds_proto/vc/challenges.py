@@ -12,7 +12,7 @@ it expires, and never again. ``ChallengeStore`` does that bookkeeping:
 - ``consume(value, domain)``: the same check and marking it used, atomically
   (thread-safe: of two concurrent consumers exactly one wins);
 - optional persistence: ``ChallengeStore(path=FILE)`` keeps the challenges in
-  a file that several processes may share (each a Voila kernel, say). Every
+  a file that several processes may share (each a server worker, say). Every
   operation holds an exclusive ``flock`` on ``FILE.lock``, re-reads the file,
   and writes any change atomically (temp file + ``os.replace``), so of two
   processes consuming the same challenge exactly one wins.

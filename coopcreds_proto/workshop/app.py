@@ -938,7 +938,9 @@ class WorkshopApp:
     # --- static files ----------------------------------------------------------------------
 
     async def stylesheet(self, request: Request) -> Response:
-        return Response(html_views.stylesheet(), media_type="text/css",
+        """The one stylesheet of the app: the workbench's, then the app's own rules."""
+        own = (resources.files(__package__) / "static" / "workshop.css").read_text("utf-8")
+        return Response(html_views.stylesheet() + "\n" + own, media_type="text/css",
                         headers={"Cache-Control": "max-age=300"})
 
     async def script(self, request: Request) -> Response:
@@ -978,7 +980,7 @@ def _no_store(response: Response) -> None:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
+        "default-src 'self'; img-src 'self' data:; style-src 'self';"
         " script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self';"
         " base-uri 'none'")
 
