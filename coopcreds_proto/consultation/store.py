@@ -611,7 +611,7 @@ class WorkshopStore:
             participant=person.name or ANONYMOUS_NAME, role=person.role, sector=person.sector,
             consent=person.consent, sphere=values.get("sphere") or "",
             field=values.get("field") or "", stance=values.get("stance") or "",
-            priority=values.get("priority"),  # type: ignore[arg-type]
+            priority=values.get("priority"),  # type: ignore[arg-type]  # checked by make_record
             comment=values.get("comment") or "",
             proposed_term=values.get("proposed_term") or None,
             proposed_label=values.get("proposed_label") or None,

@@ -11,7 +11,7 @@ only), so a restarted server keeps its participants and its console signed in.
 >>> check_port(0)
 Traceback (most recent call last):
 ...
-coopcreds_proto.errors.InputError: --port must be from 1 to 65535, not 0 (at --port)
+coopcreds_proto.errors.InputError: --port must be from 1 to 65535, not 0
 """
 
 from __future__ import annotations
