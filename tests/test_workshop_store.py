@@ -135,7 +135,8 @@ def test_a_hidden_comment_is_logged_and_left_out_of_records_but_the_view_counts(
     assert shown.hidden and shown.hidden_reason == "names a person who is not here"
     [record] = store.records(room.id)
     assert record.comment == "" and record.stance == "keep"
-    assert [m.action for m in store.moderation_log(room.id)] == ["hide"]
+    assert [(m.action, m.draft_version) for m in store.moderation_log(room.id)] == [
+        ("hide", "0.1")]
     with pytest.raises(WorkshopStoreError):
         store.moderate(view.view_key, "hide", "  ")
 
@@ -272,13 +273,25 @@ def test_a_store_at_an_older_schema_version_is_migrated_and_keeps_its_rows(tmp_p
         db.execute("INSERT INTO round (id, title, slug, draft_version, join_code, opened_at)"
                    " VALUES ('r1', 'Kept', 'cooperative-membership', '0.1', 'ABCDEF',"
                    " '2026-03-12T10:00:00Z')")
+        for who in ("p1", "p2"):
+            db.execute("INSERT INTO participant (id, round_id, token_hash, consent, role,"
+                       " joined_at) VALUES (?, 'r1', ?, 'anonymous', 'member',"
+                       " '2026-03-12T10:00:00Z')", (who, who))
+        db.execute("INSERT INTO view_record (id, view_key, kind, participant_id, round_id,"
+                   " draft_version, sphere, field, stance, priority, time) VALUES ('v1', 'v1',"
+                   " 'given', 'p1', 'r1', '0.1', 'work', 'roles', 'keep', 3,"
+                   " '2026-03-12T10:00:00Z')")
+        db.execute("INSERT INTO reaction (participant_id, view_key, reaction, time)"
+                   " VALUES ('p2', 'v1', 'agree', '2026-03-12T10:01:00Z')")
     db.close()
     with WorkshopStore.open(path) as s:
         assert s.round("r1").title == "Kept"
-        assert schema_version(s._db) == WORKSHOP_SCHEMA.version == 2
+        assert schema_version(s._db) == WORKSHOP_SCHEMA.version == 3
         indexes = {r[0] for r in s._db.execute("SELECT name FROM sqlite_master"
                                                " WHERE type = 'index'")}
         assert {"moderation_view", "view_participant"} <= indexes
+        assert s._db.execute("SELECT draft_version FROM reaction").fetchall() == [("0.1",)]
+        assert s.reactions("r1")["v1"].agree == 1
 
 
 def test_a_database_of_another_kind_is_refused(tmp_path):

@@ -199,6 +199,14 @@ WORKSHOP_SCHEMA = Schema("workshop", (
         CREATE INDEX moderation_view ON moderation(view_key, seq);
         CREATE INDEX view_participant ON view_record(participant_id, seq);
     """),
+    Migration(3, "reactions and moderation name the draft version they are about", """
+        ALTER TABLE reaction ADD COLUMN draft_version TEXT NOT NULL DEFAULT '';
+        ALTER TABLE moderation ADD COLUMN draft_version TEXT NOT NULL DEFAULT '';
+        UPDATE reaction SET draft_version = COALESCE((SELECT v.draft_version FROM view_record v
+            WHERE v.view_key = reaction.view_key ORDER BY v.seq LIMIT 1), '');
+        UPDATE moderation SET draft_version = COALESCE((SELECT v.draft_version FROM view_record v
+            WHERE v.view_key = moderation.view_key ORDER BY v.seq LIMIT 1), '');
+    """),
 ))
 
 
@@ -309,6 +317,7 @@ class Moderation:
     action: str
     reason: str
     time: str
+    draft_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -775,8 +784,9 @@ class WorkshopStore:
         with self._write() as db:
             if self._form_result(db, form_key, "reaction") is not None:
                 return False
-            db.execute("INSERT INTO reaction (participant_id, view_key, reaction, time)"
-                       " VALUES (?, ?, ?, ?)", (person.id, view_key, reaction, self._now()))
+            db.execute("INSERT INTO reaction (participant_id, view_key, reaction, time,"
+                       " draft_version) VALUES (?, ?, ?, ?, ?)",
+                       (person.id, view_key, reaction, self._now(), view.draft_version))
             db.execute("INSERT INTO form_use VALUES (?, 'reaction', ?)", (form_key, view_key))
         return True
 
@@ -808,16 +818,20 @@ class WorkshopStore:
                                      path="action")
         if not isinstance(reason, str) or not reason.strip():
             raise WorkshopStoreError("missing-value", "give a reason", path="reason")
-        if self.current_view(view_key) is None:
+        view = self.current_view(view_key)
+        if view is None:
             raise WorkshopStoreError("unknown-view", "there is no such view", path="view_key")
-        entry = Moderation(view_key, action, " ".join(reason.split())[:500], self._now())
+        entry = Moderation(view_key, action, " ".join(reason.split())[:500], self._now(),
+                           view.draft_version)
         with self._write() as db:
-            db.execute("INSERT INTO moderation (view_key, action, reason, time) VALUES (?,?,?,?)",
-                       (entry.view_key, entry.action, entry.reason, entry.time))
+            db.execute("INSERT INTO moderation (view_key, action, reason, time, draft_version)"
+                       " VALUES (?,?,?,?,?)", (entry.view_key, entry.action, entry.reason,
+                                               entry.time, entry.draft_version))
         return entry
 
     def moderation_log(self, round_id: str) -> list[Moderation]:
-        rows = self._read("SELECT view_key, action, reason, time FROM moderation WHERE view_key IN"
+        rows = self._read("SELECT view_key, action, reason, time, draft_version FROM moderation"
+                          " WHERE view_key IN"
                           " (SELECT view_key FROM view_record WHERE round_id = ?) ORDER BY seq",
                           (round_id,))
         return [Moderation(**row) for row in rows]

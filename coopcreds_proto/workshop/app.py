@@ -192,6 +192,7 @@ class WorkshopApp:
         self.labels = self._field_labels(definition)
         self._live: tuple[Any, Markup] | None = None
         self._now: RoomNow | None = None
+        self._live_event: tuple[Markup, str] | None = None
         self.live_connections = 0
         self._wallet: WalletDemo | None = None
         self._cards: list[Any] | None = None
@@ -675,6 +676,15 @@ class WorkshopApp:
         self._live = (now.marker, html)
         return html
 
+    def live_event(self) -> str:
+        """The live fragment as one Server-Sent Event, made once per change for every screen."""
+        fragment = self.live_fragment()
+        if self._live_event is None or self._live_event[0] is not fragment:
+            lines = str(fragment).splitlines() or [""]
+            self._live_event = (fragment, "event: update\n"
+                                + "".join(f"data: {x}\n" for x in lines) + "\n")
+        return self._live_event[1]
+
     def _may_watch(self, request: Request) -> bool:
         return self.is_facilitator(request) or self.participant(request) is not None
 
@@ -720,8 +730,7 @@ class WorkshopApp:
                     marker = self.store.change_marker()
                     if marker != last:
                         last = marker
-                        lines = str(self.live_fragment()).splitlines() or [""]
-                        yield "event: update\n" + "".join(f"data: {x}\n" for x in lines) + "\n"
+                        yield self.live_event()
                         last_sent = time.monotonic()
                     elif time.monotonic() - last_sent > 15:
                         yield ": still here\n\n"
