@@ -446,3 +446,20 @@ def test_the_server_answers_on_loopback_and_prints_no_traceback(tmp_path):
     text = out.getvalue()
     assert "join code" in text and "secret:" in text and "Traceback" not in text
     assert "refused a request for host 'attacker.example'" in text
+
+
+def test_a_participant_can_erase_themself_from_the_store_and_the_packs(app):
+    ana = joined(app, consent="anonymous")
+    give(ana, comment="ana-anonymous-words")
+    give(joined(app, "Bea"), comment="bea-words")
+    f = facilitator(app)
+    f.post("/console/pack", data={"csrf": csrf_of(f.get("/console").text), "format": "html"})
+    [pack] = app.store.packs(app.round_id)
+    page = ana.get("/mine")
+    unconfirmed = ana.post("/mine/forget", data={"csrf": csrf_of(page.text)})
+    assert unconfirmed.status_code == 400 and "confirm" in errors_of(unconfirmed.text)
+    done = ana.post("/mine/forget", data={"csrf": csrf_of(page.text), "confirm": "yes"})
+    assert "You are forgotten" in done.text
+    assert [v.comment for v in app.store.current_views(app.round_id)] == ["bea-words"]
+    assert "ana-anonymous-words" not in Path(pack.path).read_text()
+    assert ana.get("/give").url.path == "/join"

@@ -69,6 +69,7 @@ from ..consultation.feedback import (
 from ..consultation.proposals import DecisionError
 from ..consultation.store import (
     OUTCOMES,
+    Erasure,
     Participant,
     ReactionCount,
     Round,
@@ -200,7 +201,8 @@ class WorkshopApp:
         routes = [
             Route("/", self.home), Route("/join", self.join, methods=["GET", "POST"]),
             Route("/draft", self.draft), Route("/give", self.give, methods=["GET", "POST"]),
-            Route("/mine", self.mine), Route("/views/{key}", self.receipt),
+            Route("/mine", self.mine), Route("/mine/forget", self.forget, methods=["POST"]),
+            Route("/views/{key}", self.receipt),
             Route("/views/{key}/edit", self.edit, methods=["GET", "POST"]),
             Route("/views/{key}/withdraw", self.withdraw, methods=["POST"]),
             Route("/react", self.react, methods=["GET", "POST"]),
@@ -549,6 +551,7 @@ class WorkshopApp:
         if person is None:
             return self.to_join()
         return self.page(request, "mine.html", title=self.t("mine.title"), person=person,
+                         errors={},
                          views=self.store.current_views(self.round_id, participant_id=person.id))
 
     # --- reactions and results -------------------------------------------------------------
@@ -930,6 +933,13 @@ class WorkshopApp:
             return self._console_page(request, status=400, errors={
                 "erase_name": self.t("error.missing", label=self.t("label.erase_name"))})
         erasure = self.store.erase_person(name, organisation or None)
+        await self._remake_packs(erasure)
+        return self._console_page(request, notice=self.t(
+            "console.erased", people=erasure.participants, views=erasure.views_removed,
+            packs=len(erasure.packs_removed)))
+
+    async def _remake_packs(self, erasure: Erasure) -> None:
+        """Make the HTML packs an erasure removed again, without the erased person."""
         remade = 0
         for path in erasure.packs_removed:
             if path.endswith(".html"):
@@ -940,9 +950,25 @@ class WorkshopApp:
                 remade += 1
         self.log(f"erasure: {erasure.participants} people, {erasure.views_removed} view records,"
                  f" {len(erasure.packs_removed)} packs removed, {remade} made again")
-        return self._console_page(request, notice=self.t(
-            "console.erased", people=erasure.participants, views=erasure.views_removed,
-            packs=len(erasure.packs_removed)))
+
+    async def forget(self, request: Request) -> Response:
+        """A participant erases themself: every view, reaction and their place in packs."""
+        person = self.participant(request)
+        if person is None:
+            return self.to_join()
+        data = await self.posted(request)
+        if data is None:
+            return self.refused_form(request)
+        if _one(data, "confirm") != "yes":
+            return self.page(request, "mine.html", status=400, title=self.t("mine.title"),
+                             person=person, errors={"confirm": self.t("console.close_confirm")},
+                             views=self.store.current_views(self.round_id,
+                                                            participant_id=person.id))
+        await self._remake_packs(self.store.erase_participants([person.id]))
+        response = self.page(request, "message.html", title=self.t("forget.done_title"),
+                             text=self.t("forget.done"))
+        response.delete_cookie(PARTICIPANT_COOKIE)
+        return response
 
     # --- static files ----------------------------------------------------------------------
 
