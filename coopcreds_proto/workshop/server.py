@@ -44,6 +44,7 @@ SECRET_FILE = "facilitator-secret"
 KEY_FILE = "cookie-key"
 # An unanswered connection costs a file descriptor; more than this are refused with 503.
 MAX_CONNECTIONS = 2000
+BACKLOG = 2048
 
 
 def check_port(port: int) -> int:
@@ -142,6 +143,9 @@ def serve(options: ServeOptions, out: IO[str] = sys.stdout) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((bind, options.port))
+        # Listening before the addresses are printed: a phone that is quick queues, it is
+        # not refused while the server starts.
+        sock.listen(BACKLOG)
     except OSError as exc:
         raise InputError("port-unavailable", f"cannot listen on {bind}:{options.port}:"
                          f" {exc.strerror or exc}", path="--port") from None
@@ -166,7 +170,8 @@ def serve(options: ServeOptions, out: IO[str] = sys.stdout) -> None:
     config = uvicorn.Config(app.asgi, http="h11", log_config=None, log_level="critical",
                             access_log=False,
                             server_header=False, date_header=False,
-                            limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5,
+                            limit_concurrency=MAX_CONNECTIONS, backlog=BACKLOG,
+                            timeout_keep_alive=5,
                             timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16_384)
     logging.getLogger("uvicorn").setLevel(logging.CRITICAL)
     server = uvicorn.Server(config)
