@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
+
 from coopcreds_proto.consultation.feedback import read_feedback
 from coopcreds_proto.consultation.sample_feedback import sample_decisions, sample_file
 from coopcreds_proto.definitions.definition import definition_path, load_definition
@@ -28,3 +32,27 @@ def test_a_browser_opening_the_pack_requests_nothing_outside_it(tmp_path, browse
     assert title == pack.title
     assert requested and all(url.startswith(("file:", "data:")) for url in requested), requested
     assert len(images) == 2 and all(done and width > 300 and alt for done, width, alt in images)
+
+
+def test_the_printed_pack_numbers_its_pages(tmp_path, browser):
+    # Printed as Chromium prints it (A4, the pack's own page rules), then read
+    # back: every page's foot says which page of how many it is.
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is a test dependency (pip install -e '.[test]')")
+    definition = load_definition(definition_path("cooperative-membership", "0.1"))
+    pack = build_pack(definition, read_feedback(sample_file()), decisions=sample_decisions(),
+                      generated_at="2026-03-12T17:00:00Z")
+    page_file = tmp_path / "pack.html"
+    page_file.write_text(pack.html, encoding="utf-8")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri(), wait_until="load")
+        pdf = page.pdf(prefer_css_page_size=True)
+    finally:
+        context.close()
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    count = len(pages)
+    assert count > 3
+    for number, printed in enumerate(pages, start=1):
+        text = " ".join(printed.extract_text().split())
+        assert f"Page {number} of {count}" in text, (number, text[-200:])
