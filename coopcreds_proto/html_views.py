@@ -74,18 +74,25 @@ def read_template_file(name: str) -> str:
 
 
 @cache
-def stylesheet() -> str:
+def stylesheet(name: str = STYLESHEET) -> str:
     """The one stylesheet: palette custom properties and ``cc-`` classes (comments and
-    runs of blank space removed, since it travels inside every output)."""
-    text = re.sub(r"/\*.*?\*/", "", read_template_file(STYLESHEET), flags=re.DOTALL)
+    runs of blank space removed, since it travels inside every output).
+
+    ``name`` reads another file of the templates folder the same way: the few
+    rules one kind of document adds to it (the printed pack's page numbers).
+    """
+    text = re.sub(r"/\*.*?\*/", "", read_template_file(name), flags=re.DOTALL)
     text = re.sub(r"\s+", " ", text)
     # Never around a colon's left side: ".a :focus" and ".a:focus" differ.
     return re.sub(r"\s*([{};,])\s*|(:)\s+", r"\1\2", text).strip()
 
 
-def style_element() -> Markup:
-    """The stylesheet as a ``<style>`` element, for a page or an output to carry inline."""
-    return Markup("<style>") + Markup(stylesheet()) + Markup("</style>")
+def style_element(*additions: str) -> Markup:
+    """The stylesheet as a ``<style>`` element, for a page or an output to carry inline,
+    followed in the same element by the rules of the ``additions`` (files of the
+    templates folder, see :func:`stylesheet`)."""
+    rules = "".join([stylesheet(), *(stylesheet(name) for name in additions)])
+    return Markup("<style>") + Markup(rules) + Markup("</style>")
 
 
 def with_stylesheet(fragment: str) -> str:

@@ -177,3 +177,49 @@ def test_the_consent_screen_shows_the_holders_claims_never_another_subjects() ->
     assert "Someone Else" not in str(shown) and member["memberName"] in str(shown)
     # Without knowing the holder, a credential about two subjects shows neither.
     assert "Someone Else" not in str(consent_summary(REQUEST, both).shown)
+
+
+def _leaves(value, path=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item, path)
+    else:
+        yield path, value
+
+
+def test_the_consent_screen_says_everything_the_shared_credential_carries(derived):
+    # What the verifier receives is the derived credential. Each of its values
+    # is on the screen, among what they will see or what is sent with it,
+    # except what the request itself supplied (its purpose and verifier), the
+    # new credential's own id, types and contexts, the moment it was made and
+    # the proof.
+    summary = consent_summary(REQUEST, membership(), trust=registry())
+    screen = summary.text
+    own = {"@context", "id", "type", "validFrom", "purpose", "requestedBy", "proof"}
+    unsaid = [(path, value) for path, value in _leaves(derived)
+              if path.split(".")[0] not in own and not path.endswith(".type")
+              and str(value) not in screen]
+    issuer = derived["issuer"]
+    # The issuer is said by name (the registry's or its own), its id is what the name stands for.
+    unsaid = [(p, v) for p, v in unsaid if not (p == "issuer.id" or (p == "issuer" and v == issuer))]
+    assert unsaid == []
+    sent = dict(summary.also_sent)
+    assert sent["Your holder id"].startswith(MEMBER.did)
+    assert sent["Your original credential's id"] == membership()["id"]
+    assert "<b>Sent with it, whatever is asked</b>" in summary.html
+
+
+def test_a_claim_the_issuers_name_gives_away_is_never_listed_as_private():
+    credential = membership()
+    subject = credential["credentialSubject"]
+    issuer = credential["issuer"]
+    assert subject["memberOf"]["id"] == (issuer["id"] if isinstance(issuer, dict) else issuer)
+    request = PresentationRequest(**{**REQUEST.__dict__, "fields": ("memberName",)})
+    summary = consent_summary(request, credential, trust=registry())
+    assert "Your co-op" not in summary.withheld
+    assert "(so they know your co-op)" in dict(summary.also_sent)["The co-op that issued it"]
+    # Its details still are private: only the issuer's name travels.
+    assert "Your co-op's registration number" in summary.withheld

@@ -299,8 +299,16 @@ def test_the_wallet_screen_lists_exactly_what_is_sent(app):
     assert screen and screen == sent
     [written] = (app.settings.data_dir / "shared-with-coops").glob("*.json")
     presentation = json.loads(written.read_text())
-    subject = presentation["verifiableCredential"][0]["credentialSubject"]
+    credential = presentation["verifiableCredential"][0]
+    subject = credential["credentialSubject"]
     assert len([k for k in subject if k not in ("id", "type")]) == len(screen)
+    # What travels whatever is asked is on the screen before sharing too: the
+    # co-op that issued it, the holder's id and the original credential's id.
+    also = page.text.split('id="cc-also-sent"')[1].split("</ul>")[0]
+    assert credential["issuer"]["name"] in also
+    assert subject["id"] in also and credential["derivedFrom"] in also
+    withheld = page.text.split("They will not see")[1].split("</ul>")[0]
+    assert "Your co-op<" not in withheld
 
 
 def test_the_sample_cards_say_what_the_verifier_found(app):

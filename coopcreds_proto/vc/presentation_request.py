@@ -341,10 +341,15 @@ def _value_words(value: Any) -> str:
 class ConsentSummary:
     """A wallet's consent screen: who asks, why, what they will and will NOT see.
 
-    ``shown`` holds (label, value) pairs in plain words; ``withheld`` the
-    labels of what stays private; ``unavailable`` the labels of fields asked
-    for that the credential does not hold. ``name_confirmed`` is True when the
-    verifier's name comes from the trust registry rather than from the request.
+    ``shown`` holds (label, value) pairs in plain words; ``also_sent`` what
+    travels with every shared credential whatever is asked (the co-op that
+    issued it, the holder's permanent id, the original credential's id, its
+    validity and where its revocation is published), so nothing the verifier
+    receives is left unsaid; ``withheld`` the labels of what stays private
+    (a claim that the issuer's name gives away is not among them);
+    ``unavailable`` the labels of fields asked for that the credential does not
+    hold. ``name_confirmed`` is True when the verifier's name comes from the
+    trust registry rather than from the request.
     """
 
     verifier: str
@@ -355,6 +360,7 @@ class ConsentSummary:
     shown: tuple[tuple[str, str], ...]
     withheld: tuple[str, ...]
     unavailable: tuple[str, ...] = ()
+    also_sent: tuple[tuple[str, str], ...] = ()
 
     @property
     def who(self) -> str:
@@ -368,6 +374,10 @@ class ConsentSummary:
                  f"Why: {self.purpose}", "They will see:"]
         width = max((len(label) for label, _ in self.shown), default=0)
         lines += [f"  {label:<{width}}  {value}" for label, value in self.shown] or ["  nothing"]
+        if self.also_sent:
+            lines.append("Sent with it, whatever is asked:")
+            width = max(len(label) for label, _ in self.also_sent)
+            lines += [f"  {label:<{width}}  {value}" for label, value in self.also_sent]
         if self.unavailable:
             lines.append("Asked for, but not in your credential:")
             lines += [f"  {label}" for label in self.unavailable]
@@ -382,7 +392,7 @@ class ConsentSummary:
             "vc/consent_summary.html", verifier_name=self.verifier_name,
             name_confirmed=self.name_confirmed, credential=self.credential,
             purpose=self.purpose, shown=self.shown, unavailable=self.unavailable,
-            withheld=self.withheld)
+            withheld=self.withheld, also_sent=self.also_sent)
 
     def __str__(self) -> str:
         return self.text
@@ -426,8 +436,9 @@ def consent_summary(request: PresentationRequest, credential: dict, *,
             unavailable.append(field_label(path))
         else:
             shown.append((field_label(path), _value_words(value)))
-    withheld = [field_label(p) for key, value in subject.items() if key not in _NOT_CLAIMS
-                for p in _beyond(value, key, request.fields)]
+    also_sent = _sent_with_every_credential(credential, subject, trust)
+    issuer = issuer_id(credential)
+    withheld = [field_label(p) for p in _withheld(subject, request.fields, issuer)]
     return ConsentSummary(
         verifier=request.verifier,
         verifier_name=known or request.verifier_name,
@@ -437,7 +448,63 @@ def consent_summary(request: PresentationRequest, credential: dict, *,
         shown=tuple(shown),
         withheld=tuple(dict.fromkeys(withheld)),
         unavailable=tuple(unavailable),
+        also_sent=also_sent,
     )
+
+
+def _withheld(subject: Mapping[str, Any], fields: tuple[str, ...], issuer: str | None) -> list[str]:
+    """The claim paths of ``subject`` that a credential holding only ``fields`` leaves out.
+
+    A claim that is the issuer itself (``memberOf`` naming the co-op that
+    issues) is given away by the issuer's name, which is always sent: its
+    details (registration number, sector...) are what stays private.
+    """
+    out: list[str] = []
+    for key, value in subject.items():
+        if key in _NOT_CLAIMS:
+            continue
+        if isinstance(value, Mapping) and key not in fields and _names_party(value, issuer):
+            for part, item in value.items():
+                if part not in _NOT_CLAIMS:
+                    out += _beyond(item, f"{key}.{part}", fields)
+        else:
+            out += _beyond(value, key, fields)
+    return out
+
+
+def _names_party(value: Any, party: str | None) -> bool:
+    """Whether a claim's ``value`` is the ``party`` itself (a ``memberOf`` naming the issuer)."""
+    if party is None:
+        return False
+    if isinstance(value, Mapping):
+        return value.get("id") == party
+    return value == party
+
+
+def _sent_with_every_credential(credential: dict, subject: Mapping[str, Any],
+                                trust: NameSource | None) -> tuple[tuple[str, str], ...]:
+    """What a purpose-specific credential carries whatever the request asks for
+    (see :func:`derive_for_request`), in plain words."""
+    sent: list[tuple[str, str]] = []
+    issuer = issuer_id(credential)
+    if issuer is not None:
+        raw = credential.get("issuer")
+        named = trust.name_of(issuer) if trust is not None else None
+        if named is None and isinstance(raw, Mapping) and isinstance(raw.get("name"), str):
+            named = raw["name"]
+        member_of = subject.get("memberOf")
+        gives_away = " (so they know your co-op)" if _names_party(member_of, issuer) else ""
+        sent.append(("The co-op that issued it", f"{named or issuer}{gives_away}"))
+    if isinstance(subject.get("id"), str):
+        sent.append(("Your holder id", f"{subject['id']} (the same at every co-op you share with)"))
+    if isinstance(credential.get("id"), str):
+        sent.append(("Your original credential's id", credential["id"]))
+    if isinstance(credential.get("validUntil"), str):
+        sent.append(("Valid until", credential["validUntil"]))
+    if "credentialStatus" in credential:
+        sent.append(("Where its revocation is published",
+                     "the issuer's status list (it does not say who looks)"))
+    return tuple(sent)
 
 
 __all__ = ["FIELD_WORDS", "PURPOSE_SPECIFIC", "ConsentSummary", "NameSource", "PresentationRequest",

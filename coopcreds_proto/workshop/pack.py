@@ -77,6 +77,8 @@ from .chromium import INSTALL_HINT, PDF_TIMEOUT, pdf_of
 
 DEFAULT_SLUG = "cooperative-membership"
 TOP_COMMENTS = 8
+PRINT_RULES = "workshop/pack_print.css"
+"""The rules a printed pack adds to the stylesheet (its page numbers)."""
 CHROMIUM_HINT = f"PDF export needs Chromium: {INSTALL_HINT}"
 SVG_SALT = "coopcreds-workshop-pack"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -442,7 +444,7 @@ def build_pack(
     if appendix is not None:
         toc.append(("appendix", "Appendix: every comment"))
     document = html_views.render(
-        "workshop/pack.html", style=html_views.style_element(), title=title, d=d,
+        "workshop/pack.html", style=html_views.style_element(PRINT_RULES), title=title, d=d,
         proposal=proposal, stamp=stamp, made_on=_human_time(moment), records=len(records),
         toc=toc, sheet=_sheet(d), feedback=feedback_section,
         decisions=_decisions_section(d, proposal), changes=_changes_section(d, proposal),
