@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -14,6 +15,7 @@ from coopcreds_proto.consultation.store import WorkshopStore
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.workshop.app import WorkshopSettings, make_app
 from coopcreds_proto.workshop.catalogue import load_catalogue
+from coopcreds_proto.workshop.guards import AllowedHosts, Guards, RateLimit
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient")
 BASE = "http://127.0.0.1:8866"
@@ -471,3 +473,51 @@ def test_a_participant_can_erase_themself_from_the_store_and_the_packs(app):
     assert [v.comment for v in app.store.current_views(app.round_id)] == ["bea-words"]
     assert "ana-anonymous-words" not in Path(pack.path).read_text()
     assert ana.get("/give").url.path == "/join"
+
+
+def test_one_device_cannot_hold_more_than_its_share_of_connections():
+    # Three requests from one device stay open (live channels); a fourth from
+    # it is refused at once, while another device and this computer are served,
+    # and once the three end the device is served again.
+    release = asyncio.Event()
+
+    async def slow_app(scope, receive, send):
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    refusals: list[str] = []
+    guards = Guards(slow_app, hosts=AllowedHosts(()), rate=RateLimit(60, 10),
+                    max_open_per_address=3, on_refusal=refusals.append)
+
+    async def status_of(address: str) -> int:
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        scope = {"type": "http", "method": "GET", "path": "/events",
+                 "headers": [(b"host", b"127.0.0.1:8866")], "client": (address, 50000)}
+        await guards(scope, receive, send)
+        return sent[0]["status"]
+
+    async def scenario():
+        held = [asyncio.create_task(status_of("192.168.1.20")) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        fourth = await asyncio.wait_for(status_of("192.168.1.20"), 2)
+        others = [asyncio.create_task(status_of(a)) for a in ("192.168.1.21", "127.0.0.1")]
+        await asyncio.sleep(0.05)
+        waiting = [not task.done() for task in others]
+        release.set()
+        statuses = await asyncio.gather(*held, *others)
+        again = await asyncio.wait_for(status_of("192.168.1.20"), 2)
+        return fourth, waiting, statuses, again
+
+    fourth, waiting, statuses, again = asyncio.run(scenario())
+    assert fourth == 503 and refusals and "192.168.1.20" in refusals[0]
+    assert waiting == [True, True]  # served (held open like the others), not refused
+    assert statuses == [200] * 5 and again == 200
+    assert not guards.open_by_address

@@ -22,8 +22,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 MAX_BODY_BYTES = 64 * 1024
 MAX_CLIENTS = 10_000
+MAX_OPEN_PER_ADDRESS = 24
+"""How many requests one device on the network may have open at once (pages and live
+channels together): enough for a phone with several tabs, not for one client holding
+the server's connections. This computer's own (loopback) requests are not counted."""
 
 
 def _host_name(value: str) -> str:
@@ -95,6 +100,13 @@ class RateLimit:
         return True
 
 
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
@@ -130,8 +142,11 @@ class Guards:
                  max_body: int = MAX_BODY_BYTES, live_paths: tuple[str, ...] = ("/events",),
                  client_cookies: tuple[str, ...] = ("cc_b", "cc_p"),
                  on_refusal: Callable[[str], None] = lambda line: None,
-                 messages: Callable[[str], str] | None = None) -> None:
+                 messages: Callable[[str], str] | None = None,
+                 max_open_per_address: int = MAX_OPEN_PER_ADDRESS) -> None:
         self.app = app
+        self.max_open_per_address = max_open_per_address
+        self.open_by_address: Counter[str] = Counter()
         self.hosts = hosts
         self.rate = rate
         self.max_body = max_body
@@ -177,7 +192,22 @@ class Guards:
                 await _refuse(send, 429, self.t("guard.rate"))
                 return
             receive = self._bounded(receive)
-        await self.app(scope, receive, send)
+        address = (scope.get("client") or ("?", 0))[0]
+        if _is_loopback(address):
+            await self.app(scope, receive, send)
+            return
+        if self.open_by_address[address] >= self.max_open_per_address:
+            self.on_refusal(f"refused a connection from {address}, which has"
+                            f" {self.open_by_address[address]} open already")
+            await _refuse(send, 503, self.t("guard.busy"))
+            return
+        self.open_by_address[address] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.open_by_address[address] -= 1
+            if self.open_by_address[address] <= 0:
+                del self.open_by_address[address]
 
     def _bounded(self, receive: Receive) -> Receive:
         seen = 0
