@@ -256,7 +256,7 @@ def test_errors_code_prints_its_entry(capsys):
         "challenge-replayed (ChallengeError)",
         "  The challenge was used already: a replayed presentation is refused.",
         "  class: coopcreds_proto.vc.challenges.ChallengeError",
-        "  raised in: coopcreds_proto.vc.challenges",
+        "  raised in: coopcreds_proto.service.challenges, coopcreds_proto.vc.challenges",
     ]
 
 

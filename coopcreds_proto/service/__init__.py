@@ -1,4 +1,4 @@
-"""The designated issuer and verifier over HTTP (VC-API)."""
+"""The designated issuer and verifier over HTTP (VC-API), on an embedded database."""
 
-# No modules yet: the room is ready for the service.
-__all__: list[str] = []
+__all__ = ["app", "audit", "challenges", "config", "errors", "issuance", "openapi", "schema",
+           "tokens"]

@@ -1,0 +1,325 @@
+"""The issuer and verifier service: every route, its JSON errors, tokens and the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from service_fixtures import DOMAIN, STATUS_BASE, make_service_folder, unsigned_member_credential
+from starlette.testclient import TestClient
+
+from coopcreds_proto.database import integrity_problems, open_database
+from coopcreds_proto.randomness import SeededRandom
+from coopcreds_proto.service.app import create_app
+from coopcreds_proto.service.audit import audit_events
+from coopcreds_proto.service.config import load_config
+from coopcreds_proto.service.schema import SERVICE_SCHEMA
+from coopcreds_proto.service.tokens import create_token, issuer_scopes, revoke_token
+from coopcreds_proto.vc.presentations import present
+from coopcreds_proto.vc.samples import sample_actors
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def service(tmp_path):
+    config_path = make_service_folder(tmp_path)
+    config = load_config(config_path)
+    clock = Clock(NOW)
+    app = create_app(config, clock=clock, rng=SeededRandom("service-test"))
+    db = open_database(config.database, SERVICE_SCHEMA)
+    token = create_token(db, issuer_scopes("riverside"), rng=SeededRandom("token"), now=NOW,
+                         label="membership system").token
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client, db, clock, config
+    db.close()
+
+
+def issue(client, number: int = 1, path: str = "/issuers/riverside/credentials/issue",
+          **options):
+    body = {"credential": unsigned_member_credential(number)}
+    if options:
+        body["options"] = options
+    return client.post(path, json=body)
+
+
+def test_issue_signs_records_and_gives_two_status_entries(service):
+    client, db, _, _ = service
+    answer = issue(client, credentialId="urn:example:member-1")
+    assert answer.status_code == 201, answer.text
+    credential = answer.json()["verifiableCredential"]
+    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    entries = credential["credentialStatus"]
+    assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
+    assert entries[0]["statusListCredential"] == f"{STATUS_BASE}/revocation/1"
+    row = db.execute("SELECT credential_id, subject, cryptosuite, credential FROM credential_record"
+                     ).fetchone()
+    assert row[:3] == ("urn:example:member-1", "did:example:member-1", "eddsa-rdfc-2022")
+    assert json.loads(row[3]) == credential
+    indexes = {r[0] for r in db.execute("SELECT status_index FROM status_entry")}
+    assert indexes == {int(e["statusListIndex"]) for e in entries}
+
+
+def test_each_offered_suite_has_its_endpoint_and_an_unknown_suite_is_refused(service):
+    client = service[0]
+    answer = issue(client, 2, "/issuers/riverside/eddsa-jcs-2022/credentials/issue")
+    assert answer.json()["verifiableCredential"]["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    unknown = issue(client, 3, "/issuers/riverside/ecdsa-nope/credentials/issue")
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "unknown-cryptosuite")
+    assert issue(client, 4, "/issuers/nobody/credentials/issue").json()["code"] == \
+        "unknown-issuer-instance"
+
+
+def test_a_credential_without_id_gets_a_urn_uuid_and_ids_are_never_reused(service):
+    client = service[0]
+    first = issue(client).json()["verifiableCredential"]
+    assert first["id"].startswith("urn:uuid:")
+    again = client.post("/issuers/riverside/credentials/issue",
+                        json={"credential": {**unsigned_member_credential(), "id": first["id"]}})
+    assert (again.status_code, again.json()["code"]) == (409, "credential-id-exists")
+
+
+def test_verify_then_revoke_then_verify_again(service):
+    client, db, clock, _ = service
+    credential = issue(client, credentialId="urn:example:m1").json()["verifiableCredential"]
+    verified = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["verified"] is True and verified.json()["errors"] == []
+    revoked = client.post("/credentials/status", json={
+        "credentialId": "urn:example:m1",
+        "credentialStatus": [{"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                              "status": True}]})
+    assert revoked.status_code == 200, revoked.text
+    clock.moment = NOW + timedelta(minutes=1)
+    after = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert after.status_code == 400
+    assert [e["check"] for e in after.json()["errors"]] == ["status"]
+    undo = client.post("/credentials/status", json={
+        "credentialId": "urn:example:m1",
+        "credentialStatus": [{"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                              "status": False}]})
+    assert undo.json()["code"] == "revocation-is-permanent"
+    assert db.execute("SELECT revoked_at FROM credential_record").fetchone()[0] is not None
+
+
+def test_suspend_and_unsuspend_republish_the_list(service):
+    client, _, clock, _ = service
+    credential = issue(client, credentialId="urn:example:m2").json()["verifiableCredential"]
+
+    def set_suspended(value: bool) -> None:
+        answer = client.post("/credentials/status", json={
+            "credentialId": "urn:example:m2",
+            "credentialStatus": [{"type": "BitstringStatusListEntry",
+                                  "statusPurpose": "suspension", "status": value}]})
+        assert answer.status_code == 200, answer.text
+
+    set_suspended(True)
+    clock.moment = NOW + timedelta(minutes=1)
+    assert client.post("/credentials/verify",
+                       json={"verifiableCredential": credential}).json()["verified"] is False
+    set_suspended(False)
+    clock.moment = NOW + timedelta(minutes=2)
+    assert client.post("/credentials/verify",
+                       json={"verifiableCredential": credential}).json()["verified"] is True
+    published = client.get("/issuers/riverside/status-lists/suspension/1")
+    assert published.status_code == 200
+    assert published.json()["id"] == f"{STATUS_BASE}/suspension/1"
+    assert client.get("/issuers/riverside/status-lists/suspension/9").json()["code"] == \
+        "unknown-status-list"
+
+
+def test_status_change_needs_the_issuers_token_and_a_known_credential(service):
+    client, db, _, _ = service
+    issue(client, credentialId="urn:example:m3")
+    body = {"credentialId": "urn:example:m3", "credentialStatus": [
+        {"type": "BitstringStatusListEntry", "statusPurpose": "revocation", "status": True}]}
+    bare = client.post("/credentials/status", json=body, headers={"Authorization": ""})
+    assert (bare.status_code, bare.json()["code"]) == (401, "token-missing")
+    verify_only = create_token(db, ("verify",), rng=SeededRandom("v"), now=NOW).token
+    other = client.post("/credentials/status", json=body,
+                        headers={"Authorization": f"Bearer {verify_only}"})
+    assert (other.status_code, other.json()["code"]) == (403, "token-not-allowed")
+    unknown = client.post("/credentials/status", json={**body, "credentialId": "urn:example:no"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown-credential")
+
+
+def test_issuing_needs_a_valid_unexpired_unrevoked_token(service):
+    client, db, clock, _ = service
+    assert issue(client.__class__(client.app, base_url="http://127.0.0.1")).json()["code"] == \
+        "token-missing"
+    for header, code in [("Bearer nonsense", "token-invalid"), ("Basic abc", "token-invalid"),
+                         ("Bearer cct_0123456789abcdef_" + "A" * 43, "token-invalid")]:
+        answer = client.post("/issuers/riverside/credentials/issue",
+                             json={"credential": unsigned_member_credential()},
+                             headers={"Authorization": header})
+        assert (answer.status_code, answer.json()["code"]) == (401, code)
+    short = create_token(db, issuer_scopes("riverside"), rng=SeededRandom("short"), now=NOW,
+                         expires=NOW + timedelta(hours=1))
+    revoked = create_token(db, issuer_scopes("riverside"), rng=SeededRandom("gone"), now=NOW)
+    revoke_token(db, revoked.id, now=NOW)
+    clock.moment = NOW + timedelta(hours=2)
+    for made, code in [(short, "token-expired"), (revoked, "token-revoked")]:
+        answer = client.post("/issuers/riverside/credentials/issue",
+                             json={"credential": unsigned_member_credential()},
+                             headers={"Authorization": f"Bearer {made.token}"})
+        assert (answer.status_code, answer.json()["code"]) == (401, code)
+    other_issuer = create_token(db, issuer_scopes("elsewhere"), rng=SeededRandom("x"), now=NOW)
+    answer = client.post("/issuers/riverside/credentials/issue",
+                         json={"credential": unsigned_member_credential()},
+                         headers={"Authorization": f"Bearer {other_issuer.token}"})
+    assert answer.json()["code"] == "token-not-allowed"
+
+
+def test_tokens_are_stored_hashed(service):
+    _, db, _, _ = service
+    made = create_token(db, ("verify",), rng=SeededRandom("hash"), now=NOW)
+    secret = made.token.rsplit("_", 1)[1]
+    stored = db.execute("SELECT * FROM access_token WHERE id = ?", (made.id,)).fetchone()
+    assert secret not in json.dumps(stored) and made.id in stored
+
+
+@pytest.mark.parametrize(("content", "code", "status"), [
+    (b"not json", "not-json", 400),
+    (b"[1, 2]", "wrong-field-type", 400),
+    (b'{"credential": "a string"}', "wrong-field-type", 400),
+    (b"{}", "missing-request-field", 400),
+    (b'{"credential": {}, "options": []}', "wrong-field-type", 400),
+    (b'{"credential": {}, "options": {"created": 5}}', "wrong-field-type", 400),
+    (b'{"a": 1, "a": 2}', "duplicate-key", 400),
+])
+def test_bad_issue_requests_get_a_json_error_with_a_code(service, content, code, status):
+    client = service[0]
+    answer = client.post("/issuers/riverside/credentials/issue", content=content)
+    assert (answer.status_code, answer.json()["code"]) == (status, code)
+    assert "Traceback" not in answer.text
+
+
+def test_a_credential_the_library_refuses_is_refused_with_the_librarys_code(service):
+    client = service[0]
+    wrong_issuer = {**unsigned_member_credential(), "issuer": "did:example:someone-else"}
+    answer = client.post("/issuers/riverside/credentials/issue",
+                         json={"credential": wrong_issuer})
+    assert (answer.status_code, answer.json()["code"]) == (400, "issuer-key-mismatch")
+    bad_created = issue(client, created="yesterday")
+    assert bad_created.json()["code"] == "bad-timestamp"
+    pointers = issue(client, mandatoryPointers=["/issuer"])
+    assert pointers.json()["code"] == "option-not-for-suite"
+
+
+def test_too_large_bodies_are_refused_before_they_are_read(tmp_path):
+    config = load_config(make_service_folder(tmp_path, extra="max_request_bytes: 2048\n"))
+    with TestClient(create_app(config), base_url="http://127.0.0.1") as client:
+        answer = client.post("/credentials/verify", content=b"{" + b" " * 5000 + b"}")
+        assert (answer.status_code, answer.json()["code"]) == (413, "request-too-large")
+
+
+def test_verifying_can_require_a_token(tmp_path):
+    config = load_config(make_service_folder(tmp_path, extra="verify_requires_token: true\n"))
+    with TestClient(create_app(config), base_url="http://127.0.0.1") as client:
+        answer = client.post("/credentials/verify", json={"verifiableCredential": {}})
+        assert (answer.status_code, answer.json()["code"]) == (401, "token-missing")
+        db = open_database(config.database, SERVICE_SCHEMA)
+        token = create_token(db, ("verify",), now=NOW).token
+        answer = client.post("/credentials/verify", json={"verifiableCredential": {}},
+                             headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 400 and answer.json()["verified"] is False
+
+
+def test_a_tampered_credential_fails_on_its_signature(service):
+    client = service[0]
+    credential = issue(client).json()["verifiableCredential"]
+    credential["credentialSubject"]["name"] = "Eve"
+    answer = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert answer.status_code == 400
+    assert [e["check"] for e in answer.json()["errors"]] == ["signature"]
+
+
+def test_challenges_are_single_use_for_presentations(service):
+    client = service[0]
+    actors = sample_actors()
+    credential = issue(client).json()["verifiableCredential"]
+    made = client.post("/challenges", json={"domain": DOMAIN})
+    assert made.status_code == 201
+    challenge = made.json()["challenge"]
+    shown = present([credential], actors.member, challenge=challenge, domain=DOMAIN,
+                    created="2026-06-01T11:59:00Z")
+    body = {"verifiablePresentation": shown, "options": {"challenge": challenge}}
+    first = client.post("/presentations/verify", json=body)
+    assert first.status_code == 200, first.text
+    replay = client.post("/presentations/verify", json=body)
+    assert replay.status_code == 400
+    assert replay.json()["errors"] == [{"code": "challenge-replayed", "check": "challenge",
+                                        "message": replay.json()["errors"][0]["message"]}]
+    other = client.post("/presentations/verify",
+                        json={"verifiablePresentation": shown, "options": {"challenge": "x"}})
+    assert [e["check"] for e in other.json()["errors"]] == ["challenge"]
+    missing = client.post("/presentations/verify", json={"verifiablePresentation": shown})
+    assert missing.json()["code"] == "missing-request-field"
+    assert client.post("/challenges").json()["domain"] == DOMAIN
+
+
+def test_a_presentation_with_the_clients_own_challenge_verifies(service):
+    client = service[0]
+    actors = sample_actors()
+    credential = issue(client).json()["verifiableCredential"]
+    shown = present([credential], actors.member, challenge="client-made", domain=DOMAIN,
+                    created="2026-06-01T11:59:00Z")
+    answer = client.post("/presentations/verify", json={
+        "verifiablePresentation": shown, "options": {"challenge": "client-made",
+                                                     "domain": DOMAIN}})
+    assert answer.status_code == 200, answer.text
+
+
+def test_did_document_openapi_page_and_unknown_routes(service):
+    client = service[0]
+    did = client.get("/issuers/riverside/did.json").json()
+    assert did["id"] == sample_actors().coop.did
+    spec = client.get("/openapi.json").json()
+    assert "/issuers/{name}/credentials/issue" in spec["paths"]
+    assert "riverside (eddsa-rdfc-2022, eddsa-jcs-2022)" in spec["info"]["description"]
+    page = client.get("/")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "/credentials/status" in page.text and "riverside" in page.text
+    missing = client.get("/nowhere")
+    assert (missing.status_code, missing.json()["code"]) == (404, "unknown-endpoint")
+    wrong = client.get("/credentials/verify")
+    assert (wrong.status_code, wrong.json()["code"]) == (405, "method-not-allowed")
+
+
+def test_every_change_is_in_the_audit_log_and_the_database_is_sound(service):
+    client, db, _, _ = service
+    issue(client, credentialId="urn:example:a1")
+    client.post("/credentials/status", json={"credentialId": "urn:example:a1", "credentialStatus": [
+        {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": True}]})
+    actions = [(e.action, e.subject) for e in audit_events(db)]
+    assert ("issue", "urn:example:a1") in actions
+    assert ("status-suspension", "urn:example:a1") in actions
+    assert actions[0][0] == "token-new"
+    token_id = audit_events(db)[0].subject
+    assert {e.actor for e in audit_events(db) if e.action in ("issue", "status-suspension")} == \
+        {token_id}
+    assert integrity_problems(db) == ()
+
+
+def test_an_internal_failure_is_a_json_500_without_a_traceback(service, monkeypatch):
+    client = service[0]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("coopcreds_proto.service.app.verify_credential", broken)
+    answer = client.post("/credentials/verify", json={"verifiableCredential": {}})
+    assert (answer.status_code, answer.json()["code"]) == (500, "internal-error")
+    assert "disk on fire" not in answer.text
