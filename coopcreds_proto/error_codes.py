@@ -155,7 +155,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-coop", "cli.issue_batch",
          ("The co-operative file for batch issuing is not a JSON object with the expected"
           " fields.")),
-        ("bad-count", "definitions.release issuer.member_register vc.challenges",
+        ("bad-count", "cli.service definitions.release issuer.member_register vc.challenges",
          ("A count is not a usable whole number (a negative vote count, a generated register"
           " of no members, a challenge store with no room).")),
         ("bad-credential-schema", "vc.data_model",
@@ -217,6 +217,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-policy", "trust.policy",
          "A recognition policy is missing a required text field or has the wrong shape."),
         ("bad-port", "workshop.server",
+        ("bad-port", "cli.service workshop.voila_server",
          "The --port option is not a port number from 1 to 65535."),
         ("bad-recognition", "trust.accreditation trust.registry",
          "A recognition between frameworks is incomplete or inconsistent."),
@@ -251,7 +252,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("bad-sign-up-form", "trust.onboarding",
          ("A co-op's sign-up form is malformed (the co-op not named by its DID, a bad field"
           " name).")),
-        ("bad-service-config", "service.config",
+        ("bad-service-config", "cli.service service.config",
          ("The issuer and verifier service's configuration file is not usable (unknown setting,"
           " bad key file, unknown suite).")),
         ("bad-simulation-seed", "cli.simulate",
@@ -268,9 +269,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "did_web ecosystem.trust_registry_for_model timestamps trust.registry trust.revocation_log",
          ("A date-time is not a valid xsd:dateTimeStamp (it needs a time zone, Z or"
           " +hh:mm).")),
-        ("bad-token-expiry", "service.tokens",
+        ("bad-token-expiry", "cli.service service.tokens",
          "A token would expire before it is made."),
-        ("bad-token-scope", "service.tokens",
+        ("bad-token-scope", "cli.service service.tokens",
          "A token scope is not verify, issue:NAME or status:NAME."),
         ("bad-trust-credential", "trust.accreditation",
          "An accreditation or recognition credential does not have the shape of one."),

@@ -66,6 +66,7 @@ from .feedback import register as register_feedback
 from .issue_batch import register as register_issue_batch
 from .network import register as register_network
 from .present import register as register_present
+from .service import register as register_service
 from .simulate import register as register_simulate
 from .status import register as register_status
 from .trust import register as register_trust
@@ -556,7 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Each area of the workbench adds its own commands.
     for register in (register_definitions, register_feedback, register_network, register_simulate,
                      register_present, register_status, register_issue_batch,
-                     register_trust, register_workshop, register_errors):
+                     register_trust, register_workshop, register_service, register_errors):
         register(commands)
     return parser
 
@@ -622,6 +623,7 @@ __all__ = [
     "main",
     "network",
     "present",
+    "service",
     "simulate",
     "status",
     "trust",

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ from ..vc.presentations import verify_presentation
 from ..vc.verification import VerificationResult, verify_credential
 from ..verifier_options import VerifierOptions
 from .challenges import consume_challenge, is_issued, issue_challenge
-from .config import IssuerInstance, ServiceConfig
+from .config import IssuerInstance, ServiceConfig, load_config
 from .errors import ServiceError, http_status
 from .issuance import Signer, change_status, issue_recorded, published_list
 from .openapi import endpoint_page, openapi_document
@@ -353,3 +354,19 @@ async def _did_document(state: ServiceState, request: Request) -> Response:
     did = signer.instance.did
     document = resolve_did_key(did) if did.startswith("did:key:") else state.registry.read(did)
     return JSONResponse(document, media_type="application/did+json")
+
+
+CONFIG_VARIABLE = "COOPCREDS_SERVICE_CONFIG"
+"""The environment variable naming the configuration file for ``app_from_environment``."""
+
+
+def app_from_environment() -> Starlette:
+    """The app for the configuration named by ``COOPCREDS_SERVICE_CONFIG``.
+
+    uvicorn starts each worker process from an import string; this is the
+    factory it calls (``coopcreds service serve`` sets the variable).
+    """
+    path = os.environ.get(CONFIG_VARIABLE)
+    if not path:
+        raise ServiceError("internal-error", f"{CONFIG_VARIABLE} names no configuration file")
+    return create_app(load_config(path))
