@@ -1,0 +1,189 @@
+"""The issuer and verifier service over HTTP on loopback, against its targets.
+
+Run ``python benchmarks/bench_service.py`` (``--quick`` for a short run,
+``--json`` for machine-readable figures). It starts ``coopcreds service
+serve`` with 2 worker processes on an ephemeral loopback port, in a temporary
+folder, with the sample co-op's key and status lists, and measures:
+
+- ``issuance``: 10 clients issuing credentials (``eddsa-rdfc-2022``, two
+  status entries each, every one committed before it is returned); target: at
+  least 150 credentials/s.
+- ``verification``: 10 clients verifying those credentials (status read from
+  the published lists); target: at least 400 credentials/s; the figure is
+  also given as a ratio to ``verify_credential`` in this process on one
+  thread.
+- ``latency``: 50 concurrent clients verifying; target: p95 under 50 ms.
+
+Every loop is bounded in count and in time (``DEADLINE_S`` a section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from coopcreds_proto.database import open_database
+from coopcreds_proto.keys import save_key
+from coopcreds_proto.local_registry import LocalRegistry
+from coopcreds_proto.service.config import load_config
+from coopcreds_proto.service.running import ServiceProcess
+from coopcreds_proto.service.schema import SERVICE_SCHEMA
+from coopcreds_proto.service.tokens import create_token, issuer_scopes
+from coopcreds_proto.vc.samples import sample_actors
+from coopcreds_proto.vc.verification import verify_credential
+from coopcreds_proto.verifier_options import VerifierOptions
+
+ISSUE_MIN_PER_S = 150.0
+VERIFY_MIN_PER_S = 400.0
+P95_MAX_MS = 50.0
+DEADLINE_S = 120.0
+WORKERS = 2
+
+
+def _folder(root: Path) -> tuple[Path, str]:
+    save_key(sample_actors().coop, root / "key.json")
+    (root / "service.yaml").write_text(
+        "domain: https://riverside.coop.example\nissuers:\n  - name: riverside\n"
+        "    key_file: key.json\n"
+        "    status_list_base: https://riverside.coop.example/issuers/riverside/status-lists\n")
+    db = open_database(load_config(root / "service.yaml").database, SERVICE_SCHEMA)
+    token = create_token(db, issuer_scopes("riverside")).token
+    db.close()
+    return root / "service.yaml", token
+
+
+def _unsigned(number: int) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential", "ExampleMembershipCredential"],
+        "issuer": sample_actors().coop.did,
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": f"did:example:member-{number}", "name": f"Member {number}"},
+    }
+
+
+def _in_parallel(clients: int, work: Any) -> float:
+    """Run ``work(k)`` in ``clients`` threads; the seconds until all end."""
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
+
+
+def bench(quick: bool) -> dict[str, Any]:
+    count = 300 if quick else 2_000
+    latency_requests = 5 if quick else 20
+    with tempfile.TemporaryDirectory() as tmp:
+        config, token = _folder(Path(tmp))
+        with ServiceProcess(config, workers=WORKERS, log=Path(tmp) / "log") as service:
+            deadline = time.monotonic() + DEADLINE_S
+            issued: list[dict] = []
+
+            def issuer(k: int) -> None:
+                with httpx.Client(base_url=service.url, timeout=60,
+                                  headers={"Authorization": f"Bearer {token}"}) as client:
+                    for n in range(k, count, 10):
+                        if time.monotonic() > deadline:
+                            return
+                        answer = client.post("issuers/riverside/credentials/issue",
+                                             json={"credential": _unsigned(n)})
+                        answer.raise_for_status()
+                        issued.append(answer.json()["verifiableCredential"])
+
+            issue_s = _in_parallel(10, issuer)
+            deadline = time.monotonic() + DEADLINE_S
+            verified: list[int] = []
+
+            def verifier(k: int) -> None:
+                with httpx.Client(base_url=service.url, timeout=60) as client:
+                    for credential in issued[k::10]:
+                        if time.monotonic() > deadline:
+                            return
+                        answer = client.post("credentials/verify",
+                                             json={"verifiableCredential": credential})
+                        verified.append(answer.status_code)
+
+            verify_s = _in_parallel(10, verifier)
+            deadline = time.monotonic() + DEADLINE_S
+            latencies: list[float] = []
+
+            def waiting(k: int) -> None:
+                with httpx.Client(base_url=service.url, timeout=60) as client:
+                    for i in range(latency_requests):
+                        if time.monotonic() > deadline:
+                            return
+                        credential = issued[(k * latency_requests + i) % len(issued)]
+                        start = time.perf_counter()
+                        client.post("credentials/verify",
+                                    json={"verifiableCredential": credential})
+                        latencies.append(time.perf_counter() - start)
+
+            _in_parallel(50, waiting)
+        options = VerifierOptions(registry=LocalRegistry(Path(tmp) / "registry"))
+        sample = issued[:min(200, len(issued))]
+        verify_credential(sample[0], options)
+        start = time.perf_counter()
+        in_process_ok = sum(verify_credential(c, options).verified for c in sample)
+        in_process_per_s = len(sample) / (time.perf_counter() - start)
+    issue_rate = len(issued) / issue_s
+    verify_rate = len(verified) / verify_s
+    p95 = statistics.quantiles(latencies, n=20)[18] * 1000 if len(latencies) > 1 else 0.0
+    figures = {
+        "credentials issued": len(issued),
+        "issued per s": issue_rate,
+        "verified over HTTP": len(verified),
+        "all verified": all(s == 200 for s in verified) and in_process_ok == len(sample),
+        "verified per s": verify_rate,
+        "in process per s (1 thread)": in_process_per_s,
+        "HTTP / in process": verify_rate / in_process_per_s,
+        "latency requests": len(latencies),
+        "p50 ms (50 clients)": statistics.median(latencies) * 1000,
+        "p95 ms (50 clients)": p95,
+    }
+    targets = [
+        {"target": f"issuance >= {ISSUE_MIN_PER_S:.0f}/s (2 workers)", "value": issue_rate,
+         "unit": "/s", "pass": issue_rate >= ISSUE_MIN_PER_S and len(issued) == count},
+        {"target": f"verification >= {VERIFY_MIN_PER_S:.0f}/s (2 workers)", "value": verify_rate,
+         "unit": "/s", "pass": verify_rate >= VERIFY_MIN_PER_S and figures["all verified"]},
+        {"target": f"p95 latency < {P95_MAX_MS:.0f} ms, 50 clients", "value": p95, "unit": "ms",
+         "pass": p95 < P95_MAX_MS and len(latencies) == 50 * latency_requests},
+    ]
+    return {"figures": figures, "targets": targets}
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = ["service over HTTP (loopback, 2 workers)"]
+    for key, value in result["figures"].items():
+        shown = f"{value:,.2f}" if isinstance(value, float) else f"{value}"
+        lines.append(f"  {key:<30} {shown}")
+    for t in result["targets"]:
+        mark = "PASS" if t["pass"] else "FAIL"
+        lines.append(f"  {mark}  {t['target']:<40} {t['value']:.2f} {t['unit']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    result = bench(args.quick)
+    print(json.dumps(result, indent=2) if args.json else report(result))
+    return 0 if all(t["pass"] for t in result["targets"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
