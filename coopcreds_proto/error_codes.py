@@ -269,6 +269,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "did_web ecosystem.trust_registry_for_model timestamps trust.registry trust.revocation_log",
          ("A date-time is not a valid xsd:dateTimeStamp (it needs a time zone, Z or"
           " +hh:mm).")),
+        ("bad-tls-files", "cli.service",
+         "The certificate and key files for HTTPS are not both given, or one is not a file."),
         ("bad-token-expiry", "cli.service service.tokens",
          "A token would expire before it is made."),
         ("bad-token-scope", "cli.service service.tokens",
@@ -1018,6 +1020,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "An issuing option was given that the chosen cryptosuite does not take."),
         ("request-too-large", "service.app",
          "The request body is larger than the service accepts (max_request_bytes)."),
+        ("service-not-started", "service.running",
+         "A service started beside other work (a thread, a child process) did not start in time."),
         ("status-allocation-failed", "service.issuance",
          "No free status list index could be taken after several attempts; nothing was issued."),
         ("token-expired", "service.tokens",

@@ -84,3 +84,14 @@ def test_a_key_file_others_may_read_is_refused_unless_the_configuration_allows_i
     assert rc == 2 and "key" in err
     config = make_service_folder(tmp_path, issuer_extra="    allow_open_key_file: true\n")
     assert run(capsys, "service", "audit", "--config", str(config))[0] == 0
+
+
+def test_serve_takes_a_certificate_and_its_key_together(tmp_path, capsys):
+    config = str(make_service_folder(tmp_path))
+    (tmp_path / "cert.pem").write_text("not really")
+    rc, _, err = run(capsys, "service", "serve", "--config", config, "--certfile",
+                     str(tmp_path / "cert.pem"))
+    assert rc == 2 and "--certfile and --keyfile go together" in err
+    rc, _, err = run(capsys, "service", "serve", "--config", config, "--certfile",
+                     str(tmp_path / "cert.pem"), "--keyfile", str(tmp_path / "none.pem"))
+    assert rc == 2 and "--keyfile" in err and "is not a file" in err

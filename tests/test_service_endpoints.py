@@ -323,3 +323,10 @@ def test_an_internal_failure_is_a_json_500_without_a_traceback(service, monkeypa
     answer = client.post("/credentials/verify", json={"verifiableCredential": {}})
     assert (answer.status_code, answer.json()["code"]) == (500, "internal-error")
     assert "disk on fire" not in answer.text
+
+
+def test_an_id_that_is_there_but_not_a_url_is_refused_not_replaced(service):
+    client = service[0]
+    answer = client.post("/issuers/riverside/credentials/issue",
+                         json={"credential": {**unsigned_member_credential(), "id": None}})
+    assert (answer.status_code, answer.json()["code"]) == (400, "bad-id")

@@ -2,6 +2,7 @@
 
     $ coopcreds service serve --config service.yaml                 # 127.0.0.1:8700
     $ coopcreds service serve --config service.yaml --port 0 --workers 2
+    $ coopcreds service serve --config service.yaml --certfile cert.pem --keyfile key.pem
     $ coopcreds service token new --config service.yaml --issuer riverside --label "members db"
     $ coopcreds service token list --config service.yaml
     $ coopcreds service token revoke --config service.yaml 5f3a...
@@ -17,18 +18,20 @@ token once: only its hash is kept. Exit codes: 0 done, 2 unusable input
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import socket
 import sqlite3
 import sys
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 
 from ..database import open_database
 from ..errors import InputError
-from ..service.app import CONFIG_VARIABLE
+from ..service.app import CONFIG_VARIABLE, LOG_LEVEL_VARIABLE
 from ..service.audit import audit_events
 from ..service.config import ServiceConfig, load_config
 from ..service.schema import SERVICE_SCHEMA
@@ -38,6 +41,7 @@ from ._common import EXIT_OK, checked_timestamp, emit
 
 DEFAULT_PORT = 8700
 MAX_WORKERS = 16
+WORKER_START_S = 60
 
 
 def _config(args: argparse.Namespace) -> ServiceConfig:
@@ -46,6 +50,11 @@ def _config(args: argparse.Namespace) -> ServiceConfig:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args)
+    if bool(args.certfile) != bool(args.keyfile):
+        raise InputError("bad-tls-files", "--certfile and --keyfile go together")
+    for option, name in (("--certfile", args.certfile), ("--keyfile", args.keyfile)):
+        if name and not os.path.isfile(name):
+            raise InputError("bad-tls-files", f"{option}: {name} is not a file", path=name)
     if not 0 <= args.port <= 65535:
         raise InputError("bad-port", f"--port must be from 0 to 65535, not {args.port}")
     if not 1 <= args.workers <= MAX_WORKERS:
@@ -65,13 +74,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     listener.listen(2048)
     port = listener.getsockname()[1]
     shown = f"[{args.host}]" if family == socket.AF_INET6 else args.host
-    emit(f"coopcreds service: http://{shown}:{port}/ ({args.workers} "
+    scheme = "https" if args.certfile else "http"
+    emit(f"coopcreds service: {scheme}://{shown}:{port}/ ({args.workers} "
          f"worker{'s' if args.workers > 1 else ''}, {config.path})")
     sys.stdout.flush()
     os.environ[CONFIG_VARIABLE] = str(config.path.resolve())
+    os.environ[LOG_LEVEL_VARIABLE] = args.log_level
+    settings: dict[str, Any] = {}
+    if args.certfile:
+        settings.update(ssl_certfile=args.certfile, ssl_keyfile=args.keyfile)
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        # A worker loads the context bundle as it starts: on a busy machine that takes
+        # longer than uvicorn's default 5 s, and a worker still starting is not dead.
+        settings["timeout_worker_healthcheck"] = WORKER_START_S
     uvicorn.run("coopcreds_proto.service.app:app_from_environment", factory=True,
                 fd=listener.fileno(), workers=args.workers, log_level=args.log_level,
-                access_log=False)
+                access_log=False, **settings)
     return EXIT_OK
 
 
@@ -181,6 +199,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help=f"TCP port (default {DEFAULT_PORT}; 0: any free port, printed)")
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes sharing the database (default 1)")
+    serve.add_argument("--certfile", metavar="PEM",
+                       help="serve HTTPS with this certificate (with --keyfile)")
+    serve.add_argument("--keyfile", metavar="PEM", help="the certificate's private key")
     serve.add_argument("--log-level", default="warning",
                        choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(func=cmd_serve)

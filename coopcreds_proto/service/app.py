@@ -150,6 +150,7 @@ def create_app(config: ServiceConfig, *, clock: Clock = utc_now,
 
 def refusal(error: CoopCredsError) -> JSONResponse:
     """The JSON answer for a refusal: its code, message and path, with its HTTP status."""
+    log.info("refused: %s: %s", error.code, error.message)
     return JSONResponse({"code": error.code, "message": error.message, "path": error.path},
                         status_code=http_status(error))
 
@@ -256,6 +257,9 @@ def _verification(result: VerificationResult) -> Response:
     answer["errors"] = [{"code": c.code, "message": c.message, "check": c.name}
                         for c in result.failed]
     answer["warnings"] = []
+    if not result.verified:
+        log.info("not verified: %s", "; ".join(f"{c.name}: {c.code}: {c.message}"
+                                                for c in result.failed))
     return JSONResponse(answer, status_code=200 if result.verified else 400)
 
 
@@ -358,6 +362,8 @@ async def _did_document(state: ServiceState, request: Request) -> Response:
 
 CONFIG_VARIABLE = "COOPCREDS_SERVICE_CONFIG"
 """The environment variable naming the configuration file for ``app_from_environment``."""
+LOG_LEVEL_VARIABLE = "COOPCREDS_SERVICE_LOG_LEVEL"
+"""The level of the service's own log (refusals are logged at INFO), for each worker."""
 
 
 def app_from_environment() -> Starlette:
@@ -369,4 +375,10 @@ def app_from_environment() -> Starlette:
     path = os.environ.get(CONFIG_VARIABLE)
     if not path:
         raise ServiceError("internal-error", f"{CONFIG_VARIABLE} names no configuration file")
+    level = os.environ.get(LOG_LEVEL_VARIABLE, "WARNING").upper()
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(level if isinstance(logging.getLevelName(level), int) else "WARNING")
     return create_app(load_config(path))

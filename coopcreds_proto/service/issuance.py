@@ -120,7 +120,9 @@ def issue_recorded(
     if credential_id is None:
         given = unsigned.get("id")
         credential_id = given if isinstance(given, str) else None
-    if credential_id is None and with_status:
+    if credential_id is None and with_status and "id" not in unsigned:
+        # Only where there is no id at all: an id that is there but wrong (null, not a
+        # URL) is the data model's to refuse, not the service's to replace.
         credential_id = unsigned["id"] = _urn_uuid(rng)
     if credential_id is not None and _record_of(db, credential_id) is not None:
         raise _exists(credential_id)

@@ -62,7 +62,7 @@ class ServiceThread:
         deadline = time.monotonic() + START_TIMEOUT
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise ServiceError("internal-error", "the service thread did not start")
+                raise ServiceError("service-not-started", "the service thread did not start")
             time.sleep(0.01)
         return self
 
@@ -108,9 +108,8 @@ class ServiceProcess:
         line = self.process.stdout.readline().decode("utf-8", "replace")
         if "http://" not in line:
             self.kill()
-            raise ServiceError("internal-error", f"the service did not start: {line.strip()!r}")
-        self.url = line.split("http://", 1)[1].split()[0]
-        self.url = "http://" + self.url
+            raise ServiceError("service-not-started", f"the service did not start: {line.strip()!r}")
+        self.url = "http://" + line.split("http://", 1)[1].split()[0]
         self._wait_listening()
         return self
 
@@ -130,7 +129,7 @@ class ServiceProcess:
                 pass
             time.sleep(0.05)
         self.kill()
-        raise ServiceError("internal-error", "the service did not answer in time")
+        raise ServiceError("service-not-started", "the service did not answer in time")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Send ``sig`` (default SIGKILL) to the service and all its workers, and reap it."""
