@@ -10,6 +10,7 @@ from service_fixtures import DOMAIN, STATUS_BASE, make_service_folder, unsigned_
 from starlette.testclient import TestClient
 
 from coopcreds_proto.database import integrity_problems, open_database
+from coopcreds_proto.errors import CoopCredsError
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.service.app import create_app
 from coopcreds_proto.service.audit import audit_events
@@ -17,7 +18,7 @@ from coopcreds_proto.service.config import load_config
 from coopcreds_proto.service.schema import SERVICE_SCHEMA
 from coopcreds_proto.service.tokens import create_token, issuer_scopes, revoke_token
 from coopcreds_proto.vc.presentations import present
-from coopcreds_proto.vc.samples import sample_actors
+from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -330,3 +331,26 @@ def test_an_id_that_is_there_but_not_a_url_is_refused_not_replaced(service):
     answer = client.post("/issuers/riverside/credentials/issue",
                          json={"credential": {**unsigned_member_credential(), "id": None}})
     assert (answer.status_code, answer.json()["code"]) == (400, "bad-id")
+
+
+def test_an_instance_with_a_definition_records_its_version(tmp_path):
+    config = load_config(make_service_folder(
+        tmp_path, issuer_extra="    definition: cooperative-membership/0.1\n"))
+    app = create_app(config, clock=Clock(NOW), rng=SeededRandom("definition"))
+    db = open_database(config.database, SERVICE_SCHEMA)
+    token = create_token(db, issuer_scopes("riverside"), now=NOW).token
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        answer = client.post("/issuers/riverside/credentials/issue",
+                             headers={"Authorization": f"Bearer {token}"},
+                             json={"credential": sample_membership_credential()})
+        assert answer.status_code == 201, answer.text
+    assert db.execute("SELECT definition, subject FROM credential_record").fetchone() == (
+        "cooperative-membership/0.1", sample_actors().member.did)
+
+
+def test_an_unknown_definition_is_refused_with_the_configuration(tmp_path):
+    path = make_service_folder(tmp_path, issuer_extra="    definition: no-such-thing/9.9\n")
+    with pytest.raises(CoopCredsError) as refused:
+        load_config(path)
+    assert refused.value.code == "bad-service-config"
+    assert "no definition no-such-thing/9.9" in refused.value.message

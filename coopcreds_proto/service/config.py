@@ -47,6 +47,7 @@ import yaml
 
 from ..bounded_read import read_bounded
 from ..cryptosuites import CRYPTOSUITES, DEFAULT_CRYPTOSUITE
+from ..definitions.definition import definition_path
 from ..errors import CoopCredsError, InputError
 from ..keys import Ed25519Key, load_key
 from ..safe_json import DEFAULT_LIMITS
@@ -201,6 +202,11 @@ def _issuer(item: Any, folder: Path, where: str) -> IssuerInstance:
     if definition is not None and (not isinstance(definition, str)
                                    or not _DEFINITION.match(definition)):
         raise config_error(f"{where}.definition must be written SLUG/VERSION", where)
+    if definition is not None:
+        slug, version = definition.split("/", 1)
+        if not definition_path(slug, version).is_file():
+            raise config_error(f"{where}.definition: the workbench has no definition {definition}",
+                               where)
     base = item.get("status_list_base")
     if base is not None:
         problem = url_problem(base) if isinstance(base, str) else "not a string"
