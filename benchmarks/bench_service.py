@@ -14,6 +14,11 @@ folder, with the sample co-op's key and status lists, and measures:
   thread.
 - ``latency``: 50 concurrent clients verifying; target: p95 under 50 ms.
 
+The clients run on the same machine and take their share of its cores, so the
+script also reads the service's own CPU time (``/proc``) while it verifies:
+the CPU milliseconds a verification costs the service, and the rate its
+workers could sustain with both cores to themselves.
+
 Every loop is bounded in count and in time (``DEADLINE_S`` a section).
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -72,6 +78,20 @@ def _unsigned(number: int) -> dict[str, Any]:
     }
 
 
+def _service_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the service process ``pid`` and its workers (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _in_parallel(clients: int, work: Any) -> float:
     """Run ``work(k)`` in ``clients`` threads; the seconds until all end."""
     threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
@@ -116,7 +136,10 @@ def bench(quick: bool) -> dict[str, Any]:
                                              json={"verifiableCredential": credential})
                         verified.append(answer.status_code)
 
+            assert service.process is not None
+            cpu_before = _service_cpu_s(service.process.pid)
             verify_s = _in_parallel(10, verifier)
+            verify_cpu_s = _service_cpu_s(service.process.pid) - cpu_before
             deadline = time.monotonic() + DEADLINE_S
             latencies: list[float] = []
 
@@ -149,6 +172,8 @@ def bench(quick: bool) -> dict[str, Any]:
         "verified per s": verify_rate,
         "in process per s (1 thread)": in_process_per_s,
         "HTTP / in process": verify_rate / in_process_per_s,
+        "service CPU ms a verification": verify_cpu_s * 1000 / max(len(verified), 1),
+        "service capacity, 2 cores, /s": 2 * len(verified) / verify_cpu_s if verify_cpu_s else 0.0,
         "latency requests": len(latencies),
         "p50 ms (50 clients)": statistics.median(latencies) * 1000,
         "p95 ms (50 clients)": p95,
