@@ -10,13 +10,18 @@ from service_fixtures import DOMAIN, STATUS_BASE, make_service_folder, unsigned_
 from starlette.testclient import TestClient
 
 from coopcreds_proto.database import integrity_problems, open_database
+from coopcreds_proto.did_web import create_did_web
 from coopcreds_proto.errors import CoopCredsError
+from coopcreds_proto.keys import save_key
+from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.service.app import create_app
 from coopcreds_proto.service.audit import audit_events
+from coopcreds_proto.service.challenges import consume_challenge, issue_challenge
 from coopcreds_proto.service.config import load_config
 from coopcreds_proto.service.schema import SERVICE_SCHEMA
 from coopcreds_proto.service.tokens import create_token, issuer_scopes, revoke_token
+from coopcreds_proto.vc.challenges import ChallengeError
 from coopcreds_proto.vc.presentations import present
 from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 
@@ -354,3 +359,36 @@ def test_an_unknown_definition_is_refused_with_the_configuration(tmp_path):
         load_config(path)
     assert refused.value.code == "bad-service-config"
     assert "no definition no-such-thing/9.9" in refused.value.message
+
+
+def test_a_did_web_issuer_serves_its_published_did_document(tmp_path):
+    registry = LocalRegistry(tmp_path / "registry")
+    key = create_did_web("did:web:riverside.coop.example", registry, rng=SeededRandom("web"))
+    save_key(key, tmp_path / "web-key.json")
+    (tmp_path / "service.yaml").write_text(
+        "issuers:\n  - name: web\n    key_file: web-key.json\n"
+        "    did: did:web:riverside.coop.example\n")
+    app = create_app(load_config(tmp_path / "service.yaml"), clock=Clock(NOW))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        document = client.get("/issuers/web/did.json").json()
+    assert document["id"] == "did:web:riverside.coop.example"
+    assert document["verificationMethod"][0]["id"] == key.id
+
+
+def test_the_challenge_table_is_bounded_and_forgets_the_oldest(tmp_path):
+    db = open_database(tmp_path / "c.sqlite", SERVICE_SCHEMA)
+    rng = SeededRandom("bounded")
+    made = [issue_challenge(db, DOMAIN, rng=rng, now=NOW + timedelta(seconds=i),
+                            max_outstanding=3) for i in range(5)]
+    assert db.execute("SELECT COUNT(*) FROM challenge").fetchone()[0] == 3
+    later = NOW + timedelta(seconds=10)
+    with pytest.raises(ChallengeError) as forgotten:
+        consume_challenge(db, made[0].value, DOMAIN, now=later)
+    assert forgotten.value.code == "unknown-challenge"
+    with pytest.raises(ChallengeError) as elsewhere:
+        consume_challenge(db, made[4].value, "https://other.example", now=later)
+    assert elsewhere.value.code == "challenge-wrong-domain"
+    with pytest.raises(ChallengeError) as late:
+        consume_challenge(db, made[4].value, DOMAIN, now=NOW + timedelta(hours=1))
+    assert late.value.code == "challenge-expired"
+    assert consume_challenge(db, made[4].value, DOMAIN, now=later).value == made[4].value
