@@ -45,7 +45,7 @@ CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract}
 # import (or, for distributed, is an optional extra that may be absent).
 DEFERRABLE = frozenset({
     "pandas", "numpy", "scipy", "networkx", "matplotlib", "ipywidgets", "IPython", "jsonschema",
-    "distributed",
+    "distributed", "uvicorn",
 })
 
 _DEFERRAL = re.compile(r"#\s*(heavy|optional):\s*(\S.*)")

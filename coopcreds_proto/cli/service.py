@@ -27,13 +27,10 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-import uvicorn
-
 from ..database import open_database
 from ..errors import InputError
-from ..service.app import CONFIG_VARIABLE, LOG_LEVEL_VARIABLE
 from ..service.audit import audit_events
-from ..service.config import ServiceConfig, load_config
+from ..service.config import CONFIG_VARIABLE, LOG_LEVEL_VARIABLE, ServiceConfig, load_config
 from ..service.schema import SERVICE_SCHEMA
 from ..service.tokens import create_token, issuer_scopes, list_tokens, revoke_token
 from ..timestamps import format_timestamp, shifted, utc_now
@@ -80,6 +77,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     os.environ[CONFIG_VARIABLE] = str(config.path.resolve())
     os.environ[LOG_LEVEL_VARIABLE] = args.log_level
+    # heavy: uvicorn, only for serve (every other coopcreds command starts without it)
+    import uvicorn
+
     settings: dict[str, Any] = {}
     if args.certfile:
         settings.update(ssl_certfile=args.certfile, ssl_keyfile=args.keyfile)

@@ -59,7 +59,13 @@ from ..vc.presentations import verify_presentation
 from ..vc.verification import VerificationResult, verify_credential
 from ..verifier_options import VerifierOptions
 from .challenges import consume_challenge, is_issued, issue_challenge
-from .config import IssuerInstance, ServiceConfig, load_config
+from .config import (
+    CONFIG_VARIABLE,
+    LOG_LEVEL_VARIABLE,
+    IssuerInstance,
+    ServiceConfig,
+    load_config,
+)
 from .errors import ServiceError, http_status
 from .issuance import Signer, change_status, issue_recorded, published_list
 from .openapi import endpoint_page, openapi_document
@@ -360,10 +366,6 @@ async def _did_document(state: ServiceState, request: Request) -> Response:
     return JSONResponse(document, media_type="application/did+json")
 
 
-CONFIG_VARIABLE = "COOPCREDS_SERVICE_CONFIG"
-"""The environment variable naming the configuration file for ``app_from_environment``."""
-LOG_LEVEL_VARIABLE = "COOPCREDS_SERVICE_LOG_LEVEL"
-"""The level of the service's own log (refusals are logged at INFO), for each worker."""
 
 
 def app_from_environment() -> Starlette:

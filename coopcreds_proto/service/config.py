@@ -54,6 +54,10 @@ from ..safe_json import DEFAULT_LIMITS
 from ..urls import url_problem
 from ..verifier_options import PROFILES
 
+CONFIG_VARIABLE = "COOPCREDS_SERVICE_CONFIG"
+"""The environment variable naming the configuration file each worker process reads."""
+LOG_LEVEL_VARIABLE = "COOPCREDS_SERVICE_LOG_LEVEL"
+"""The level of the service's own log in each worker (refusals are logged at INFO)."""
 MAX_CONFIG_BYTES = 256 * 1024
 DEFAULT_MAX_REQUEST_BYTES = DEFAULT_LIMITS.max_bytes
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
