@@ -56,6 +56,9 @@ issuers:
     key_file: key.json
     status_list_base: https://127.0.0.1:$PORT/issuers/coop/status-lists
 EOF
+# The suites issue credentials with fixed ids, and the service issues an id
+# once: each run starts from a new database.
+rm -rf service.sqlite service.sqlite-wal service.sqlite-shm registry
 token="$("$COOPCREDS" service token new --config service.yaml --issuer coop --days 1 2>/dev/null)" \
     || die "token new failed"
 cat > localConfig.cjs <<EOF
