@@ -1022,6 +1022,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The request body is larger than the service accepts (max_request_bytes)."),
         ("service-not-started", "service.running",
          "A service started beside other work (a thread, a child process) did not start in time."),
+        ("status-entry-not-allowed", "service.issuance",
+         "A credential sent to the issuer names an entry of the issuer's own status lists itself."),
         ("status-allocation-failed", "service.issuance",
          "No free status list index could be taken after several attempts; nothing was issued."),
         ("token-expired", "service.tokens",

@@ -392,3 +392,19 @@ def test_the_challenge_table_is_bounded_and_forgets_the_oldest(tmp_path):
         consume_challenge(db, made[4].value, DOMAIN, now=NOW + timedelta(hours=1))
     assert late.value.code == "challenge-expired"
     assert consume_challenge(db, made[4].value, DOMAIN, now=later).value == made[4].value
+
+
+def test_a_client_may_not_choose_an_entry_of_the_issuers_own_lists(service):
+    client = service[0]
+    first = issue(client).json()["verifiableCredential"]
+    stolen = {**unsigned_member_credential(2), "credentialStatus": first["credentialStatus"]}
+    answer = client.post("/issuers/riverside/credentials/issue", json={"credential": stolen})
+    assert (answer.status_code, answer.json()["code"]) == (400, "status-entry-not-allowed")
+    elsewhere = {**unsigned_member_credential(3), "credentialStatus": {
+        "id": "https://elsewhere.example/status/1#5", "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation", "statusListIndex": "5",
+        "statusListCredential": "https://elsewhere.example/status/1"}}
+    answer = client.post("/issuers/riverside/credentials/issue", json={"credential": elsewhere})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["verifiableCredential"]["credentialStatus"] == \
+        elsewhere["credentialStatus"]

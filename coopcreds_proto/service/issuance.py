@@ -116,6 +116,7 @@ def issue_recorded(
     """
     instance = signer.instance
     with_status = instance.status_list_base is not None and "credentialStatus" not in credential
+    _refuse_own_entries(credential, instance)
     unsigned = dict(credential)
     if credential_id is None:
         given = unsigned.get("id")
@@ -161,6 +162,24 @@ def issue_recorded(
         return IssuedCredential(record_id, credential_id, signed)
     raise ServiceError("status-allocation-failed",
                        f"no free status index could be taken in {MAX_ATTEMPTS} attempts")
+
+
+def _refuse_own_entries(credential: dict, instance: IssuerInstance) -> None:
+    """Refuse status entries a client wrote into this instance's own lists.
+
+    The service allocates indexes in its lists; an entry chosen by a client
+    could name another credential's index, and revoking one would revoke both.
+    """
+    base = instance.status_list_base
+    given = credential.get("credentialStatus")
+    entries = given if isinstance(given, list) else [given]
+    for entry in entries:
+        url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+        if base is not None and isinstance(url, str) and url.startswith(base + "/"):
+            raise ServiceError("status-entry-not-allowed",
+                               f"{url} is a status list of {instance.name}: the service "
+                               "allocates its entries (leave credentialStatus out)",
+                               path="$.credential.credentialStatus")
 
 
 def _urn_uuid(rng: RandomSource) -> str:
