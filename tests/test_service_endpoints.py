@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from coopcreds_proto.database import integrity_problems, open_database
 from coopcreds_proto.did_web import create_did_web
 from coopcreds_proto.errors import CoopCredsError
-from coopcreds_proto.keys import save_key
+from coopcreds_proto.keys import EcdsaKey, save_key
 from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.service.app import create_app
@@ -22,6 +22,7 @@ from coopcreds_proto.service.config import load_config
 from coopcreds_proto.service.schema import SERVICE_SCHEMA
 from coopcreds_proto.service.tokens import create_token, issuer_scopes, revoke_token
 from coopcreds_proto.vc.challenges import ChallengeError
+from coopcreds_proto.vc.disclosure import derive_disclosure
 from coopcreds_proto.vc.presentations import present
 from coopcreds_proto.vc.samples import sample_actors, sample_membership_credential
 
@@ -408,3 +409,79 @@ def test_a_client_may_not_choose_an_entry_of_the_issuers_own_lists(service):
     assert answer.status_code == 201, answer.text
     assert answer.json()["verifiableCredential"]["credentialStatus"] == \
         elsewhere["credentialStatus"]
+
+
+def _p256_service(tmp_path, suites: str = ""):
+    folder = tmp_path / "p256"
+    folder.mkdir()
+    key = EcdsaKey.generate(SeededRandom("p256-issuer"))
+    save_key(key, folder / "market-key.json")
+    (folder / "service.yaml").write_text(
+        f"domain: {DOMAIN}\n"
+        "issuers:\n"
+        "  - name: market\n"
+        "    key_file: market-key.json\n"
+        f"    status_list_base: https://market.coop.example/status-lists\n{suites}")
+    return key, folder / "service.yaml"
+
+
+def test_a_p256_instance_offers_the_ecdsa_suites_and_an_ed25519_one_the_eddsa_suites(tmp_path):
+    _, path = _p256_service(tmp_path)
+    assert load_config(path).issuers[0].cryptosuites == (
+        "ecdsa-jcs-2019", "ecdsa-rdfc-2019", "ecdsa-sd-2023")
+    assert load_config(make_service_folder(tmp_path / "ed")).issuers[0].cryptosuites == (
+        "eddsa-rdfc-2022", "eddsa-jcs-2022")
+    # A suite that cannot sign with the instance's key is refused when the file is read.
+    wrong = make_service_folder(tmp_path / "wrong", issuer_extra="    cryptosuites: [ecdsa-sd-2023]\n")
+    with pytest.raises(CoopCredsError) as info:
+        load_config(wrong)
+    assert info.value.code == "bad-service-config" and "ecdsa-sd-2023" in str(info.value)
+
+
+def test_selective_disclosure_over_http_with_the_clients_mandatory_pointers(tmp_path):
+    # The issuer signs a base proof whose disclosures always reveal its status
+    # entries (so a revoked credential's disclosure is refused) and what the
+    # client names; the holder discloses the name only; the verifier endpoint
+    # checks the disclosure, and refuses it once the credential is revoked.
+    key, path = _p256_service(tmp_path, "    cryptosuites: [ecdsa-sd-2023]\n")
+    config = load_config(path)
+    clock = Clock(NOW)
+    app = create_app(config, clock=clock, rng=SeededRandom("sd-service"))
+    db = open_database(config.database, SERVICE_SCHEMA)
+    token = create_token(db, issuer_scopes("market"), rng=SeededRandom("t"), now=NOW).token
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential", "ExampleMembershipCredential"],
+        "issuer": key.controller, "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:member-7", "name": "Member 7",
+                              "alumniOf": "Riverside", "email": "m7@example.org"}}
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        wrong = client.post("/issuers/market/credentials/issue", json={
+            "credential": unsigned, "options": {"mandatoryPointers": "/issuer"}})
+        assert wrong.status_code == 400 and wrong.json()["code"] == "wrong-field-type"
+        answer = client.post("/issuers/market/credentials/issue", json={
+            "credential": unsigned, "options": {"credentialId": "urn:example:m7",
+                                                "mandatoryPointers": ["/credentialSubject/alumniOf"]}})
+        assert answer.status_code == 201, answer.text
+        base = answer.json()["verifiableCredential"]
+        assert base["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+        # A base proof is for the holder, not for a verifier.
+        refused = client.post("/credentials/verify", json={"verifiableCredential": base})
+        assert refused.status_code == 400
+        disclosed = derive_disclosure(base, ["/credentialSubject/name"])
+        subject = disclosed["credentialSubject"]
+        assert subject["name"] == "Member 7" and subject["alumniOf"] == "Riverside"
+        assert "email" not in subject and disclosed["credentialStatus"]
+        checked = client.post("/credentials/verify", json={"verifiableCredential": disclosed})
+        assert checked.status_code == 200 and checked.json()["verified"] is True, checked.text
+        client.post("/credentials/status", json={
+            "credentialId": "urn:example:m7",
+            "credentialStatus": [{"type": "BitstringStatusListEntry",
+                                  "statusPurpose": "revocation", "status": True}]})
+        clock.moment = NOW + timedelta(minutes=1)
+        after = client.post("/credentials/verify", json={"verifiableCredential": disclosed})
+        assert after.status_code == 400
+        assert [e["check"] for e in after.json()["errors"]] == ["status"]
+    db.close()

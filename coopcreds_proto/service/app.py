@@ -55,6 +55,7 @@ from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, utc_now
 from ..vc.challenges import ChallengeError
+from ..vc.disclosure import SD_SUITE
 from ..vc.presentations import verify_presentation
 from ..vc.verification import VerificationResult, verify_credential
 from ..verifier_options import VerifierOptions
@@ -248,13 +249,18 @@ async def _issue(state: ServiceState, request: Request) -> Response:
     options = _options(body)
     credential_id = _field(options, "credentialId", str, required=False, where="$.options")
     created = _field(options, "created", str, required=False, where="$.options")
-    if options.get("mandatoryPointers") is not None:
+    pointers = _field(options, "mandatoryPointers", list, required=False, where="$.options")
+    if pointers is not None and suite != SD_SUITE:
         raise ServiceError("option-not-for-suite",
                            f"{suite} has no mandatory pointers (a selective-disclosure suite has)",
                            path="$.options.mandatoryPointers")
+    if pointers is not None and not all(isinstance(p, str) for p in pointers):
+        raise ServiceError("wrong-field-type", "$.options.mandatoryPointers must list JSON"
+                           " pointers (strings)", path="$.options.mandatoryPointers")
     issued = issue_recorded(state.db, signer, credential, cryptosuite=suite, now=state.clock(),
                             rng=state.rng, registry=state.registry, created=created,
-                            credential_id=credential_id, actor=actor)
+                            credential_id=credential_id, mandatory_pointers=tuple(pointers or ()),
+                            actor=actor)
     return JSONResponse({"verifiableCredential": issued.credential}, status_code=201)
 
 

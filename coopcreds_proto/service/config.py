@@ -12,7 +12,7 @@
       - name: riverside
         key_file: riverside-key.json  # a key file written by coopcreds key new
         did: did:key:z6Mk...          # optional: must be the key's controller
-        cryptosuites: [eddsa-rdfc-2022, eddsa-jcs-2022]   # default: every known suite
+        cryptosuites: [eddsa-rdfc-2022, eddsa-jcs-2022]   # default: every suite that signs with its key
         definition: cooperative-membership/0.1            # optional
         status_list_base: https://riverside.coop.example/status   # optional: no status without it
 
@@ -48,8 +48,8 @@ import yaml
 from ..bounded_read import read_bounded
 from ..cryptosuites import CRYPTOSUITES, DEFAULT_CRYPTOSUITE
 from ..definitions.definition import definition_path
-from ..errors import CoopCredsError, InputError
-from ..keys import Ed25519Key, load_key
+from ..errors import CoopCredsError, InputError, ProofError
+from ..keys import AnySigningKey, load_key
 from ..safe_json import DEFAULT_LIMITS
 from ..urls import url_problem
 from ..verifier_options import PROFILES
@@ -89,7 +89,7 @@ class IssuerInstance:
         """The suite ``/issuers/{name}/credentials/issue`` signs with: the first offered."""
         return self.cryptosuites[0]
 
-    def load_key(self) -> Ed25519Key:
+    def load_key(self) -> AnySigningKey:
         """The instance's signing key, read from its key file."""
         return load_key(self.key_file, allow_open_permissions=self.allow_open_key_file)
 
@@ -193,15 +193,6 @@ def _issuer(item: Any, folder: Path, where: str) -> IssuerInstance:
     allow_open = item.get("allow_open_key_file", False)
     if not isinstance(allow_open, bool):
         raise config_error(f"{where}.allow_open_key_file must be true or false", where)
-    suites = item.get("cryptosuites", _default_suites())
-    if isinstance(suites, str):
-        suites = [suites]
-    if not isinstance(suites, list) or not suites or not all(isinstance(s, str) for s in suites):
-        raise config_error(f"{where}.cryptosuites must be a list of suite names", where)
-    for suite in suites:
-        if suite not in CRYPTOSUITES:
-            raise config_error(f"{where}: unknown cryptosuite {suite!r} (known: "
-                               f"{', '.join(sorted(CRYPTOSUITES))})", where)
     definition = item.get("definition")
     if definition is not None and (not isinstance(definition, str)
                                    or not _DEFINITION.match(definition)):
@@ -219,21 +210,43 @@ def _issuer(item: Any, folder: Path, where: str) -> IssuerInstance:
         if problem is not None:
             raise config_error(f"{where}.status_list_base: {problem}", where)
         base = base.rstrip("/")
-    instance = IssuerInstance(name, key_file, "", tuple(dict.fromkeys(suites)), definition, base,
-                              allow_open)
+    instance = IssuerInstance(name, key_file, "", (), definition, base, allow_open)
     try:
         key = instance.load_key()
     except CoopCredsError as exc:
         raise config_error(f"{where}: {exc}", where) from None
     except FileNotFoundError:
         raise config_error(f"{where}: key file {key_file} not found", where) from None
+    suites = item.get("cryptosuites", _default_suites(key))
+    if isinstance(suites, str):
+        suites = [suites]
+    if not isinstance(suites, list) or not suites or not all(isinstance(s, str) for s in suites):
+        raise config_error(f"{where}.cryptosuites must be a list of suite names", where)
+    for suite in suites:
+        if suite not in CRYPTOSUITES:
+            raise config_error(f"{where}: unknown cryptosuite {suite!r} (known: "
+                               f"{', '.join(sorted(CRYPTOSUITES))})", where)
+        if not _signs_with(suite, key):
+            raise config_error(f"{where}: {suite} cannot sign with the key in {key_file} (it takes"
+                               f" {CRYPTOSUITES[suite].key_noun}; this key's suites:"
+                               f" {', '.join(_default_suites(key)) or 'none'})", where)
     did = item.get("did", key.controller)
     if did != key.controller:
         raise config_error(f"{where}: the key file's controller is {key.controller}, not {did}",
                            where)
-    return IssuerInstance(name, key_file, did, instance.cryptosuites, definition, base, allow_open)
+    return IssuerInstance(name, key_file, did, tuple(dict.fromkeys(suites)), definition, base,
+                          allow_open)
 
 
-def _default_suites() -> list[str]:
-    """Every suite of the registry, the library's default first."""
-    return [DEFAULT_CRYPTOSUITE] + sorted(s for s in CRYPTOSUITES if s != DEFAULT_CRYPTOSUITE)
+def _signs_with(suite: str, key: AnySigningKey) -> bool:
+    try:
+        CRYPTOSUITES[suite].check_key(key, signing=True)
+    except ProofError:
+        return False
+    return True
+
+
+def _default_suites(key: AnySigningKey) -> list[str]:
+    """Every suite of the registry that signs with ``key``, the library's default first."""
+    fitting = [s for s in CRYPTOSUITES if _signs_with(s, key)]
+    return sorted(fitting, key=lambda s: (s != DEFAULT_CRYPTOSUITE, s))

@@ -36,6 +36,7 @@ from ..local_registry import LocalRegistry
 from ..randomness import RandomSource, randbelow
 from ..timestamps import format_timestamp
 from ..vc.credentials import issue, subjects
+from ..vc.disclosure import SD_SUITE, mandatory_pointers_for
 from ..vc.status_list import (
     MIN_ENTRIES,
     PURPOSES,
@@ -105,6 +106,7 @@ def issue_recorded(
     registry: LocalRegistry,
     created: datetime | str | None = None,
     credential_id: str | None = None,
+    mandatory_pointers: tuple[str, ...] = (),
     actor: str = "anonymous",
 ) -> IssuedCredential:
     """Sign ``credential`` for ``signer``'s instance and commit its record; return it signed.
@@ -112,7 +114,10 @@ def issue_recorded(
     ``credential_id`` (the VC-API ``credentialId`` option) names the record for
     later status changes; without it the credential's own ``id`` does, and an
     instance with status lists gives a credential that has neither an
-    ``urn:uuid:`` id (from ``rng``).
+    ``urn:uuid:`` id (from ``rng``). With ``ecdsa-sd-2023``, every disclosure
+    reveals the issuer, the validity period, the status entries (so a
+    disclosure is still checked for revocation) and the types, and also the
+    claims ``mandatory_pointers`` (the VC-API ``mandatoryPointers`` option) name.
     """
     instance = signer.instance
     with_status = instance.status_list_base is not None and "credentialStatus" not in credential
@@ -139,8 +144,11 @@ def issue_recorded(
                 entries.append(status_entry(_template(open_list, instance.did, purpose, index),
                                             index))
             unsigned["credentialStatus"] = entries
+        mandatory = (mandatory_pointers_for(unsigned, mandatory_pointers)
+                     if cryptosuite == SD_SUITE else ())
         signed = issue(unsigned, signer.key, cryptosuite=cryptosuite,
-                       created=created if created is not None else now, loader=signer.loader)
+                       created=created if created is not None else now, loader=signer.loader,
+                       mandatory_pointers=mandatory, rng=rng)
         try:
             with transaction(db):
                 if credential_id is not None and _record_of(db, credential_id) is not None:
