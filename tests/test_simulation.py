@@ -175,7 +175,7 @@ def test_ecosystem_arrays_are_checked_and_read_only():
 def test_federations_that_do_not_recognise_each_other_stay_apart():
     federated = load_models()["federated"]
     apart = rules_for_model(federated.with_changes(body_recognition="none"))
-    assert apart.across_groups == 0 and apart.body_links == "none"
+    assert apart.across_groups == 0 and apart.agreements.body_links == "none"
     inputs = SimulationInputs.build(ECO, apart)
     assert (inputs.base == np.diag(np.r_[np.ones(len(ECO.group_names)), 0.0])).all()
     params = GrowthParams(months=48, innovation=0.005, imitation=0.3, initial_share=0.05)

@@ -109,7 +109,7 @@ def test_federated_chain_starts_with_the_apex_recognition() -> None:
 
 
 def test_peer_to_peer_recognition_is_bilateral_and_not_transitive() -> None:
-    model = load_model("peer-to-peer").with_changes(bilateral_agreements=1)
+    model = load_model("peer-to-peer").with_changes(bilateral_agreements=2)
     trust = registry_for_model(model, ECO, at=START)
     reg = trust.registry
     # Find x -> y -> z with no agreement between x and z.

@@ -10,6 +10,7 @@ import argparse
 import json
 from typing import Any
 
+from ..errors import InputError
 from ._common import EXIT_OK, emit
 
 # The ecosystem stack (pandas, scipy, networkx) is imported when the command
@@ -50,12 +51,14 @@ def _table(reports: list[dict[str, Any]]) -> str:
     import pandas as pd  # heavy: pandas, only to lay out the report's table
 
     rows = {}
+    missing = [r for r in reports if "not_reported" in r]
+    reports = [r for r in reports if "not_reported" not in r]
     for report in reports:
         rows[report["model"]] = {**report["metrics"], **{
             k: v for k, v in report["costs"].items() if k not in report["metrics"]
         }}
     frame = pd.DataFrame(rows).map(_cell)
-    text = frame.to_string()
+    text = frame.to_string() if rows else ""
     for report in reports:
         spof = report["single_points_of_failure"]
         if spof:
@@ -65,14 +68,26 @@ def _table(reports: list[dict[str, Any]]) -> str:
             text += f"\n{report['model']}: single points of failure: {worst}"
         else:
             text += f"\n{report['model']}: no single point of failure"
-    return text
+    for report in missing:
+        text += f"\n{report['model']}: not reported: {report['not_reported']}"
+    return text.lstrip("\n")
 
 
 def cmd_network_report(args: argparse.Namespace) -> int:
     from ..ecosystem.models import MODEL_IDS  # heavy: pandas, scipy (the ecosystem data)
 
-    names = list(MODEL_IDS) if args.model == "all" else [args.model]
-    reports = [network_report(name, args.data) for name in names]
+    if args.model == "all":
+        # Each model that the data allows; the others say what they need.
+        reports = []
+        for name in MODEL_IDS:
+            try:
+                reports.append(network_report(name, args.data))
+            except InputError as exc:
+                if exc.code != "model-needs-convenor":
+                    raise
+                reports.append({"model": name, "not_reported": exc.message, "code": exc.code})
+    else:
+        reports = [network_report(args.model, args.data)]
     if args.json:
         document: Any = reports if args.model == "all" else reports[0]
         emit(json.dumps(document, indent=2))

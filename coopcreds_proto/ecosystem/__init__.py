@@ -33,6 +33,10 @@ Graph (:mod:`.graph`)
     ``value_flow_graph(eco)`` (sector nodes, weighted value-flow edges).
 Metrics (:mod:`.metrics`), costs (:mod:`.costs`), plots (:mod:`.plots`)
     plain functions over a graph returning numbers or DataFrames.
+Agreements (:mod:`.agreements`) and value flows (:mod:`.value_flows`)
+    counted and read one way for the graph, the simulation, the metrics and the
+    costs: ``count_agreements`` (k partners per co-op for bilateral agreements),
+    ``spending_per_coop`` (a sector's share split evenly between its co-ops).
 
 Members are never graph nodes at scale: a graph with a million member nodes is
 too slow to build, so members stay in the sparse incidence matrix and the
@@ -65,6 +69,7 @@ __all__ = [
     "Ecosystem",
     "EcosystemModel",
     "MemberIncidence",
+    "agreements",
     "build_graph",
     "costs",
     "data",
@@ -92,4 +97,5 @@ __all__ = [
     "trust_registry_for_model",
     "validate_ecosystem",
     "value_flow_graph",
+    "value_flows",
 ]

@@ -24,9 +24,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .agreements import agreement_rule, count_agreements
 from .graph import ACCREDITS, APEX_BODY, COOPERATIVE
 from .metrics import agreements_needed
-from .models import FULL_MESH, EcosystemModel
+from .models import EcosystemModel
 
 
 def _participants(G: nx.MultiDiGraph) -> list[str]:
@@ -55,7 +56,9 @@ def infrastructure_counts(G: nx.MultiDiGraph) -> dict[str, int]:
     }
 
 
-def _price(model: EcosystemModel, counts: dict[str, int]) -> dict[str, float]:
+def price(model: EcosystemModel, counts: dict[str, int]) -> dict[str, float]:
+    """Yearly running and one-off setup costs of ``counts`` (issuers, verifiers, registries,
+    agreements, co-ops) with ``model``'s cost parameters, in total and per co-op."""
     c = model.costs
     running = (
         counts["issuers"] * c.issuer_per_year
@@ -76,7 +79,7 @@ def _price(model: EcosystemModel, counts: dict[str, int]) -> dict[str, float]:
 def cost_breakdown(G: nx.MultiDiGraph) -> dict[str, float]:
     """Counts and costs of the wired graph: totals and the equal share per co-op."""
     counts = infrastructure_counts(G)
-    return {**counts, **_price(G.graph["model"], counts)}
+    return {**counts, **price(G.graph["model"], counts)}
 
 
 def cost_per_coop(G: nx.MultiDiGraph) -> pd.DataFrame:
@@ -107,20 +110,13 @@ def counts_for(model: EcosystemModel, n_coops: int, *, n_apex: int = 4) -> dict[
     issuers = 1 if model.roles.issuer == "convenor" else n + (1 if top == "hybrid" else 0)
     verifiers = 1 if model.roles.verifier == "convenor" else n
     registries = {"convenor": 1, "apex-body": b, "cooperative": n}[model.roles.registry]
-    if top == "hub":
-        agreements = n
-    elif top == "federated":
-        agreements = n + (b * (b - 1) // 2 if model.trust.body_recognition == "all-pairs" else 0)
-    elif top == "hybrid":
-        agreements = 2 * n + b
-    else:
-        agreements = 0
-    bilateral = model.trust.bilateral_agreements
-    if bilateral == FULL_MESH:
-        agreements += n * (n - 1) // 2
-    elif bilateral:
-        # each co-op agrees with the next k in a ring: n*k distinct pairs, at most all pairs
-        agreements += min(n * int(bilateral), n * (n - 1) // 2)
+    # Each co-op in one apex body (federated, hybrid), every apex body with co-ops.
+    grouped = top in ("federated", "hybrid")
+    agreements = count_agreements(
+        agreement_rule(model), participants=n, apex_links=n if grouped else 0,
+        active_apex=min(b, n) if grouped else 0,
+        issuers=n if model.roles.issuer == "cooperative" else 0,
+    )
     return {"coops": n, "issuers": issuers, "verifiers": verifiers, "registries": registries,
             "agreements": agreements}
 
@@ -134,7 +130,7 @@ def onboarding_cost(model: EcosystemModel, n_coops: int, *, n_apex: int = 4) -> 
     """First-year cost to the network of adding one more co-op to ``n_coops``:
     its onboarding, the new agreements and any infrastructure it adds."""
     def first_year(n: int) -> float:
-        priced = _price(model, counts_for(model, n, n_apex=n_apex))
+        priced = price(model, counts_for(model, n, n_apex=n_apex))
         return priced["running_per_year"] + priced["setup_once"]
 
     return round(first_year(n_coops + 1) - first_year(n_coops), 2)
@@ -152,7 +148,7 @@ def scaling_table(
     for model in items:
         for n in sizes:
             counts = counts_for(model, n, n_apex=n_apex)
-            priced = _price(model, counts)
+            priced = price(model, counts)
             rows.append(
                 {
                     "model": model.id,

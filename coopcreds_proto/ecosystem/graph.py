@@ -41,9 +41,9 @@ from collections.abc import Iterable
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
+from .agreements import agreement_rule, count_agreements, ring_partners
 from .data import Ecosystem
 from .models import FULL_MESH, EcosystemModel
 
@@ -184,20 +184,43 @@ def participating(eco: Ecosystem, participants: Iterable[str] | None) -> list[st
 
 
 def bilateral_partners(eco: Ecosystem, participants: list[str], per_coop: int) -> np.ndarray:
-    """Pairs (i, j) of bilateral agreements: each co-op agrees with the next ``per_coop``
-    co-ops in (sector, region, id) order, so that similar co-ops pair up; deterministic."""
+    """Pairs (i, j) of bilateral agreements: each co-op has ``per_coop`` partners, its
+    nearest in (sector, region, id) order, so that similar co-ops pair up; deterministic.
+
+    The partner rule is :func:`~.agreements.ring_partners` (``per_coop // 2`` on
+    each side in that order, and the co-op opposite for an odd number), so ``n``
+    co-ops sign :func:`~.agreements.bilateral_pairs` ``(n, per_coop)`` agreements.
+    """
     n = len(participants)
     if n < 2 or per_coop <= 0:
         return np.empty((0, 2), dtype=object)
     table = eco.coops.set_index("id").loc[participants, ["sector", "region"]].reset_index()
     order = table.sort_values(["sector", "region", "id"])["id"].to_numpy(dtype=object)
-    k = min(per_coop, n - 1)
-    left = np.repeat(np.arange(n), k)
-    right = (left + np.tile(np.arange(1, k + 1), n)) % n
-    pairs = np.column_stack([order[left], order[right]])
-    # With k close to n, i->j and j->i can both appear: keep each unordered pair once.
-    key = pd.Series([tuple(sorted(p)) for p in pairs.tolist()])
-    return pairs[~key.duplicated().to_numpy()]
+    pairs = ring_partners(n, per_coop)
+    return np.column_stack([order[pairs[:, 0]], order[pairs[:, 1]]])
+
+
+def model_agreements(
+    eco: Ecosystem, model: EcosystemModel, participants: Iterable[str] | None = None
+) -> int:
+    """Agreements ``model`` signs when ``participants`` (default: all co-ops) take part.
+
+    The count of :func:`~.agreements.count_agreements` over the data: the
+    participants' apex-body affiliations, the apex bodies that have participants
+    and the co-ops that issue their own credentials. :func:`build_graph` wires
+    exactly these (one trust-edge pair each).
+    """
+    chosen = participating(eco, participants)
+    rule = agreement_rule(model)
+    apex_of = apex_bodies_of(eco)
+    links = sum(len(apex_of.get(c, ())) for c in chosen)
+    active = len({a for c in chosen for a in apex_of.get(c, ())})
+    if model.topology in ("federated", "hybrid"):
+        issuers = sum(1 for c in chosen if apex_of.get(c))
+    else:
+        issuers = len(chosen) if model.roles.issuer == "cooperative" else 0
+    return count_agreements(rule, participants=len(chosen), apex_links=links,
+                            active_apex=active, issuers=issuers)
 
 
 def _wire_model(
@@ -216,9 +239,11 @@ def _wire_model(
     elif topology in ("federated", "hybrid"):
         # A hybrid model has the convenor above the apex bodies; a federated one has none.
         above = needed_convenor(model, convenor) if topology == "hybrid" else None
+        # Only apex bodies with participating co-ops take part (and sign agreements).
+        active = [a for a in apexes if any(a in apex_of.get(c, ()) for c in participants)]
         if above is not None:
             G.nodes[above]["issuer"] = True
-            for apex in apexes:
+            for apex in active:
                 _edge(G, above, apex, ACCREDITS)
         for coop in participants:
             own = apex_of.get(coop, [])
@@ -232,8 +257,8 @@ def _wire_model(
                 if not own:
                     _edge(G, above, coop, ISSUES_FOR)
         if model.trust.body_recognition == "all-pairs":
-            for a in apexes:
-                for b in apexes:
+            for a in active:
+                for b in active:
                     if a != b:
                         _edge(G, a, b, RECOGNISES)
     elif topology == "mesh":

@@ -54,6 +54,7 @@ from .graph import (
     trust_flow_graph,
 )
 from .models import EcosystemModel
+from .value_flows import spending_per_coop
 
 # Without a model (graph_from_edges), accreditation chains may be this long.
 DEFAULT_MAX_CHAIN_LENGTH = 3
@@ -246,10 +247,10 @@ def _prepare(eco: Ecosystem, incidence: MemberIncidence) -> _Members:
     rows, cols = m.nonzero()
     sectors = pd.Index(eco.sectors)
     coop_sector = sectors.get_indexer(eco.coops["sector"])
-    per_sector = np.bincount(coop_sector, minlength=len(sectors)).astype(float)
+    per_sector = np.bincount(coop_sector, minlength=len(sectors))
     # Spending of a member with home sector h goes to sector t in share
-    # flows[h, t], split evenly between the co-ops of sector t.
-    flows = eco.value_flows.to_numpy() / np.where(per_sector > 0, per_sector, 1.0)
+    # flows[h, t], split evenly between the co-ops of sector t (.value_flows).
+    flows = spending_per_coop(eco.value_flows.to_numpy(), per_sector)
     return _Members(
         matrix=m,
         counts=incidence.counts.astype(np.int64),
@@ -405,40 +406,79 @@ def trust_subgraph(G: nx.MultiDiGraph) -> nx.DiGraph:
     return H
 
 
+def _levels(step: sp.csr_matrix, start: sp.csr_matrix, depth: int | None) -> np.ndarray:
+    """Dense ``D[r, x]``: the fewest steps (0, 1, ...) from row r's ``start`` set to x along
+    ``step`` (``x`` reachable from ``y`` when ``step[y, x]``), at most ``depth``; inf if none."""
+    dist = np.full(start.shape, np.inf)
+    frontier = _bool(start)
+    seen = frontier.toarray().astype(bool)
+    dist[seen] = 0
+    level = 0
+    while frontier.nnz and (depth is None or level < depth):
+        level += 1
+        nxt = _bool(frontier @ step).toarray().astype(bool) & ~seen
+        if not nxt.any():
+            break
+        dist[nxt] = level
+        seen |= nxt
+        frontier = sp.csr_matrix(nxt.astype(np.int32))
+    return dist
+
+
+def chain_lengths(G: nx.MultiDiGraph) -> np.ndarray:
+    """``L[j, i]``: trust edges on the shortest chain by which co-op j recognises co-op i's
+    credentials, by the rules :func:`reach` applies; inf where there is none.
+
+    A chain is j -recognises-> anchor (directly, or through one body that
+    recognises it; through more only when recognition is transitive), then at
+    most the model's maximum chain length of accreditations down to the issuer,
+    then -issues-for-> i when the issuer is not i itself. Dense in co-ops x
+    co-ops: for small and medium graphs.
+    """
+    op = trust_operator(G)
+    c = op.n_coops
+    vouch_from = op.accredited.T.tocsr()  # [a, u]: a accredits u
+    # depth[a, u]: accreditations from anchor a down to u (0 for u == a), within the limit.
+    nodes = sp.identity(len(op.node_ids), dtype=np.int32, format="csr")
+    depth = _levels(vouch_from, nodes, op.max_chain_length)
+    # trust_len[j, a]: 1 for an anchor j recognises, 2 through one body, ...
+    hops = None if op.transitive else 1
+    trust_len = _levels(op.body_recognises, op.recognises, hops) + 1
+    anchors = np.array([bool(G.nodes[n].get("anchor")) for n in op.node_ids])
+    trust_len[:, ~anchors] = np.inf
+    issued = op.issued.tocoo()
+    # holder[i, a]: from anchor a down to co-op i's credentials (issuer, then issues-for).
+    holder = np.full((c, len(op.node_ids)), np.inf)
+    for i, u in zip(issued.row, issued.col):
+        holder[i] = np.minimum(holder[i], depth[:, u] + (0 if u == i else 1))
+    lengths = np.full((c, c), np.inf)
+    for a in np.flatnonzero(anchors & np.isfinite(trust_len).any(axis=0)):
+        np.minimum(lengths, trust_len[:, a][:, None] + holder[:, a][None, :], out=lengths)
+    return lengths
+
+
 def trust_chain_lengths(G: nx.MultiDiGraph) -> pd.DataFrame:
     """How many trust edges separate a verifying co-op from a holder's co-op.
 
     For every ordered pair of distinct participating co-ops (j verifies, i
-    holds), the shortest chain j -recognises-> anchor [-recognises-> body]
-    -accredits->... -> issuer [-issues-for-> i]; a chain may not pass through
-    another co-op's recognitions (bilateral recognition is not transitive).
-    Returns columns length (edges), pairs, share. Cost O(co-ops x edges): meant
-    for small and medium graphs.
+    holds), the shortest chain of :func:`chain_lengths`, which follows the
+    rules :func:`reach` applies (the maximum chain length, recognition through
+    one body unless transitive); "none" when j does not recognise i's
+    credentials. Returns columns length (edges), pairs, share.
     """
-    H = trust_subgraph(G)
-    coops = [n for n, d in H.nodes(data=True) if d.get("kind") == COOPERATIVE
-             and d.get("participating")]
-    base = nx.DiGraph()
-    base.add_nodes_from(H.nodes)
-    base.add_edges_from(
-        (u, v) for u, v, k in H.edges(data="kind")
-        if not (k == RECOGNISES and H.nodes[u].get("kind") == COOPERATIVE)
-    )
-    lengths: dict[int | None, int] = {}
-    for j in coops:
-        out = [(j, v) for _, v, k in H.out_edges(j, data="kind") if k == RECOGNISES]
-        base.add_edges_from(out)
-        dist = nx.single_source_shortest_path_length(base, j)
-        base.remove_edges_from(out)
-        for i in coops:
-            if i == j:
-                continue
-            d = dist.get(i)
-            lengths[d] = lengths.get(d, 0) + 1
-    total = sum(lengths.values())
+    eco: Ecosystem = G.graph["ecosystem"]
+    coop_ids = list(eco.coops["id"])
+    taking_part = np.array([bool(G.nodes[c].get("participating")) for c in coop_ids])
+    lengths = chain_lengths(G)[np.ix_(taking_part, taking_part)]
+    off_diagonal = ~np.eye(len(lengths), dtype=bool)
+    values = lengths[off_diagonal]
+    counts: dict[int | None, int] = {}
+    for value, n in zip(*np.unique(values, return_counts=True)):
+        counts[None if not np.isfinite(value) else int(value)] = int(n)
+    total = sum(counts.values())
     rows = [
         {"length": "none" if k is None else k, "pairs": v, "share": round(v / total, 4)}
-        for k, v in sorted(lengths.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        for k, v in sorted(counts.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
     ]
     return pd.DataFrame(rows, columns=["length", "pairs", "share"])
 

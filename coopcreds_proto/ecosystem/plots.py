@@ -38,6 +38,7 @@ from .graph import (
     RECOGNISES,
     TECHNOLOGY_PROVIDER,
 )
+from .value_flows import sector_spending
 
 # Paul Tol's muted qualitative palette (colour-blind safe), one colour per sector.
 SECTOR_COLOURS = colours("tol_muted")
@@ -221,6 +222,24 @@ def _ribbon(a0: float, a1: float, b0: float, b1: float, radius: float) -> Path:
     return Path(verts, codes)
 
 
+def group_small_sectors(
+    flows: np.ndarray, sectors: list[str], min_share: float
+) -> tuple[np.ndarray, list[str]]:
+    """The flows with the sectors whose in + out flow is under ``min_share`` of all flows
+    merged into one sector named "other (a, b, ...)" (never dropped); the names."""
+    size = flows.sum(axis=1) + flows.sum(axis=0)
+    total = size.sum()
+    small = [i for i in range(len(sectors)) if total and size[i] < min_share * total]
+    if len(small) < 2:
+        return flows, list(sectors)
+    big = [i for i in range(len(sectors)) if i not in small]
+    index = np.array([big.index(i) if i in big else len(big) for i in range(len(sectors))])
+    merged = np.zeros((len(big) + 1, len(big) + 1))
+    np.add.at(merged, (index[:, None], index[None, :]), flows)
+    label = "other (" + ", ".join(sectors[i] for i in small) + ")"
+    return merged, [sectors[i] for i in big] + [label]
+
+
 def plot_value_flows(
     eco: Ecosystem,
     *,
@@ -233,19 +252,21 @@ def plot_value_flows(
     Each sector is an arc sized by the value it sends and receives; a ribbon
     from sector A to sector B has the colour of A and a width proportional to
     the flow (A's members' spending share in B, times A's members when
-    ``weight_by_members``). Flows below ``min_share`` of the total are left out.
+    ``weight_by_members``: :func:`~.value_flows.sector_spending`). No sector is
+    left out: sectors whose arc would be under ``min_share`` of the circle are
+    drawn as one arc, "other", labelled with their names.
     """
-    sectors = list(eco.sectors)
-    flows = eco.value_flows.loc[sectors, sectors].to_numpy(dtype=float)
+    names = list(eco.sectors)
+    flows = eco.value_flows.loc[names, names].to_numpy(dtype=float)
     if weight_by_members:
-        members = eco.coops.groupby("sector")["members"].sum().reindex(sectors, fill_value=0)
-        flows = flows * members.to_numpy(dtype=float)[:, None]
-    total = flows.sum()
-    flows = np.where(flows >= min_share * total, flows, 0.0) if total else flows
+        members = eco.coops.groupby("sector")["members"].sum().reindex(names, fill_value=0)
+        flows = sector_spending(flows, members.to_numpy(dtype=float))
+    flows, sectors = group_small_sectors(flows, names, min_share)
     out, inn = flows.sum(axis=1), flows.sum(axis=0)
     size = out + inn
     keep = [i for i in range(len(sectors)) if size[i] > 0]
-    colours = sector_colours(sectors)
+    colours = sector_colours(names)
+    colours.update({s: _GREYS["mid"] for s in sectors if s not in colours})
     fig, ax = plt.subplots(figsize=(10, 8), dpi=DPI)
     gap = 0.03
     usable = 2 * math.pi - gap * len(keep)
@@ -287,7 +308,8 @@ def plot_value_flows(
     ax.legend(handles=handles, title="Spending sector (ribbon colour)", loc="upper left",
               bbox_to_anchor=(1.02, 1.0), fontsize=8, title_fontsize=9, frameon=False)
     unit = "members x spending share" if weight_by_members else "spending share"
-    ax.set_title(title or f"Sector value flows\n({unit}; flows under {min_share:.0%} hidden)")
+    grouped = "" if sectors == names else f"; sectors under {min_share:.0%} grouped"
+    ax.set_title(title or f"Sector value flows\n({unit}{grouped})")
     ax.set_xlim(-1.4, 1.4)
     ax.set_ylim(-1.4, 1.4)
     ax.set_aspect("equal")

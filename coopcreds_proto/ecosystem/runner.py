@@ -42,7 +42,7 @@ from tqdm.auto import tqdm
 
 from ..atomic_files import write_atomically
 from ..errors import InputError
-from .costs import scaling_table
+from .costs import counts_for, price
 from .models import load_model
 from .scenarios import PARAM_FIELDS, Scenario
 from .simulation import METRICS, PROBABILITY_FIELDS, GrowthParams, SimulationInputs, simulate_runs
@@ -514,15 +514,18 @@ def params_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
 def cost_per_coop_by_year(
     results: pd.DataFrame, scenarios: Sequence[Scenario], *, years: Sequence[int] = (1, 3, 5, 10),
 ) -> pd.DataFrame:
-    """Running cost per participating co-op as each scenario grows (the cost models' prices).
+    """Running cost per participating co-op as each scenario grows: what the runs signed, priced.
 
-    For each scenario and year: the median number of co-ops that have adopted,
-    priced with :func:`~.costs.scaling_table` for that model and size (all
-    participants in the model's structure; a full mesh signs every agreement).
-    Columns: scenario, model, year, coops, running_per_coop, first_year_per_coop.
+    For each scenario, year and run: the co-ops that have adopted and the
+    agreements the run has signed by then (the ``agreements`` metric, counted as
+    the graph and the cost models count them, :mod:`.agreements`); issuers,
+    verifiers and registries for that many co-ops (:func:`~.costs.counts_for`),
+    all priced with the model's cost parameters. The median over runs is
+    reported. Columns: scenario, model, year, coops, agreements,
+    running_per_coop, first_year_per_coop.
     """
-    adopted = results[results["metric"] == "adopted_coops"]
-    median = adopted.groupby(["scenario", "period"], sort=False)["value"].median()
+    wide = results[results["metric"].isin(["adopted_coops", "agreements"])].pivot_table(
+        index=["scenario", "period", "run"], columns="metric", values="value", sort=False)
     rows = []
     for scenario in scenarios:
         model = load_model(scenario.model)
@@ -532,13 +535,20 @@ def cost_per_coop_by_year(
             })
         for year in years:
             period = 12 * year
-            if (scenario.name, period) not in median.index:
+            if (scenario.name, period) not in wide.index.droplevel("run"):
                 continue
-            coops = max(1, round(float(median[(scenario.name, period)])))
-            priced = scaling_table([model], [coops]).iloc[0]
+            runs = wide.loc[(scenario.name, period)]
+            priced = []
+            for coops, agreements in zip(runs["adopted_coops"], runs["agreements"]):
+                counts = {**counts_for(model, max(1, round(coops))),
+                          "agreements": round(agreements)}
+                priced.append(price(model, counts))
+            frame = pd.DataFrame(priced)
             rows.append({
-                "scenario": scenario.name, "model": scenario.model, "year": year, "coops": coops,
-                "running_per_coop": float(priced["running_per_coop"]),
-                "first_year_per_coop": float(priced["first_year_per_coop"]),
+                "scenario": scenario.name, "model": scenario.model, "year": year,
+                "coops": round(float(runs["adopted_coops"].median())),
+                "agreements": round(float(runs["agreements"].median())),
+                "running_per_coop": float(frame["running_per_coop"].median()),
+                "first_year_per_coop": float(frame["first_year_per_coop"].median()),
             })
     return pd.DataFrame(rows)

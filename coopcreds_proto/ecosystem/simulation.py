@@ -61,6 +61,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InputError
+from .agreements import AgreementRule, agreement_rule, bilateral_pairs, count_agreements
+from .value_flows import spending_per_coop
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: the simulation itself needs no pandas
     from .data import Ecosystem
@@ -81,8 +83,11 @@ class EcosystemArrays:
 
     ``sector`` indexes ``sector_names``; ``group`` indexes ``group_names`` (the
     apex body / federation a co-op belongs to) or is -1 for a co-op without one.
-    ``affinity[s, t]`` is how much of sector ``s``'s members' spending could reach
-    sector ``t`` (the value-flow matrix; only relative sizes matter).
+    ``affinity[s, t]`` is the share of sector ``s``'s members' spending that goes
+    to sector ``t``, split evenly between its co-ops (the value-flow matrix, as
+    :mod:`.value_flows` defines it). ``affiliations``: (co-op, apex body) index
+    pairs, every apex body a co-op belongs to (default: its ``group``); the
+    agreements count them.
     """
 
     coop_ids: tuple[str, ...]
@@ -92,6 +97,7 @@ class EcosystemArrays:
     affinity: np.ndarray
     sector_names: tuple[str, ...]
     group_names: tuple[str, ...]
+    affiliations: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.coop_ids)
@@ -120,6 +126,16 @@ class EcosystemArrays:
             raise InputError("negative-members", "a member count is negative", path="members")
         if (self.affinity < 0).any() or not np.isfinite(self.affinity).all():
             raise InputError("bad-affinity", "affinities must be finite and >= 0", path="affinity")
+        if self.affiliations is None:
+            grouped = np.flatnonzero(self.group >= 0)
+            links = np.column_stack([grouped, self.group[grouped]])
+        else:
+            links = np.asarray(self.affiliations, dtype=np.int64).reshape(-1, 2)
+            if len(links) and ((links < 0).any() or links[:, 0].max() >= n
+                               or links[:, 1].max() >= len(self.group_names)):
+                raise InputError("bad-group-index", "an affiliation index is out of range",
+                                 path="affiliations")
+        object.__setattr__(self, "affiliations", _frozen(links, np.int64))
 
     @property
     def n_coops(self) -> int:
@@ -177,6 +193,13 @@ def ecosystem_arrays(eco: Ecosystem) -> EcosystemArrays:
         .drop_duplicates("coop_id").set_index("coop_id")["body_id"]
     )
     group = coops["id"].map(first_apex).map(apex_index).fillna(-1).to_numpy(dtype=np.int64)
+    coop_index = {coop: i for i, coop in enumerate(coops["id"])}
+    apex_links = links[links["body_id"].isin(apex_index) & links["coop_id"].isin(coop_index)]
+    apex_links = apex_links.drop_duplicates(["coop_id", "body_id"])
+    affiliations = np.column_stack([
+        apex_links["coop_id"].map(coop_index).to_numpy(dtype=np.int64),
+        apex_links["body_id"].map(apex_index).to_numpy(dtype=np.int64),
+    ])
     sector = coops["sector"].map({name: i for i, name in enumerate(sectors)})
     if sector.isna().any():
         bad = coops.loc[sector.isna(), "sector"].iloc[0]
@@ -190,6 +213,7 @@ def ecosystem_arrays(eco: Ecosystem) -> EcosystemArrays:
         affinity=eco.value_flows.loc[list(sectors), list(sectors)].to_numpy(dtype=float),
         sector_names=sectors,
         group_names=tuple(apex),
+        affiliations=affiliations,
     )
 
 
@@ -204,11 +228,10 @@ class RecognitionRules:
     each other or share a convenor above them). ``ungrouped``: recognition of
     co-ops with no apex body (1 when the convenor issues for them).
     ``bilateral``: co-ops negotiate bilateral agreements for the pairs nothing
-    else covers; ``partners``: at most this many agreements per co-op on average
-    (None: a full mesh). ``via_body``: each adopting co-op signs one agreement
-    with a body; ``body_links``: agreements between bodies: ``none``,
-    ``pairs`` (every two active bodies) or ``anchor`` (each active body with the
-    convenor).
+    else covers; ``partners``: at most this many partners per co-op (None: a
+    full mesh). ``agreements``: which agreements the structure signs
+    (:class:`~.agreements.AgreementRule`, counted by
+    :func:`~.agreements.count_agreements` as for the graph and the costs).
     """
 
     model: str
@@ -218,17 +241,21 @@ class RecognitionRules:
     ungrouped: float
     bilateral: bool
     partners: float | None
-    via_body: bool
-    body_links: str = "none"
+    agreements: AgreementRule
 
 
 # Built-in rules for the ecosystem models of data/ecosystem/models/ (ids as
-# there). rules_for_model() derives the same from a loaded model definition.
+# there). rules_for_model() derives the same from a loaded model definition
+# (a test checks).
 BUILTIN_RULES = {
-    "convenor": RecognitionRules("convenor", False, 1.0, 1.0, 1.0, False, 0.0, True),
-    "federated": RecognitionRules("federated", True, 1.0, 1.0, 0.0, False, 0.0, True, "pairs"),
-    "peer-to-peer": RecognitionRules("peer-to-peer", False, 0.0, 0.0, 0.0, True, None, False),
-    "hybrid": RecognitionRules("hybrid", True, 1.0, 1.0, 1.0, False, 0.0, True, "anchor"),
+    "convenor": RecognitionRules("convenor", False, 1.0, 1.0, 1.0, False, 0.0,
+                                 AgreementRule(True, False, "none", 0)),
+    "federated": RecognitionRules("federated", True, 1.0, 1.0, 0.0, False, 0.0,
+                                  AgreementRule(False, True, "pairs", 0)),
+    "peer-to-peer": RecognitionRules("peer-to-peer", False, 0.0, 0.0, 0.0, True, None,
+                                     AgreementRule(False, False, "none", None)),
+    "hybrid": RecognitionRules("hybrid", True, 1.0, 1.0, 1.0, False, 0.0,
+                               AgreementRule(True, True, "anchor", 0)),
 }
 
 
@@ -237,19 +264,16 @@ def rules_for_model(model: EcosystemModel) -> RecognitionRules:
 
     Reads the accreditor (grouping by apex body or not), the anchors (a
     convenor above the apex bodies links all groups and covers co-ops without
-    one), the body recognition and the bilateral agreements.
+    one), the body recognition and the bilateral agreements (signed only by
+    co-ops that issue their own credentials).
     """
     roles, trust = model.roles, model.trust
     accredited = roles.accreditor != "none"
     by_group = roles.accreditor == "apex-body"
     convenor_above = "convenor" in trust.anchors and (not by_group or trust.max_chain_length >= 2)
     bodies_recognise = trust.body_recognition == "all-pairs"
-    agreements = trust.bilateral_agreements
-    partners = None if agreements == "full-mesh" else float(agreements)
-    if by_group:
-        body_links = "anchor" if convenor_above else "pairs" if bodies_recognise else "none"
-    else:
-        body_links = "none"
+    agreement = agreement_rule(model)
+    partners = None if agreement.partners is None else float(agreement.partners)
     return RecognitionRules(
         model=model.id,
         by_group=by_group,
@@ -257,10 +281,9 @@ def rules_for_model(model: EcosystemModel) -> RecognitionRules:
         across_groups=1.0 if (convenor_above or bodies_recognise or not by_group) and accredited
         else 0.0,
         ungrouped=1.0 if convenor_above else 0.0,
-        bilateral=partners is None or partners > 0,
+        bilateral=agreement.bilateral,
         partners=partners,
-        via_body=accredited,
-        body_links=body_links,
+        agreements=agreement,
     )
 
 
@@ -269,7 +292,8 @@ class GrowthParams:
     """Adoption parameters of one scenario (all per month).
 
     ``innovation`` (p) and ``imitation`` (q): Bass coefficients of co-op adoption.
-    ``initial_share``: share of co-ops that have adopted at month 0.
+    ``initial_share``: share of co-ops that have adopted at month 0 (rounded to
+    whole co-ops, at least one when above zero; which ones is drawn at random).
     ``wallet_innovation`` / ``wallet_imitation``: members of an adopted co-op take
     up a wallet with probability ``1 - (1 - wi) * (1 - wq * r)``, with ``r`` the
     share of all co-ops that recognise their credential.
@@ -281,12 +305,19 @@ class GrowthParams:
     ``months``: length of the simulation.
 
     The default p and q are the averages Sultan, Farley & Lehmann (1990) found
-    over 213 Bass-model studies (p = 0.03, q = 0.38 per year), per month; the
-    wallet, interaction and agreement rates are assumptions to vary.
+    over 213 Bass-model studies (p = 0.03, q = 0.38 per year), per month
+    (p = 0.03 / 12 = 0.0025, q = 0.38 / 12 = 0.0317); the wallet, interaction and
+    agreement rates are assumptions to vary.
+
+    Fully mixed (one sector, everyone recognised), co-op adoption is the
+    *discrete monthly* Bass map ``F[t+1] = F[t] + (1 - F[t]) (p + (1 - p) q F[t])``,
+    not the continuous Bass curve ``F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})``:
+    the map's adopters of month ``t`` react to the share adopted at the start of
+    the month, so it runs about half a month behind the curve.
     """
 
     innovation: float = 0.0025
-    imitation: float = 0.035
+    imitation: float = 0.0317
     initial_share: float = 0.01
     wallet_innovation: float = 0.01
     wallet_imitation: float = 0.08
@@ -327,7 +358,8 @@ class SimulationInputs:
     """An ecosystem seen through one ecosystem model: what the inner loop runs on.
 
     ``cell`` is each co-op's (sector, recognition group) cell index; ``base`` is
-    the group x group recognition the model gives without bilateral agreements.
+    the group x group recognition the model gives without bilateral agreements;
+    ``affiliations``: (co-op, apex body) index pairs, for counting agreements.
     """
 
     rules: RecognitionRules
@@ -337,12 +369,17 @@ class SimulationInputs:
     members: np.ndarray
     affinity: np.ndarray
     base: np.ndarray
-    # Derived once: each sector's affinity-weighted neighbourhood.
+    affiliations: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    # Derived once: the value flows per co-op (.value_flows) and each sector's
+    # neighbourhood, the spending that reaches some co-op.
+    per_coop: np.ndarray = field(init=False)
     neighbourhood: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         sizes = np.bincount(self.cell // self.n_groups, minlength=self.n_sectors)
-        hood = self.affinity @ sizes
+        per_coop = spending_per_coop(self.affinity, sizes)
+        hood = per_coop @ sizes
+        object.__setattr__(self, "per_coop", _frozen(per_coop, float))
         # A sector with no neighbours at all gets no imitation (not a division by zero).
         object.__setattr__(self, "neighbourhood", _frozen(np.where(hood > 0, hood, np.inf), float))
 
@@ -381,12 +418,48 @@ class SimulationInputs:
             rules=rules, n_sectors=len(eco.sector_names), n_groups=n_g,
             cell=_frozen(eco.sector * n_g + group, np.int64),
             members=eco.members, affinity=eco.affinity, base=_frozen(base, np.float64),
+            affiliations=eco.affiliations if eco.affiliations is not None
+            else np.empty((0, 2), dtype=np.int64),
         )
 
 
 def run_seed(seed: int, run: int) -> np.random.Generator:
-    """The generator of run ``run`` of a scenario seeded with ``seed`` (independent streams)."""
+    """The adoption stream of run ``run`` of a scenario seeded with ``seed`` (independent streams).
+
+    It draws the same numbers, in the same order, whatever the parameters: one
+    uniform per co-op for the co-ops adopting at the start, then one per co-op
+    each month. So variants of a scenario that share its seed share their
+    random numbers (common random numbers) and differ only by their parameters.
+    """
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run,))))
+
+
+def negotiation_seed(seed: int, run: int, month: int) -> np.random.Generator:
+    """The bilateral negotiations' stream of one month of one run: apart from the adoption
+    stream and from other months, so that a variant that signs more agreements one
+    month does not shift the draws of the next (common random numbers)."""
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run, 1, month)))
+    )
+
+
+def initial_adopters(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    """The co-ops that have adopted at month 0: ``share`` of the ``n`` co-ops, rounded to
+    whole co-ops (at least one when ``share`` > 0), chosen at random (``n`` uniforms)."""
+    u = rng.random(n)
+    k = min(n, max(1, round(share * n))) if share > 0 else 0
+    adopted = np.zeros(n, dtype=bool)
+    adopted[np.argsort(u, kind="stable")[:k]] = True
+    return adopted
+
+
+def recognised_share(inputs: SimulationInputs, adopted: np.ndarray) -> np.ndarray:
+    """Each co-op's share of spending (:mod:`.value_flows`) that lands at adopted co-ops
+    recognising its credential, by the model's structure alone (no bilateral agreements)."""
+    n_s, n_g = inputs.n_sectors, inputs.n_groups
+    counts = np.bincount(inputs.cell, weights=adopted, minlength=n_s * n_g).reshape(n_s, n_g)
+    recognised = inputs.per_coop @ counts @ inputs.base.T
+    return (recognised / inputs.neighbourhood[:, None]).ravel()[inputs.cell]
 
 
 def simulate_run(inputs: SimulationInputs, params: GrowthParams, *, seed: int, run: int) -> np.ndarray:
@@ -396,7 +469,7 @@ def simulate_run(inputs: SimulationInputs, params: GrowthParams, *, seed: int, r
     rng = run_seed(seed, run)
     rules = inputs.rules
     n, n_s, n_g = inputs.n_coops, inputs.n_sectors, inputs.n_groups
-    cell, members, affinity = inputs.cell, inputs.members.astype(float), inputs.affinity
+    cell, members, per_coop = inputs.cell, inputs.members.astype(float), inputs.per_coop
     group_of = cell % n_g
     base_t, not_base_t = inputs.base.T, (1.0 - inputs.base).T
     inv_hood = (1.0 / inputs.neighbourhood)[:, None]
@@ -413,11 +486,15 @@ def simulate_run(inputs: SimulationInputs, params: GrowthParams, *, seed: int, r
     diagonal = np.eye(n_s, dtype=bool)
     upper = np.triu(np.ones((n_s, n_s), dtype=bool))
     rows, cols = np.nonzero(upper)
-    # Bodies that sign agreements: every group but the "no apex body" one.
-    bodies = np.arange(n_g) < n_g - 1 if rules.by_group else np.zeros(n_g, dtype=bool)
-    body_links = rules.body_links if rules.via_body else "none"
+    # Co-ops that issue their own credentials (and so may sign bilateral
+    # agreements): grouped models leave out the last group, the co-ops without
+    # an apex body.
+    issuing_groups = np.arange(n_g) < n_g - 1 if rules.by_group else np.ones(n_g, dtype=bool)
+    link_coop, link_body = inputs.affiliations[:, 0], inputs.affiliations[:, 1]
+    n_bodies = int(link_body.max()) + 1 if len(link_body) else 0
+    agreement_rule = rules.agreements
 
-    adopted = rng.random(n) < params.initial_share
+    adopted = initial_adopters(rng, n, params.initial_share)
     wallets = np.zeros(n)
     out = np.empty((params.months + 1, len(METRICS)))
     for t in range(params.months + 1):
@@ -425,25 +502,25 @@ def simulate_run(inputs: SimulationInputs, params: GrowthParams, *, seed: int, r
         per_group = counts.sum(axis=0)
         # Recognised, adopted neighbourhood of every cell: what the model gives
         # (convenor, federations) plus the bilateral agreements for the rest.
-        recognised = affinity @ counts @ base_t
+        recognised = per_coop @ counts @ base_t
         if bilateral:
             per_sector = counts.sum(axis=1)
             pairs = per_sector[:, None] * per_sector
             pairs[diagonal] = per_sector * (per_sector - 1) / 2
             np.divide(agreements, pairs, out=density, where=pairs > 0)
-            recognised += (affinity * density) @ counts @ not_base_t
+            recognised += (per_coop * density) @ counts @ not_base_t
             recognising = (per_group @ base_t + density @ counts @ not_base_t).ravel()[cell]
         else:
             recognising = (per_group @ base_t)[group_of]
         influence = (recognised * inv_hood).ravel()[cell]
 
         n_adopted = per_group.sum()
-        n_agreements = agreements[upper].sum()
-        if rules.via_body:
-            n_agreements += n_adopted
-            if body_links != "none":
-                active = float((bodies & (per_group > 0)).sum())
-                n_agreements += active * (active - 1) / 2 if body_links == "pairs" else active
+        linked = adopted[link_coop]
+        active = np.bincount(link_body, weights=linked, minlength=n_bodies) > 0
+        n_agreements = count_agreements(
+            agreement_rule, participants=int(n_adopted), apex_links=int(linked.sum()),
+            active_apex=int(active.sum()), bilateral=float(agreements[upper].sum()),
+        )
         out[t] = (n_adopted, n_adopted / n, wallets.sum(), ipm * (wallets @ influence),
                   n_agreements)
         if t == params.months:
@@ -455,9 +532,11 @@ def simulate_run(inputs: SimulationInputs, params: GrowthParams, *, seed: int, r
         # and add only noise of relative size 1/sqrt(members)).
         wallets += (members - wallets) * (wp + wq_eff * recognising) * adopted
         if bilateral:
-            cap = np.inf if rules.partners is None else rules.partners * n_adopted / 2
-            signed = _negotiate(rng, affinity, per_sector, density, pairs, agreements,
-                                params.agreement_rate, upper, cap)
+            issuers = float(per_group[issuing_groups].sum())
+            cap = bilateral_pairs(issuers, None if rules.partners is None
+                                  else int(rules.partners))
+            signed = _negotiate(negotiation_seed(seed, run, t), per_coop, per_sector, density,
+                                pairs, agreements, params.agreement_rate, upper, cap)
             agreements[rows, cols] += signed
             if signed.any():
                 agreements[cols, rows] = agreements[rows, cols]
@@ -466,17 +545,18 @@ def simulate_run(inputs: SimulationInputs, params: GrowthParams, *, seed: int, r
 
 
 def _negotiate(
-    rng: np.random.Generator, affinity: np.ndarray, per_sector: np.ndarray,
+    rng: np.random.Generator, per_coop: np.ndarray, per_sector: np.ndarray,
     density: np.ndarray, pairs: np.ndarray, agreements: np.ndarray, rate: float,
-    upper: np.ndarray, cap: float,
+    upper: np.ndarray, cap: int,
 ) -> np.ndarray:
-    """This month's new bilateral agreements per sector pair (upper triangle); partners by affinity.
+    """This month's new bilateral agreements per sector pair (upper triangle); partners by spending.
 
     Each adopted co-op of sector s starts ``rate`` negotiations a month, with
-    sector t in proportion to affinity x adopted co-ops of t; only pairs without
-    an agreement yet can sign. ``cap``: total agreements allowed (partners per co-op).
+    sector t in proportion to its spending there at adopted co-ops (value flows
+    per co-op x adopted co-ops of t); only pairs without an agreement yet can
+    sign. ``cap``: total agreements allowed (:func:`~.agreements.bilateral_pairs`).
     """
-    weights = affinity * per_sector
+    weights = per_coop * per_sector
     totals = weights.sum(axis=1, keepdims=True)
     started = (rate * per_sector[:, None] / np.where(totals > 0, totals, np.inf)) * weights
     started *= 1.0 - density
@@ -484,17 +564,13 @@ def _negotiate(
     np.fill_diagonal(both, started.diagonal())  # a pair within a sector is started once
     lam = both[upper]
     room = np.maximum(pairs - agreements, 0.0)[upper]
-    if np.isinf(cap):
-        signed = np.minimum(rng.poisson(lam), room)
-    else:
-        # Capped (partners per co-op): draw the month's total first, never above the cap.
-        expected = lam.sum()
-        allowed = int(cap - agreements[upper].sum())
-        if expected <= 0 or allowed < 1:
-            return np.zeros_like(lam)
-        total = min(rng.poisson(expected), allowed)
-        signed = np.minimum(rng.multinomial(total, lam / expected).astype(float), room)
-    return signed
+    # Draw the month's total first, never above the cap (partners per co-op).
+    expected = lam.sum()
+    allowed = int(cap - agreements[upper].sum())
+    if expected <= 0 or allowed < 1:
+        return np.zeros_like(lam)
+    total = min(rng.poisson(expected), allowed)
+    return np.minimum(rng.multinomial(total, lam / expected).astype(float), room)
 
 
 def simulate_runs(
