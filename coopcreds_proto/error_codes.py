@@ -511,8 +511,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("unknown-model", "demos.stay_fair_models ecosystem.scenarios ecosystem.simulation",
          ("There is no ecosystem model of this name (convenor, federated, peer-to-peer,"
           " hybrid).")),
-        ("unknown-node", "ecosystem.graph",
-         "A trust network edge names a node the network does not have."),
+        ("unknown-node", "ecosystem.graph ecosystem.metrics",
+         ("A trust network edge, or an organisation said to leave, names a node the network"
+          " does not have.")),
         ("unknown-parameter", "ecosystem.runner",
          "A sensitivity analysis names a growth parameter that does not exist."),
         ("unknown-participant", "ecosystem.graph",

@@ -37,7 +37,7 @@ def network_report(model_name: str, data_dir: str | None = None) -> dict[str, An
         "metrics": summary(G),
         "costs": cost_breakdown(G),
         "single_points_of_failure": spof[["node", "kind", "dominated_coops",
-                                          "share_of_trusted_coops"]].to_dict("records"),
+                                          "cross_lost", "share_lost"]].to_dict("records"),
     }
 
 
@@ -63,7 +63,7 @@ def _table(reports: list[dict[str, Any]]) -> str:
         spof = report["single_points_of_failure"]
         if spof:
             worst = ", ".join(
-                f"{r['node']} ({r['share_of_trusted_coops']:.0%})" for r in spof[:5]
+                f"{r['node']} ({r['share_lost']:.0%})" for r in spof[:5]
             )
             text += f"\n{report['model']}: single points of failure: {worst}"
         else:

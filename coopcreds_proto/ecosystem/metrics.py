@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..errors import InputError
 from .data import (
     Ecosystem,
     MemberIncidence,
@@ -49,9 +50,7 @@ from .graph import (
     MEMBER_SEGMENT,
     RECOGNISES,
     TRUST_EDGE_KINDS,
-    TRUST_ROOT,
     build_graph,
-    trust_flow_graph,
 )
 from .models import EcosystemModel
 from .value_flows import spending_per_coop
@@ -365,27 +364,250 @@ def reach_loss(
 ) -> pd.DataFrame:
     """One row per node: the cross-co-op reach lost when it leaves, as pairs and share.
 
-    Columns: node, kind, name, cross_before, cross_after, share_lost.
+    Computed for all nodes at once from the dominator trees of
+    :func:`dependencies` (the same numbers as :func:`reach_without` per node,
+    without recomputing reach for each). Columns: node, kind, name,
+    cross_before, cross_after, share_lost.
     """
-    op = trust_operator(G)
-    # People with the same co-ops have the same reach: merge them once (exact).
-    members = _prepare(G.graph["ecosystem"], merge_identical_segments(_incidence(G, incidence)))
-    before = _evaluate(op, members).cross
+    deps = dependencies(G, incidence)
+    position = {v: i for i, v in enumerate(deps.node_ids)}
+    before = deps.cross_before
     rows = []
     for node in nodes:
-        after = _evaluate(op, members, removed=[node]).cross
+        if node not in position:
+            raise InputError("unknown-node", f"{node!r} is not an organisation of the graph",
+                             path=str(node))
+        lost = int(deps.cross_lost[position[node]])
         rows.append(
             {
                 "node": node,
                 "kind": G.nodes[node]["kind"],
                 "name": G.nodes[node].get("name", node),
                 "cross_before": before,
-                "cross_after": after,
-                "share_lost": round((before - after) / before, 4) if before else 0.0,
+                "cross_after": before - lost,
+                "share_lost": round(lost / before, 4) if before else 0.0,
             }
         )
     return pd.DataFrame(rows, columns=["node", "kind", "name", "cross_before", "cross_after",
                                        "share_lost"])
+
+
+# --- what each departure costs: dominator trees, verifier side and issuance side ----------
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What each organisation's departure costs, from dominator trees (never reach per removal).
+
+    Verifiers that recognise the same nodes (a *class*: one for a hub, one per
+    apex body in a federation, one per co-op in a mesh) share one trust-flow graph:
+    a root -> the nodes they recognise (directly or through a body) ->
+    accreditations (at most the maximum chain length) -> issuers -> holders
+    (co-ops' credentials). A node that dominates a holder in that graph is on
+    every chain by which the class's verifiers recognise it: both the
+    issuance side (an apex body above its co-ops) and the verifier side (the
+    convenor that a federation's co-ops recognise the others through) show up.
+    ``cross_lost[x]``: member x co-op pairs lost if node ``x`` leaves (as
+    :func:`reach_without` counts them); ``dominated_coops[x]``: co-ops other than
+    ``x`` whose credentials some verifiers recognise only through ``x``.
+    """
+
+    node_ids: tuple[str, ...]
+    cross_before: int
+    cross_lost: np.ndarray
+    dominated_coops: np.ndarray
+
+
+def _class_flow(
+    op: TrustOperator, row: int, acc_down: sp.csr_matrix, issued_by: sp.csr_matrix
+) -> nx.DiGraph:
+    """The trust-flow graph of the verifiers whose trust row is co-op ``row``'s.
+
+    Nodes: ``-1`` (root), organisations by index, holders as ``n + i`` (co-op
+    i's credentials).
+    """
+    n = len(op.node_ids)
+    flow = nx.DiGraph()
+    flow.add_node(-1)
+    rd, rb = op.recognises, op.body_recognises
+    direct = rd.indices[rd.indptr[row]:rd.indptr[row + 1]]
+    flow.add_edges_from((-1, int(b)) for b in direct)
+    seen = set(direct.tolist())
+    frontier = list(seen)
+    while frontier:
+        reached = []
+        for b in frontier:
+            for a in rb.indices[rb.indptr[b]:rb.indptr[b + 1]]:
+                flow.add_edge(int(b), int(a))
+                if a not in seen:
+                    seen.add(int(a))
+                    reached.append(int(a))
+        # One hop through a body, unless recognition is transitive.
+        frontier = reached if op.transitive else []
+    frontier = list(seen)
+    for _ in range(op.max_chain_length):
+        reached = []
+        for a in frontier:
+            for u in acc_down.indices[acc_down.indptr[a]:acc_down.indptr[a + 1]]:
+                flow.add_edge(int(a), int(u))
+                if u not in seen:
+                    seen.add(int(u))
+                    reached.append(int(u))
+        frontier = reached
+    for u in seen:
+        for i in issued_by.indices[issued_by.indptr[u]:issued_by.indptr[u + 1]]:
+            flow.add_edge(int(u), n + int(i))
+    return flow
+
+
+def _ancestors(idom: dict[int, int], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Depth of every node in the dominator tree (root 0, -1 if unreached) and
+    ``anc[d, v]``, v's dominator at depth d (-2 if none)."""
+    depth = np.full(size, -1, dtype=np.int64)
+    order: list[int] = []
+    pending = [v for v in idom if v != -1]
+    known = {-1: 0}
+    while pending:
+        later = []
+        for v in pending:
+            parent = idom[v]
+            if parent in known:
+                known[v] = known[parent] + 1
+                order.append(v)
+            else:
+                later.append(v)
+        pending = later
+    for v in order:
+        depth[v] = known[v]
+    max_depth = int(depth.max()) if len(order) else 0
+    anc = np.full((max_depth + 1, size), -2, dtype=np.int64)
+    for v in order:
+        u = v
+        while u != -1:
+            anc[known[u], v] = u
+            u = idom[u]
+    return depth, anc
+
+
+def dependencies(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> Dependencies:
+    """What each organisation's departure costs (see :class:`Dependencies`)."""
+    eco = G.graph["ecosystem"]
+    members = _prepare(eco, merge_identical_segments(_incidence(G, incidence)))
+    op = trust_operator(G)
+    n, c = len(op.node_ids), op.n_coops
+    size = n + c
+    acc_down = _bool(op.accredited.T)  # [a, u]: a accredits u
+    issued_by = _bool(op.issued.T)  # [u, i]: u issues co-op i's credentials
+    # Co-ops that recognise the same nodes directly have the same trust-flow graph.
+    trust = _bool(op.recognises)
+    first, cls = unique_sparse_rows(trust)
+    m, counts = members.matrix, members.counts.astype(np.int64)
+    rows, cols = members.rows, members.cols
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    in_class = sp.csr_matrix((np.ones(c), (np.arange(c), cls)), shape=(c, len(first)))
+    own_in_class = np.asarray((m @ in_class).todense())  # segments x classes
+    class_size = np.bincount(cls, minlength=len(first))
+    lost = np.zeros(size)
+    cross_before = 0
+    dominated: set[tuple[int, int]] = set()
+    for k, row in enumerate(first):
+        if trust.indptr[row] == trust.indptr[row + 1]:
+            continue  # these co-ops recognise nobody: nothing to lose
+        idom = nx.immediate_dominators(_class_flow(op, int(row), acc_down, issued_by), -1)
+        depth, anc = _ancestors(idom, size)
+        holder = n + cols
+        reached = depth[holder] >= 0
+        seg, hold = rows[reached], holder[reached]
+        recognised = np.zeros(m.shape[0], dtype=bool)
+        recognised[seg] = True
+        # Each recognised segment hangs below the deepest dominator all its
+        # reachable holders share (their nearest common dominator).
+        attach = np.full(m.shape[0], -1, dtype=np.int64)
+        if len(seg):
+            starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+            for d in range(1, anc.shape[0]):
+                at = anc[d, hold]
+                low = np.minimum.reduceat(at, starts)
+                high = np.maximum.reduceat(at, starts)
+                same = (low == high) & (low >= 0)
+                attach[seg[starts[same]]] = low[same]
+        verifiers = class_size[k]
+        cross_w = np.where(recognised, counts * (verifiers - own_in_class[:, k]), 0)
+        people_w = np.where(recognised, counts, 0)
+        cross_before += int(cross_w.sum())
+        sub_cross = np.zeros(size)
+        sub_people = np.zeros(size)
+        hit = attach >= 0
+        np.add.at(sub_cross, attach[hit], cross_w[hit])
+        np.add.at(sub_people, attach[hit], people_w[hit])
+        for v in sorted((v for v in idom if v != -1), key=lambda v: -depth[v]):
+            parent = idom[v]
+            if parent != -1:
+                sub_cross[parent] += sub_cross[v]
+                sub_people[parent] += sub_people[v]
+        # A departing co-op also takes its own credentials (its holder node).
+        coop_idx = np.arange(c)
+        h = n + coop_idx
+        h_depth = depth[h]
+        inside = (depth[coop_idx] >= 0) & (h_depth >= 0)
+        holds_own = np.zeros(c, dtype=bool)
+        holds_own[inside] = anc[depth[coop_idx[inside]], h[inside]] == coop_idx[inside]
+        extra_cross = np.where((h_depth >= 0) & ~holds_own, sub_cross[h], 0)
+        extra_people = np.where((h_depth >= 0) & ~holds_own, sub_people[h], 0)
+        lost[:n] += sub_cross[:n]
+        lost[:c] += extra_cross
+        # The verifier side: a departing co-op of this class stops recognising
+        # the members it recognised (those it did not take with it already).
+        dom_people = sub_people[:c] + extra_people
+        own_people = np.bincount(cols, weights=counts[rows] * recognised[rows], minlength=c)
+        seg_of, coop_of = rows, cols
+        a = attach[seg_of]
+        ok = recognised[seg_of] & (a >= 0)
+        d_x, d_h = depth[coop_of], depth[n + coop_of]
+        by_coop = np.zeros(len(seg_of), dtype=bool)
+        by_coop[ok & (d_x >= 0)] = anc[d_x[ok & (d_x >= 0)], a[ok & (d_x >= 0)]] == coop_of[
+            ok & (d_x >= 0)]
+        by_holder = np.zeros(len(seg_of), dtype=bool)
+        sel = ok & (d_h >= 0) & ~by_coop
+        by_holder[sel] = anc[d_h[sel], a[sel]] == n + coop_of[sel]
+        own_dom = np.bincount(coop_of, weights=counts[seg_of] * (by_coop | by_holder),
+                              minlength=c)
+        in_k = cls == k
+        lost[:c] += np.where(in_k, people_w.sum() - own_people - dom_people + own_dom, 0)
+        # Co-ops whose credentials depend on a node (other than themselves).
+        reached_h = np.flatnonzero(h_depth >= 0)
+        for d in range(1, anc.shape[0]):
+            above = anc[d, n + reached_h]
+            keep = (above >= 0) & (above < n) & (above != reached_h)
+            dominated.update(zip(above[keep].tolist(), reached_h[keep].tolist()))
+    dominated_count = np.bincount([x for x, _ in dominated], minlength=n) if dominated else (
+        np.zeros(n, dtype=np.int64))
+    return Dependencies(
+        node_ids=op.node_ids, cross_before=cross_before,
+        cross_lost=np.rint(lost[:n]).astype(np.int64), dominated_coops=dominated_count[:n],
+    )
+
+
+def failure_points(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> pd.DataFrame:
+    """What is lost if each organisation goes: every node, most costly first.
+
+    Columns: node, kind, name, dominated_coops (co-ops other than it whose
+    credentials some verifiers recognise only through it), cross_lost (member x
+    co-op pairs lost) and share_lost (of the cross-co-op reach), equal to what
+    :func:`reach_loss` reports, from one pass over the dominator trees.
+    """
+    deps = dependencies(G, incidence)
+    before = deps.cross_before
+    frame = pd.DataFrame({
+        "node": list(deps.node_ids),
+        "kind": [G.nodes[v].get("kind") for v in deps.node_ids],
+        "name": [G.nodes[v].get("name", v) for v in deps.node_ids],
+        "dominated_coops": deps.dominated_coops,
+        "cross_lost": deps.cross_lost,
+        "share_lost": np.round(deps.cross_lost / before, 4) if before else 0.0,
+    })
+    return frame.sort_values(["cross_lost", "node"], ascending=[False, True]).reset_index(drop=True)
 
 
 def possible_interactions(G: nx.MultiDiGraph) -> int:
@@ -508,41 +730,20 @@ def centrality(G: nx.MultiDiGraph, *, betweenness_limit: int = 1000) -> pd.DataF
     return frame.sort_values(["pagerank", "node"], ascending=[False, True]).reset_index(drop=True)
 
 
-def single_points_of_failure(G: nx.MultiDiGraph) -> pd.DataFrame:
-    """Organisations on every trust path from the anchors to some co-op's credentials.
+def single_points_of_failure(
+    G: nx.MultiDiGraph, incidence: MemberIncidence | None = None
+) -> pd.DataFrame:
+    """Organisations on every trust chain by which some verifiers recognise other co-ops.
 
-    Trust is directed, so this uses dominators (``nx.immediate_dominators``) on
-    :func:`~coopcreds_proto.ecosystem.graph.trust_flow_graph`, whose virtual
-    root points at every anchor. Columns: node, kind, name, dominated_coops
-    (co-ops whose members' credentials depend on it), share_of_trusted_coops.
+    Both sides count: an apex body above its co-ops' credentials (issuance)
+    and a convenor through which a federation's co-ops recognise the others
+    (verification). The rows of :func:`failure_points` with ``dominated_coops``
+    above zero, most costly first: node, kind, name, dominated_coops,
+    cross_lost and share_lost (the share of cross-co-op reach lost if it goes,
+    as :func:`reach_loss` says).
     """
-    flow = trust_flow_graph(G)
-    idom = nx.immediate_dominators(flow, TRUST_ROOT)
-    tree = nx.DiGraph((d, n) for n, d in idom.items() if n != d)
-    trusted = [n for n in idom if n != TRUST_ROOT and G.nodes[n].get("kind") == COOPERATIVE]
-    rows = []
-    for node in tree.nodes:
-        if node == TRUST_ROOT:
-            continue
-        dominated = sum(
-            1 for n in nx.descendants(tree, node) if G.nodes[n].get("kind") == COOPERATIVE
-        )
-        if dominated:
-            rows.append(
-                {
-                    "node": node,
-                    "kind": G.nodes[node]["kind"],
-                    "name": G.nodes[node].get("name", node),
-                    "dominated_coops": dominated,
-                    "share_of_trusted_coops": round(dominated / len(trusted), 4),
-                }
-            )
-    frame = pd.DataFrame(
-        rows, columns=["node", "kind", "name", "dominated_coops", "share_of_trusted_coops"]
-    )
-    return frame.sort_values(["dominated_coops", "node"], ascending=[False, True]).reset_index(
-        drop=True
-    )
+    table = failure_points(G, incidence)
+    return table[table["dominated_coops"] > 0].reset_index(drop=True)
 
 
 def agreements_needed(G: nx.MultiDiGraph) -> int:
@@ -583,7 +784,7 @@ def network_value(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) 
 def summary(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> dict[str, float]:
     """The headline numbers of one graph (used by the CLI report and the notebook)."""
     r = reach(G, incidence)
-    spof = single_points_of_failure(G)
+    spof = single_points_of_failure(G, incidence)
     eco = G.graph["ecosystem"]
     return {
         "coops": eco.n_coops,
@@ -595,7 +796,7 @@ def summary(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> dic
         "spending_reach": round(r.value / r.people, 4) if r.people else 0.0,
         "agreements": agreements_needed(G),
         "single_points_of_failure": len(spof),
-        "largest_dependency_share": float(spof["share_of_trusted_coops"].max()) if len(spof) else 0.0,
+        "largest_dependency_share": float(spof["share_lost"].max()) if len(spof) else 0.0,
     }
 
 
