@@ -174,7 +174,7 @@ def test_sensitivity_gives_tornado_data():
                           change=0.5, metric="adopted_coops", executor="serial")
     assert list(tornado.columns) == [
         "parameter", "low_value", "high_value", "low_outcome", "high_outcome", "baseline",
-        "swing",
+        "swing", "swing_low", "swing_high",
     ]
     assert set(tornado["parameter"]) == {"imitation", "agreement_rate", "innovation"}
     swings = tornado["swing"].abs().to_numpy()
@@ -182,7 +182,10 @@ def test_sensitivity_gives_tornado_data():
     row = tornado.set_index("parameter")
     # A convenor negotiates no bilateral agreements: that rate cannot matter.
     assert row.loc["agreement_rate", "swing"] == 0
+    assert row.loc["agreement_rate", ["swing_low", "swing_high"]].tolist() == [0, 0]
     assert row.loc["imitation", "swing"] > 0
+    assert row.loc["imitation", "swing_low"] <= row.loc["imitation", "swing"] <= row.loc[
+        "imitation", "swing_high"]
     assert row.loc["imitation", "low_value"] == pytest.approx(0.1)
 
 

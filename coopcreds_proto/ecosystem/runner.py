@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from tqdm.auto import tqdm
 
 from ..atomic_files import write_atomically
@@ -458,20 +459,26 @@ def sensitivity(
     metric: str = "interactions",
     period: int | None = None,
     runs: int | None = None,
+    level: float = 0.95,
     **run_options: Any,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity: each parameter moved by -/+ ``change`` (a fraction).
 
-    All variants share the scenario's seed (common random numbers), so the
-    differences are the parameters' effect, not noise. Returns the tornado data,
-    biggest swing first: parameter, low_value, high_value, low_outcome,
-    high_outcome, baseline, swing (``high_outcome - low_outcome``).
+    All variants share the scenario's seed and so their random numbers (common
+    random numbers: run ``k`` of every variant draws the same adoption numbers),
+    so each run gives a paired difference that is the parameter's effect, not
+    noise. Returns the tornado data, biggest swing first: parameter, low_value,
+    high_value, low_outcome, high_outcome, baseline (means over runs), swing
+    (``high_outcome - low_outcome``) and ``swing_low``, ``swing_high``: a
+    ``level`` confidence interval of the swing from the runs' paired differences.
     """
     if not 0 < change < 1:
         raise InputError("bad-sensitivity-change",
                          f"change must be a fraction in (0, 1), got {change}", path="change")
     if metric not in METRICS:
         raise InputError("unknown-metric", f"unknown metric {metric!r}", path="metric")
+    if not 0 < level < 1:
+        raise InputError("bad-band", f"level must be in (0, 1), got {level}", path="level")
     variants = [scenario]
     plan = []
     for name in parameters:
@@ -487,18 +494,22 @@ def sensitivity(
                                     params=replace(scenario.params, **{name: v})))
     results = run_scenarios(variants, runs=runs, **run_options)
     rows = final_period(results) if period is None else results[results["period"] == period]
-    outcome = rows[rows["metric"] == metric].groupby("scenario")["value"].mean()
-    baseline = float(outcome[scenario.name])
-    table = pd.DataFrame([
-        {
+    per_run = rows[rows["metric"] == metric].pivot(index="run", columns="scenario", values="value")
+    baseline = float(per_run[scenario.name].mean())
+    n_runs = len(per_run)
+    t = float(stats.t.ppf(0.5 + level / 2, n_runs - 1)) if n_runs > 1 else math.nan
+    table_rows = []
+    for name, low, high in plan:
+        lo, hi = per_run[f"{scenario.name} | {name} low"], per_run[f"{scenario.name} | {name} high"]
+        paired = (hi - lo).to_numpy(dtype=float)
+        spread = t * paired.std(ddof=1) / math.sqrt(n_runs) if n_runs > 1 else math.nan
+        table_rows.append({
             "parameter": name, "low_value": low, "high_value": high,
-            "low_outcome": float(outcome[f"{scenario.name} | {name} low"]),
-            "high_outcome": float(outcome[f"{scenario.name} | {name} high"]),
-            "baseline": baseline,
-        }
-        for name, low, high in plan
-    ])
-    table["swing"] = table["high_outcome"] - table["low_outcome"]
+            "low_outcome": float(lo.mean()), "high_outcome": float(hi.mean()),
+            "baseline": baseline, "swing": float(paired.mean()),
+            "swing_low": float(paired.mean() - spread), "swing_high": float(paired.mean() + spread),
+        })
+    table = pd.DataFrame(table_rows)
     order = table["swing"].abs().sort_values(ascending=False, kind="stable").index
     return table.loc[order].reset_index(drop=True)
 
