@@ -418,75 +418,152 @@ class Dependencies:
     dominated_coops: np.ndarray
 
 
-def _class_flow(
-    op: TrustOperator, row: int, acc_down: sp.csr_matrix, issued_by: sp.csr_matrix
-) -> nx.DiGraph:
-    """The trust-flow graph of the verifiers whose trust row is co-op ``row``'s.
+def _rows_out(m: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The edges ``(r, col)`` of ``m``'s rows ``rows`` (vectorised)."""
+    sub = m[rows].tocoo()
+    return rows[sub.row], sub.col.astype(np.int64)
 
-    Nodes: ``-1`` (root), organisations by index, holders as ``n + i`` (co-op
-    i's credentials).
+
+def _class_edges(
+    op: TrustOperator, row: int, acc_down: sp.csr_matrix, issued_by: sp.csr_matrix,
+    root: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The trust-flow graph of the verifiers whose direct recognitions are co-op ``row``'s.
+
+    Nodes: organisations by index, holders as ``n + i`` (co-op i's credentials),
+    ``root``. Edges into a node the verifiers recognise directly are left out:
+    such a node hangs from the root whatever else leads to it.
     """
     n = len(op.node_ids)
-    flow = nx.DiGraph()
-    flow.add_node(-1)
-    rd, rb = op.recognises, op.body_recognises
-    direct = rd.indices[rd.indptr[row]:rd.indptr[row + 1]]
-    flow.add_edges_from((-1, int(b)) for b in direct)
-    seen = set(direct.tolist())
-    frontier = list(seen)
-    while frontier:
-        reached = []
-        for b in frontier:
-            for a in rb.indices[rb.indptr[b]:rb.indptr[b + 1]]:
-                flow.add_edge(int(b), int(a))
-                if a not in seen:
-                    seen.add(int(a))
-                    reached.append(int(a))
-        # One hop through a body, unless recognition is transitive.
-        frontier = reached if op.transitive else []
-    frontier = list(seen)
-    for _ in range(op.max_chain_length):
-        reached = []
-        for a in frontier:
-            for u in acc_down.indices[acc_down.indptr[a]:acc_down.indptr[a + 1]]:
-                flow.add_edge(int(a), int(u))
-                if u not in seen:
-                    seen.add(int(u))
-                    reached.append(int(u))
-        frontier = reached
-    for u in seen:
-        for i in issued_by.indices[issued_by.indptr[u]:issued_by.indptr[u + 1]]:
-            flow.add_edge(int(u), n + int(i))
-    return flow
+    rd = op.recognises
+    direct = rd.indices[rd.indptr[row]:rd.indptr[row + 1]].astype(np.int64)
+    is_direct = np.zeros(n, dtype=bool)
+    is_direct[direct] = True
+    seen = is_direct.copy()
+    src, dst = [np.full(len(direct), root, dtype=np.int64)], [direct]
+    frontier = direct
+    while len(frontier):  # through bodies that recognise others: one hop, or all if transitive
+        s, d = _rows_out(op.body_recognises, frontier)
+        keep = ~is_direct[d]
+        src.append(s[keep])
+        dst.append(d[keep])
+        new = np.unique(d[keep & ~seen[d]])
+        seen[new] = True
+        frontier = new if op.transitive else new[:0]
+    frontier = np.flatnonzero(seen)
+    for _ in range(op.max_chain_length):  # accreditations, at most the chain length
+        s, d = _rows_out(acc_down, frontier)
+        keep = ~is_direct[d]
+        src.append(s[keep])
+        dst.append(d[keep])
+        new = np.unique(d[keep & ~seen[d]])
+        seen[new] = True
+        frontier = new
+        if not len(frontier):
+            break
+    s, d = _rows_out(issued_by, np.flatnonzero(seen))
+    src.append(s)
+    dst.append(n + d)
+    return np.concatenate(src), np.concatenate(dst)
 
 
-def _ancestors(idom: dict[int, int], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Depth of every node in the dominator tree (root 0, -1 if unreached) and
-    ``anc[d, v]``, v's dominator at depth d (-2 if none)."""
+def _lowest_common(anc: list[np.ndarray], nodes: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For groups of ``nodes`` (each group starting at ``starts``), the deepest node of the
+    tree (given by ``anc[d][v]``, v's ancestor at depth d, -2 if none) above all of them."""
+    lca = np.full(len(starts), -2, dtype=np.int64)
+    for level in anc:
+        at = level[nodes]
+        low = np.minimum.reduceat(at, starts)
+        high = np.maximum.reduceat(at, starts)
+        same = (low == high) & (low >= 0)
+        lca[same] = low[same]
+    return lca
+
+
+def _dominator_tree(
+    src: np.ndarray, dst: np.ndarray, size: int, root: int
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]] | None:
+    """Immediate dominators of an acyclic flow graph, layer by layer (vectorised): a node's
+    dominator is the nearest common dominator of its predecessors. Returns (idom, depth,
+    anc) with -1 / -1 / -2 for nodes not reached, or None if the graph has a cycle."""
+    idom = np.full(size, -1, dtype=np.int64)
     depth = np.full(size, -1, dtype=np.int64)
-    order: list[int] = []
-    pending = [v for v in idom if v != -1]
-    known = {-1: 0}
+    anc = [np.full(size, -2, dtype=np.int64)]
+    anc[0][root] = root
+    depth[root] = 0
+    indeg = np.bincount(dst, minlength=size)
+    by_src = np.argsort(src, kind="stable")
+    out_ptr = np.searchsorted(src[by_src], np.arange(size + 1))
+    by_dst = np.argsort(dst, kind="stable")
+    in_ptr = np.searchsorted(dst[by_dst], np.arange(size + 1))
+    frontier = np.array([root], dtype=np.int64)
+    done = 1
+    while len(frontier):
+        counts = out_ptr[frontier + 1] - out_ptr[frontier]
+        if not counts.sum():
+            break
+        first = np.repeat(out_ptr[frontier], counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        targets = dst[by_src[first + offset]]
+        indeg -= np.bincount(targets, minlength=size)
+        ready = np.unique(targets[indeg[targets] == 0])
+        if not len(ready):
+            break
+        n_in = in_ptr[ready + 1] - in_ptr[ready]
+        pos = np.repeat(in_ptr[ready], n_in) + (
+            np.arange(n_in.sum()) - np.repeat(np.cumsum(n_in) - n_in, n_in))
+        preds = src[by_dst[pos]]
+        starts = np.r_[0, np.cumsum(n_in)[:-1]]
+        parent = _lowest_common(anc, preds, starts)
+        idom[ready] = parent
+        depth[ready] = depth[parent] + 1
+        deepest = int(depth[ready].max())
+        while len(anc) <= deepest:
+            anc.append(np.full(size, -2, dtype=np.int64))
+        for d in range(deepest):
+            anc[d][ready] = anc[d][parent]
+        anc[deepest][ready] = -2
+        for d in np.unique(depth[ready]):
+            at_d = ready[depth[ready] == d]
+            anc[d][at_d] = at_d
+        done += len(ready)
+        frontier = ready
+    reached = np.unique(np.concatenate([[root], dst]))
+    if done < len(reached):
+        return None  # a cycle: left for the general algorithm
+    return idom, depth, anc
+
+
+def _general_dominator_tree(
+    src: np.ndarray, dst: np.ndarray, size: int, root: int
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The same for a flow graph with cycles (networkx's iterative algorithm)."""
+    flow = nx.DiGraph()
+    flow.add_node(root)
+    flow.add_edges_from(zip(src.tolist(), dst.tolist()))
+    idom_map = nx.immediate_dominators(flow, root)
+    idom = np.full(size, -1, dtype=np.int64)
+    depth = np.full(size, -1, dtype=np.int64)
+    depth[root] = 0
+    pending = [v for v in idom_map if v != root]
     while pending:
         later = []
         for v in pending:
-            parent = idom[v]
-            if parent in known:
-                known[v] = known[parent] + 1
-                order.append(v)
+            if depth[idom_map[v]] >= 0:
+                idom[v] = idom_map[v]
+                depth[v] = depth[idom_map[v]] + 1
             else:
                 later.append(v)
         pending = later
-    for v in order:
-        depth[v] = known[v]
-    max_depth = int(depth.max()) if len(order) else 0
-    anc = np.full((max_depth + 1, size), -2, dtype=np.int64)
-    for v in order:
-        u = v
-        while u != -1:
-            anc[known[u], v] = u
-            u = idom[u]
-    return depth, anc
+    anc = [np.full(size, -2, dtype=np.int64) for _ in range(int(depth.max()) + 1)]
+    for v in np.flatnonzero(depth >= 0):
+        u = int(v)
+        while True:
+            anc[depth[u]][v] = u
+            if u == root:
+                break
+            u = int(idom[u])
+    return idom, depth, anc
 
 
 def dependencies(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> Dependencies:
@@ -495,98 +572,94 @@ def dependencies(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -
     members = _prepare(eco, merge_identical_segments(_incidence(G, incidence)))
     op = trust_operator(G)
     n, c = len(op.node_ids), op.n_coops
-    size = n + c
+    size, root = n + c + 1, n + c
     acc_down = _bool(op.accredited.T)  # [a, u]: a accredits u
     issued_by = _bool(op.issued.T)  # [u, i]: u issues co-op i's credentials
     # Co-ops that recognise the same nodes directly have the same trust-flow graph.
     trust = _bool(op.recognises)
     first, cls = unique_sparse_rows(trust)
     m, counts = members.matrix, members.counts.astype(np.int64)
-    rows, cols = members.rows, members.cols
-    order = np.lexsort((cols, rows))
-    rows, cols = rows[order], cols[order]
+    order = np.lexsort((members.cols, members.rows))
+    rows, cols = members.rows[order], members.cols[order]
+    n_seg = m.shape[0]
     in_class = sp.csr_matrix((np.ones(c), (np.arange(c), cls)), shape=(c, len(first)))
-    own_in_class = np.asarray((m @ in_class).todense())  # segments x classes
+    own_in_class = (m @ in_class).tocsc()  # segments x classes
     class_size = np.bincount(cls, minlength=len(first))
     lost = np.zeros(size)
+    dominated = np.zeros(size, dtype=np.int64)
     cross_before = 0
-    dominated: set[tuple[int, int]] = set()
+    coop_idx = np.arange(c)
     for k, row in enumerate(first):
         if trust.indptr[row] == trust.indptr[row + 1]:
             continue  # these co-ops recognise nobody: nothing to lose
-        idom = nx.immediate_dominators(_class_flow(op, int(row), acc_down, issued_by), -1)
-        depth, anc = _ancestors(idom, size)
-        holder = n + cols
-        reached = depth[holder] >= 0
-        seg, hold = rows[reached], holder[reached]
-        recognised = np.zeros(m.shape[0], dtype=bool)
-        recognised[seg] = True
-        # Each recognised segment hangs below the deepest dominator all its
+        src, dst = _class_edges(op, int(row), acc_down, issued_by, root)
+        tree = _dominator_tree(src, dst, size, root)
+        idom, depth, anc = tree if tree is not None else _general_dominator_tree(
+            src, dst, size, root)
+        # Each recognised segment hangs below the deepest dominator that all its
         # reachable holders share (their nearest common dominator).
-        attach = np.full(m.shape[0], -1, dtype=np.int64)
+        reached = depth[n + cols] >= 0
+        seg, hold = rows[reached], n + cols[reached]
+        recognised = np.zeros(n_seg, dtype=bool)
+        recognised[seg] = True
+        attach = np.full(n_seg, -1, dtype=np.int64)
         if len(seg):
             starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-            for d in range(1, anc.shape[0]):
-                at = anc[d, hold]
-                low = np.minimum.reduceat(at, starts)
-                high = np.maximum.reduceat(at, starts)
-                same = (low == high) & (low >= 0)
-                attach[seg[starts[same]]] = low[same]
-        verifiers = class_size[k]
-        cross_w = np.where(recognised, counts * (verifiers - own_in_class[:, k]), 0)
-        people_w = np.where(recognised, counts, 0)
+            attach[seg[starts]] = _lowest_common(anc, hold, starts)
+        own_k = own_in_class[:, k].toarray().ravel()
+        cross_w = np.where(recognised, counts * (class_size[k] - own_k), 0).astype(float)
+        people_w = np.where(recognised, counts, 0).astype(float)
         cross_before += int(cross_w.sum())
-        sub_cross = np.zeros(size)
-        sub_people = np.zeros(size)
         hit = attach >= 0
-        np.add.at(sub_cross, attach[hit], cross_w[hit])
-        np.add.at(sub_people, attach[hit], people_w[hit])
-        for v in sorted((v for v in idom if v != -1), key=lambda v: -depth[v]):
-            parent = idom[v]
-            if parent != -1:
-                sub_cross[parent] += sub_cross[v]
-                sub_people[parent] += sub_people[v]
+        sub_cross = np.bincount(attach[hit], weights=cross_w[hit], minlength=size)
+        sub_people = np.bincount(attach[hit], weights=people_w[hit], minlength=size)
+        holders_below = np.zeros(size)
+        holders_below[n:n + c] = depth[n:n + c] >= 0
+        for d in range(len(anc) - 1, 0, -1):  # subtree sums, deepest first
+            at_d = np.flatnonzero(depth == d)
+            np.add.at(sub_cross, idom[at_d], sub_cross[at_d])
+            np.add.at(sub_people, idom[at_d], sub_people[at_d])
+            np.add.at(holders_below, idom[at_d], holders_below[at_d])
         # A departing co-op also takes its own credentials (its holder node).
-        coop_idx = np.arange(c)
         h = n + coop_idx
-        h_depth = depth[h]
-        inside = (depth[coop_idx] >= 0) & (h_depth >= 0)
+        h_in = depth[h] >= 0
         holds_own = np.zeros(c, dtype=bool)
-        holds_own[inside] = anc[depth[coop_idx[inside]], h[inside]] == coop_idx[inside]
-        extra_cross = np.where((h_depth >= 0) & ~holds_own, sub_cross[h], 0)
-        extra_people = np.where((h_depth >= 0) & ~holds_own, sub_people[h], 0)
+        both = (depth[coop_idx] >= 0) & h_in
+        holds_own[both] = anc_at(anc, depth[coop_idx[both]], h[both]) == coop_idx[both]
+        extra = h_in & ~holds_own
         lost[:n] += sub_cross[:n]
-        lost[:c] += extra_cross
+        lost[:c] += np.where(extra, sub_cross[h], 0)
+        # Co-ops whose credentials depend on a node, other than the node itself.
+        dominated[:n] = np.maximum(dominated[:n], holders_below[:n] - np.r_[
+            holds_own, np.zeros(n - c, dtype=bool)])
         # The verifier side: a departing co-op of this class stops recognising
         # the members it recognised (those it did not take with it already).
-        dom_people = sub_people[:c] + extra_people
+        dom_people = sub_people[:c] + np.where(extra, sub_people[h], 0)
         own_people = np.bincount(cols, weights=counts[rows] * recognised[rows], minlength=c)
-        seg_of, coop_of = rows, cols
-        a = attach[seg_of]
-        ok = recognised[seg_of] & (a >= 0)
-        d_x, d_h = depth[coop_of], depth[n + coop_of]
-        by_coop = np.zeros(len(seg_of), dtype=bool)
-        by_coop[ok & (d_x >= 0)] = anc[d_x[ok & (d_x >= 0)], a[ok & (d_x >= 0)]] == coop_of[
-            ok & (d_x >= 0)]
-        by_holder = np.zeros(len(seg_of), dtype=bool)
-        sel = ok & (d_h >= 0) & ~by_coop
-        by_holder[sel] = anc[d_h[sel], a[sel]] == n + coop_of[sel]
-        own_dom = np.bincount(coop_of, weights=counts[seg_of] * (by_coop | by_holder),
-                              minlength=c)
-        in_k = cls == k
-        lost[:c] += np.where(in_k, people_w.sum() - own_people - dom_people + own_dom, 0)
-        # Co-ops whose credentials depend on a node (other than themselves).
-        reached_h = np.flatnonzero(h_depth >= 0)
-        for d in range(1, anc.shape[0]):
-            above = anc[d, n + reached_h]
-            keep = (above >= 0) & (above < n) & (above != reached_h)
-            dominated.update(zip(above[keep].tolist(), reached_h[keep].tolist()))
-    dominated_count = np.bincount([x for x, _ in dominated], minlength=n) if dominated else (
-        np.zeros(n, dtype=np.int64))
+        a = attach[rows]
+        ok = recognised[rows] & (a >= 0)
+        by_coop = np.zeros(len(rows), dtype=bool)
+        sel = ok & (depth[cols] >= 0)
+        by_coop[sel] = anc_at(anc, depth[cols[sel]], a[sel]) == cols[sel]
+        by_holder = np.zeros(len(rows), dtype=bool)
+        sel = ok & (depth[n + cols] >= 0) & ~by_coop
+        by_holder[sel] = anc_at(anc, depth[n + cols[sel]], a[sel]) == n + cols[sel]
+        own_dom = np.bincount(cols, weights=counts[rows] * (by_coop | by_holder), minlength=c)
+        lost[:c] += np.where(cls == k, people_w.sum() - own_people - dom_people + own_dom, 0)
     return Dependencies(
         node_ids=op.node_ids, cross_before=cross_before,
-        cross_lost=np.rint(lost[:n]).astype(np.int64), dominated_coops=dominated_count[:n],
+        cross_lost=np.rint(lost[:n]).astype(np.int64), dominated_coops=dominated[:n],
     )
+
+
+def anc_at(anc: list[np.ndarray], depths: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """``anc[depths[j]][nodes[j]]`` for each j: each node's ancestor at the given depth."""
+    out = np.full(len(nodes), -2, dtype=np.int64)
+    for d in np.unique(depths):
+        if 0 <= d < len(anc):
+            pick = depths == d
+            out[pick] = anc[d][nodes[pick]]
+    return out
 
 
 def failure_points(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -> pd.DataFrame:

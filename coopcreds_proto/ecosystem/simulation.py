@@ -449,7 +449,8 @@ def initial_adopters(rng: np.random.Generator, n: int, share: float) -> np.ndarr
     u = rng.random(n)
     k = min(n, max(1, round(share * n))) if share > 0 else 0
     adopted = np.zeros(n, dtype=bool)
-    adopted[np.argsort(u, kind="stable")[:k]] = True
+    if k:
+        adopted[np.argpartition(u, k - 1)[:k]] = True
     return adopted
 
 
