@@ -137,7 +137,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The trust directory's anchors file is not in the expected format."),
         ("bad-assurance-methods", "trust.identity_assurance",
          "The identity-assurance methods are not a list of method names."),
-        ("bad-band", "ecosystem.runner",
+        ("bad-band", "ecosystem.global_sensitivity ecosystem.runner",
          "A summary band is not two quantiles with 0 <= low < high <= 1."),
         ("bad-benefit", "trust.policy",
          "A policy's benefit is not one of the known kinds."),
@@ -210,6 +210,9 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
           " @language, @direction).")),
         ("bad-number", "ecosystem.simulation",
          "A growth parameter is not a finite number."),
+        ("bad-observed-series", "ecosystem.growth_fit",
+         ("An observed adoption series cannot be fitted: too short, not cumulative, not"
+          " finite, or below the market size given.")),
         ("bad-offer-period", "trust.policy",
          "A policy's offer ends before it starts."),
         ("bad-option", "cli.trust",
@@ -244,7 +247,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The number of simulation runs is not a positive whole number."),
         ("bad-sector-index", "ecosystem.simulation",
          "An ecosystem co-op points to a sector that does not exist."),
-        ("bad-sensitivity-change", "ecosystem.runner",
+        ("bad-sensitivity-change", "ecosystem.global_sensitivity ecosystem.runner",
          "A sensitivity analysis's change is not a fraction between 0 and 1."),
         ("bad-share", "ecosystem.generator",
          "A share for the ecosystem generator is not between 0 and 1."),
@@ -444,6 +447,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("package-folder-read-only", "definitions.release",
          ("Publishing was pointed into the installed package, which is never written: publish"
           " into a folder of your own.")),
+        ("parquet-missing", "ecosystem.runner",
+         "Writing or reading Parquet needs pyarrow installed (the parquet extra)."),
         ("policy-needs-presentation", "cli",
          "The verify command's --policy decides on a presentation, and the file is not one."),
         ("policy-needs-trust", "cli",
@@ -472,6 +477,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("revocation-log-unwritable", "trust.revocation_log",
          ("The time a revocation was first seen cannot be recorded (the trust directory's"
           " revocations folder is not writable).")),
+        ("salib-missing", "ecosystem.global_sensitivity",
+         "Global sensitivity (Sobol indices) needs SALib installed (the sensitivity extra)."),
         ("several-holders", "vc.wallet",
          ("The chosen credentials are about different DIDs of the wallet: name the one to"
           " present as.")),
@@ -506,7 +513,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "The error catalogue has no such code (coopcreds errors lists them all)."),
         ("unknown-executor", "ecosystem.runner",
          "The simulation executor is not one the runner knows."),
-        ("unknown-metric", "ecosystem.runner",
+        ("unknown-metric", "ecosystem.global_sensitivity ecosystem.runner",
          "The simulation metric is not one the runner computes."),
         ("unknown-model", "demos.stay_fair_models ecosystem.scenarios ecosystem.simulation",
          ("There is no ecosystem model of this name (convenor, federated, peer-to-peer,"
@@ -514,8 +521,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("unknown-node", "ecosystem.graph ecosystem.metrics",
          ("A trust network edge, or an organisation said to leave, names a node the network"
           " does not have.")),
-        ("unknown-parameter", "ecosystem.runner",
-         "A sensitivity analysis names a growth parameter that does not exist."),
+        ("unknown-parameter", "ecosystem.global_sensitivity ecosystem.growth_fit ecosystem.runner",
+         "A sensitivity analysis or a growth fit names a parameter that does not exist."),
         ("unknown-participant", "ecosystem.graph",
          "An ecosystem model names participants that are not co-ops of the ecosystem."),
         ("unknown-party", "demos.stay_fair",

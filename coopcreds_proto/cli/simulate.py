@@ -34,6 +34,9 @@ def register(commands: Any) -> None:
     sim.add_argument("--runs", type=int, metavar="N",
                      help="runs per scenario (default: the file's 'runs')")
     sim.add_argument("--out", required=True, metavar="FILE", help="results CSV to write")
+    sim.add_argument("--parquet", metavar="FILE",
+                     help="also write the results as Parquet when the runs are done "
+                     "(needs pyarrow: the parquet extra)")
     sim.add_argument("--workers", type=int, metavar="N",
                      help="local worker processes (default: CPU count; 1: in this process)")
     sim.add_argument("--dask", metavar="ADDRESS",
@@ -54,7 +57,9 @@ def _simulate(args: argparse.Namespace) -> int:
         ResultsFileError,
         compare_scenarios,
         progress_bar,
+        require_parquet,
         run_scenarios,
+        write_parquet,
     )
     from ..ecosystem.scenarios import load_scenarios
 
@@ -78,6 +83,11 @@ def _simulate(args: argparse.Namespace) -> int:
                              ) from None
         client = executor = Client(args.dask)
     if_exists = "resume" if args.resume else "overwrite" if args.overwrite else "error"
+    if args.parquet and os.path.exists(args.parquet) and not args.overwrite:
+        raise ResultsFileError("output-exists", f"{args.parquet} exists: replace it with "
+                               "--overwrite")
+    if args.parquet:
+        require_parquet()
     if if_exists == "error" and os.path.exists(args.out):
         raise ResultsFileError(
             "output-exists",
@@ -118,5 +128,8 @@ def _simulate(args: argparse.Namespace) -> int:
         print(f"{s.name:<{width}} {s.model:<13} {runs:>5} "
               f"{row[('adopted_coops', 'mean')]:>9.1f} {row[('wallet_holders', 'mean')]:>11.0f} "
               f"{row[('interactions', 'mean')]:>16.0f}  {s.seed}")
-    print(f"results: {args.out} (final month, mean of runs)")
+    if args.parquet:
+        write_parquet(results, args.parquet, overwrite=True)
+    print(f"results: {args.out}{' and ' + args.parquet if args.parquet else ''} "
+          "(final month, mean of runs)")
     return 0

@@ -202,6 +202,86 @@ def plot_interactions_vs_users(
     return fig
 
 
+REFERENCE_LAWS = {
+    "n": lambda n: n,
+    "n log n": lambda n: n * np.log(n),
+    "n²": lambda n: n ** 2,
+}
+
+
+def plot_interactions_scaling(
+    results: pd.DataFrame,
+    *,
+    scenarios: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Interactions against users on log-log axes, with n, n log n and n² references.
+
+    On log-log axes a power law is a straight line whose slope is its exponent:
+    the reference lines (slopes 1, a little over 1, and 2) are drawn through the
+    first scenario's end point, so a curve steeper than the n² line grows faster
+    than Metcalfe's law and one close to the n line grows in proportion to the
+    users. Months with no users or no interactions are left out (no logarithm).
+    """
+    fig, ax = _axes(ax)
+    summary = summarise(results[results["metric"].isin(["wallet_holders", "interactions"])])
+    names = _scenarios(results, scenarios)
+    reference: tuple[float, float, float] | None = None
+    for i, name in enumerate(names):
+        part = summary[summary["scenario"] == name].pivot(
+            index="period", columns="metric", values="median"
+        )
+        keep = (part["wallet_holders"] > 1) & (part["interactions"] > 0)
+        users, interactions = part.loc[keep, "wallet_holders"], part.loc[keep, "interactions"]
+        if users.empty:
+            continue
+        ax.plot(users, interactions, color=PALETTE[i % len(PALETTE)], linewidth=2, label=name,
+                linestyle=LINESTYLES[i % len(LINESTYLES)])
+        if reference is None:
+            reference = (float(users.iloc[-1]), float(interactions.iloc[-1]), float(users.min()))
+    if reference is not None:
+        end_users, end_interactions, low = reference
+        xs = np.geomspace(max(low, 2.0), end_users, 60)
+        for j, (law, f) in enumerate(REFERENCE_LAWS.items()):
+            ys = end_interactions * f(xs) / f(end_users)
+            ax.plot(xs, ys, linestyle=(0, (1, 2 + j)), color=_GREYS["mid"], linewidth=1.2,
+                    label=f"grows like {law}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"{label('wallet_holders')} (log scale)")
+    ax.set_ylabel(f"{label('interactions')} (log scale)")
+    ax.set_title(title or "Interactions against users, log-log (median of runs)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def plot_projection(
+    projection: pd.DataFrame,
+    *,
+    what: str = "co-ops that have adopted",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A fitted growth projection (:func:`~.growth_fit.project`): the observed months as
+    dots, the best fit as a line, the band the fit's uncertainty leaves around it."""
+    fig, ax = _axes(ax)
+    x = projection["period"]
+    ax.fill_between(x, projection["low"], projection["high"], color=PALETTE[0], alpha=0.2,
+                    linewidth=0, label="fit's uncertainty (bootstrap band)")
+    ax.plot(x, projection["estimate"], color=PALETTE[0], linewidth=2, label="best fit")
+    seen = projection["observed"].notna()
+    ax.plot(x[seen], projection.loc[seen, "observed"], "o", color=_GREYS["dark"], markersize=3,
+            label="observed")
+    ax.set_xlabel("month")
+    ax.set_ylabel(what)
+    ax.set_title(title or "Growth fitted to the observed months, and projected")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, loc="upper left")
+    return fig
+
+
 def growth_panel(results: pd.DataFrame, *, metrics: Sequence[str] = (
     "adopted_coops", "wallet_holders", "interactions", "agreements"), **kwargs: Any
 ) -> Figure:

@@ -1,10 +1,14 @@
 """Many seeded runs of growth scenarios, on local processes or a Dask cluster.
 
 :func:`run_scenarios` splits the runs of each scenario into batches and hands
-them to an executor: local processes by default
-(``concurrent.futures.ProcessPoolExecutor``), ``"serial"`` in this process, any
+them to an executor: by default this process for a small sweep and local
+processes (``concurrent.futures.ProcessPoolExecutor``) for a large one (see
+:func:`choose_executor`), ``"serial"`` or ``"processes"`` to say which, any
 ``concurrent.futures.Executor`` you pass, or a ``dask.distributed.Client``
-(``pip install 'dask[distributed]'``). Run ``k`` of a scenario always draws
+(``pip install 'dask[distributed]'``). Every batch runs with one BLAS thread
+(``threadpoolctl``): the simulation's matrix products are small, and a BLAS
+library that spreads each over several threads inside every worker process
+makes a large sweep several times slower. Run ``k`` of a scenario always draws
 from ``SeedSequence(seed, spawn_key=(k,))``, so every executor gives the same
 numbers.
 
@@ -39,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ..atomic_files import write_atomically
@@ -73,8 +78,29 @@ class ResultsFileError(InputError):
 def _simulate_batch(
     inputs: SimulationInputs, params: GrowthParams, seed: int, runs: tuple[int, ...]
 ) -> np.ndarray:
-    """Worker entry point (module level so that processes and Dask can pickle it)."""
-    return simulate_runs(inputs, params, seed=seed, runs=runs)
+    """Worker entry point (module level so that processes and Dask can pickle it).
+
+    One BLAS thread: processes (or Dask workers) already use every core.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return simulate_runs(inputs, params, seed=seed, runs=runs)
+
+
+# Below this much work (runs x months x co-ops), starting worker processes costs
+# more than it saves: the sweep runs in this process.
+SERIAL_WORK = 20_000_000
+
+
+def choose_executor(work: int, slots: int) -> str:
+    """``"serial"`` for a sweep of less than :data:`SERIAL_WORK` co-op-months (or one
+    slot), else ``"processes"``. Threads are never chosen: the simulation's numpy
+    calls are small and hold the GIL for much of their time (two threads run a
+    20,000-co-op sweep slower than one).
+
+    >>> choose_executor(40 * 120 * 50, 2), choose_executor(1000 * 120 * 20_000, 2)
+    ('serial', 'processes')
+    """
+    return "serial" if slots <= 1 or work < SERIAL_WORK else "processes"
 
 
 def _is_dask_client(executor: Any) -> bool:
@@ -119,10 +145,10 @@ def run_scenarios(
     ----------
     scenarios : one Scenario or several (names must differ).
     runs : runs per scenario (default: each scenario's ``runs``).
-    executor : ``None``/``"processes"`` (local processes), ``"serial"``, a
-        ``concurrent.futures.Executor`` or a ``dask.distributed.Client`` (both
-        left running).
-    workers : processes for the default executor (default: CPU count).
+    executor : ``None`` (by size, :func:`choose_executor`), ``"processes"``
+        (local processes), ``"serial"``, a ``concurrent.futures.Executor`` or a
+        ``dask.distributed.Client`` (both left running).
+    workers : processes for the local executor (default: CPU count).
     out : CSV file the runs are appended to as they complete.
     if_exists : what to do when ``out`` exists: ``"error"`` (default, never
         overwrite results silently), ``"resume"`` (keep its complete runs, do the
@@ -155,8 +181,12 @@ def run_scenarios(
     n_todo = sum(len(v) for v in todo.values())
 
     own_pool = None
-    pool: Any = None if executor == "serial" else executor
     slots = workers or os.cpu_count() or 1
+    if executor is None:
+        work = sum(len(todo[i]) * (s.params.months + 1) * inputs[i].n_coops
+                   for i, s in enumerate(scenarios))
+        executor = choose_executor(work, slots)
+    pool: Any = None if executor == "serial" else executor
     if _is_dask_client(pool):
         slots = max(1, sum(w.get("nthreads", 1) for w in pool.scheduler_info()["workers"].values()))
     size = batch_size or max(1, min(25, math.ceil(n_todo / (4 * slots))))
@@ -184,7 +214,7 @@ def run_scenarios(
     try:
         if callback is not None:
             callback(done, total)
-        if executor is None or executor == "processes":
+        if executor == "processes":
             own_pool = pool = cf.ProcessPoolExecutor(max_workers=slots)
         if pool is None:
             for task in tasks:
@@ -362,9 +392,41 @@ class _ResultsWriter:
             self._fh.close()
 
 
+def require_parquet() -> None:
+    """Refuse Parquet in one coded error when pyarrow (the ``parquet`` extra) is missing."""
+    try:
+        import pyarrow  # noqa: F401  optional: pyarrow (the parquet extra), only for Parquet files
+    except ImportError:
+        raise InputError("parquet-missing",
+                         "Parquet needs pyarrow: pip install 'coopcreds[parquet]'") from None
+
+
+def write_parquet(results: pd.DataFrame, path: str | os.PathLike[str], *,
+                  overwrite: bool = False) -> Path:
+    """The tidy results as a Parquet file (columns and types as :func:`read_results` gives),
+    written atomically; an existing file is replaced only with ``overwrite``."""
+    require_parquet()
+    if list(results.columns) != list(TIDY_COLUMNS):
+        raise ResultsFileError("not-a-results-file", "only the tidy results table "
+                               f"({', '.join(TIDY_COLUMNS)}) is written as Parquet")
+    buffer = io.BytesIO()
+    results.to_parquet(buffer, engine="pyarrow", index=False)
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise ResultsFileError("output-exists", f"{target} exists: choose to overwrite it",
+                               path=str(target))
+    write_atomically(target, buffer.getvalue(), overwrite=overwrite)
+    return target
+
+
 def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """A results CSV as the tidy DataFrame (sorted by scenario as first seen, run, period)."""
-    frame = pd.read_csv(path, **_CSV_OPTIONS)
+    """A results file (CSV, or Parquet for a ``.parquet`` name) as the tidy DataFrame
+    (sorted by scenario as first seen, run, period)."""
+    if str(path).lower().endswith(".parquet"):
+        require_parquet()
+        frame = pd.read_parquet(path, engine="pyarrow")
+    else:
+        frame = pd.read_csv(path, **_CSV_OPTIONS)
     if list(frame.columns) != list(TIDY_COLUMNS):
         raise ResultsFileError("not-a-results-file", f"{path} is not a results file of this tool",
                                path=str(path))
