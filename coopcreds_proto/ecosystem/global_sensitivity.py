@@ -47,7 +47,8 @@ def sobol_indices(
     ST, ST_low, ST_high (``level`` bootstrap intervals, SALib's), largest ST first.
     """
     try:
-        from SALib.analyze import sobol as analyse  # optional: SALib (the sensitivity extra)
+        # optional: SALib (the sensitivity extra), only for Sobol indices
+        from SALib.analyze import sobol as analyse
         from SALib.sample import sobol as sample
     except ImportError:
         raise InputError("salib-missing", "global sensitivity needs SALib: "

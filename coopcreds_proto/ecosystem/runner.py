@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import importlib.util
 import io
 import json
 import math
 import os
+import statistics
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -42,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
@@ -394,11 +395,9 @@ class _ResultsWriter:
 
 def require_parquet() -> None:
     """Refuse Parquet in one coded error when pyarrow (the ``parquet`` extra) is missing."""
-    try:
-        import pyarrow  # noqa: F401  optional: pyarrow (the parquet extra), only for Parquet files
-    except ImportError:
+    if importlib.util.find_spec("pyarrow") is None:
         raise InputError("parquet-missing",
-                         "Parquet needs pyarrow: pip install 'coopcreds[parquet]'") from None
+                         "Parquet needs pyarrow: pip install 'coopcreds[parquet]'")
 
 
 def write_parquet(results: pd.DataFrame, path: str | os.PathLike[str], *,
@@ -559,7 +558,7 @@ def sensitivity(
     per_run = rows[rows["metric"] == metric].pivot(index="run", columns="scenario", values="value")
     baseline = float(per_run[scenario.name].mean())
     n_runs = len(per_run)
-    t = float(stats.t.ppf(0.5 + level / 2, n_runs - 1)) if n_runs > 1 else math.nan
+    t = t_quantile(0.5 + level / 2, n_runs - 1) if n_runs > 1 else math.nan
     table_rows = []
     for name, low, high in plan:
         lo, hi = per_run[f"{scenario.name} | {name} low"], per_run[f"{scenario.name} | {name} high"]
@@ -574,6 +573,20 @@ def sensitivity(
     table = pd.DataFrame(table_rows)
     order = table["swing"].abs().sort_values(ascending=False, kind="stable").index
     return table.loc[order].reset_index(drop=True)
+
+
+def t_quantile(p: float, df: int) -> float:
+    """Student's t quantile (Cornish-Fisher expansion around the normal one; within 0.01
+    of the exact value from 3 degrees of freedom, 0.0001 from 30). Kept free of
+    scipy.stats, whose import alone would double the memory a command needs.
+
+    >>> round(t_quantile(0.975, 59), 3), round(t_quantile(0.975, 5), 2)
+    (2.001, 2.57)
+    """
+    z = statistics.NormalDist().inv_cdf(p)
+    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+            + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * df**4))
 
 
 def params_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
