@@ -42,11 +42,11 @@ PYPROJECT = ROOT / "pyproject.toml"
 CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract}
 
 # Dependencies worth deferring: each takes a large share of a second or more to
-# import (or, for distributed and SALib, is an optional extra that may be absent).
+# import (or, for distributed and SALib, is an optional extra that may be absent;
+# uvicorn is needed only by the servers).
 DEFERRABLE = frozenset({
     "pandas", "numpy", "scipy", "networkx", "matplotlib", "ipywidgets", "IPython", "jsonschema",
-    "distributed", "uvicorn",
-    "distributed", "SALib",
+    "distributed", "uvicorn", "SALib",
 })
 
 _DEFERRAL = re.compile(r"#\s*(heavy|optional):\s*(\S.*)")
