@@ -4,10 +4,10 @@ Both are thin: the form builds a record with ``consultation.make_record`` and
 appends it with ``append_feedback``; the dashboard shows the tables of
 ``consultation_report``. Each has a static HTML rendering (``_repr_html_``),
 so a notebook stays readable under nbval and in a static HTML export; in a
-live notebook or Voilà the interactive widget shows instead.
+live notebook the interactive widget shows instead.
 
 Status text goes to ``HTML`` widgets, never to an ``Output`` widget while the
-notebook executes (Voilà can hang on that).
+notebook executes (a page server running the notebook can hang on that).
 """
 
 from __future__ import annotations
