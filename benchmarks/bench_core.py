@@ -98,17 +98,24 @@ def _issued_by(unsigned: dict, did: str) -> dict:
 
 
 def clique_credential(issuer: str, size: int = CLIQUE_SIZE) -> dict:
-    """A credential whose subjects are ``size`` look-alike blank nodes, all linked
-    to each other: RDFC-1.0 would try size! permutations ("poison graph")."""
+    """A credential whose subject is a member of ``size`` look-alike blank nodes, each
+    a member of every other: RDFC-1.0 would try size! permutations ("poison graph").
+
+    The blank nodes are the subject's ``memberOf`` values (a subject's own id must
+    be a URL), so the data model's rules pass and only canonicalization is at risk.
+    """
     ids = [f"_:b{i}" for i in range(size)]
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/coopcreds/v1"],
         "type": ["VerifiableCredential", "CooperativeMembershipCredential"],
         "issuer": issuer,
-        "credentialSubject": [
-            {"id": me, "type": "CooperativeMember", "memberOf": [o for o in ids if o != me]}
-            for me in ids
-        ],
+        "credentialSubject": {
+            "id": "did:example:member",
+            "type": "CooperativeMember",
+            "memberOf": [
+                {"id": me, "memberOf": [o for o in ids if o != me]} for me in ids
+            ],
+        },
     }
 
 

@@ -130,8 +130,11 @@ def bench_hostile_core_clique() -> dict:
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/coopcreds/v1"],
         "type": ["VerifiableCredential", "CooperativeMembershipCredential"],
         "issuer": ACTORS.coop.did,
-        "credentialSubject": [
-            {"id": me, "type": "CooperativeMember", "memberOf": [o for o in ids if o != me]}
-            for me in ids
-        ],
+        "credentialSubject": {
+            "id": "did:example:member",
+            "type": "CooperativeMember",
+            "memberOf": [
+                {"id": me, "memberOf": [o for o in ids if o != me]} for me in ids
+            ],
+        },
     }
