@@ -345,6 +345,37 @@ def test_trust_directory_is_written_once_and_loaded_verified(tmp_path: Path,
         load_anchors(trust)
 
 
+
+def test_every_file_of_a_trust_directory_is_read_bounded(tmp_path: Path,
+                                                         registry: LocalRegistry) -> None:
+    trust = tmp_path / "trust"
+    save_anchors(trust, {FW: [BODY.did]})
+    save_trust_credential(trust, signed(accreditation("urn:acc:coop", BODY, COOP)))
+    # An endless device and a huge sparse file among the credentials: each is rejected,
+    # named, after reading at most one byte past the limit; the good one still loads.
+    (trust / "accreditations" / "zero.json").symlink_to("/dev/zero")
+    (trust / "recognitions").mkdir(exist_ok=True)
+    with (trust / "recognitions").joinpath("huge.json").open("wb") as huge:
+        huge.truncate(50 * 2**30)
+    load = load_trust_dir(trust, now=NOW, registry=registry)
+    assert len(load.registry.accreditations) == 1
+    rejected = {Path(r.source).name: r.reasons[0] for r in load.rejected}
+    assert sorted(rejected) == ["huge.json", "zero.json"]
+    assert all("larger than the limit" in why for why in rejected.values())
+    # An issuance log entry that is a device, and anchors.json that is one.
+    (trust / "witnessed").mkdir()
+    (trust / "witnessed" / "zero.json").symlink_to("/dev/zero")
+    with pytest.raises(InputError) as err:
+        load_trust_dir(trust, now=NOW, registry=registry)
+    assert err.value.code == "file-too-large" and "issuance log entry" in str(err.value)
+    (trust / "witnessed" / "zero.json").unlink()
+    (trust / "anchors.json").unlink()
+    (trust / "anchors.json").symlink_to("/dev/zero")
+    for read in (lambda: load_anchors(trust), lambda: add_anchor(trust, G, [G_BODY.did])):
+        with pytest.raises(InputError) as err:
+            read()
+        assert err.value.code == "file-too-large" and "anchors file" in str(err.value)
+
 # --- renaming keys does not change a trust answer ------------------------------------
 # Each rewrite below keeps the signed RDF graph (so the signature still holds), and
 # hides a property from a reader of JSON keys. A trust credential is read only in its

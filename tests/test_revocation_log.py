@@ -104,3 +104,20 @@ def test_bad_arguments_are_refused_with_a_code(ident: object, when: object, code
     with pytest.raises(InputError) as err:
         RevocationLog().record(ident, when)  # type: ignore[arg-type]
     assert err.value.code == code
+
+
+def test_a_record_is_read_bounded_whatever_the_file_is(tmp_path: Path) -> None:
+    folder = tmp_path / "revocations"
+    RevocationLog(folder).record("urn:acc:1", FIRST)
+    (record,) = folder.glob("*.json")
+    # A huge sparse file is refused by its size, an endless device one byte past the limit.
+    with record.open("r+b") as grown:
+        grown.truncate(50 * 2**30)
+    with pytest.raises(InputError) as err:
+        RevocationLog(folder).first_seen("urn:acc:1")
+    assert err.value.code == "bad-revocation-log" and "at most" in str(err.value)
+    record.unlink()
+    record.symlink_to("/dev/zero")
+    with pytest.raises(InputError) as err:
+        RevocationLog(folder).entries()
+    assert err.value.code == "bad-revocation-log" and str(record) in str(err.value)

@@ -60,8 +60,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic_files import write_atomically
+from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
-from ..safe_json import loads_strict
+from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..timestamps import format_timestamp, parse_timestamp
 from ..vc.credentials import VC_V2_CONTEXT, issue, issuer_id
 from ..vc.verification import read_status, verify_credential
@@ -79,6 +80,13 @@ ANCHORS_FILE = "anchors.json"
 ACCREDITATIONS_DIR = "accreditations"
 RECOGNITIONS_DIR = "recognitions"
 WITNESSED_DIR = "witnessed"
+# The most bytes read from each file of a trust directory (through bounded_read):
+# a signed trust credential is a few kilobytes, like any credential it is at most
+# the JSON limit of a document; anchors.json lists frameworks and DIDs; an issuance
+# log entry is a few hundred bytes.
+MAX_TRUST_CREDENTIAL_BYTES = DEFAULT_LIMITS.max_bytes
+MAX_ANCHORS_BYTES = 1_000_000
+MAX_WITNESSED_BYTES = 64 * 1024
 
 # Where each Accreditation field lives in the credential, for path-precise errors.
 _ACC_PATHS = {
@@ -612,7 +620,7 @@ def add_anchor(directory: str | os.PathLike[str], framework: str, anchors: Itera
     if framework in known:
         raise InputError("framework-exists", f"{framework} is already in {path}; anchors of a"
                          " published framework are not changed here", path=str(path))
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = loads_strict(read_bounded(path, MAX_ANCHORS_BYTES, what="anchors file"))
     doc["frameworks"][framework] = {"anchors": dids, **({"name": name} if name else {})}
     content = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     # Adding a framework is an explicit change to the file: replace it in one step.
@@ -644,7 +652,7 @@ def record_witnessed(directory: str | os.PathLike[str], entry: Witnessed) -> Pat
 def _load_witnessed(directory: Path) -> tuple[Witnessed, ...]:
     entries = []
     for path in sorted((directory / WITNESSED_DIR).glob("*.json")):
-        doc = loads_strict(path.read_bytes())
+        doc = loads_strict(read_bounded(path, MAX_WITNESSED_BYTES, what="issuance log entry"))
         if not isinstance(doc, dict):
             raise InputError("bad-witness-log", "an entry must be a JSON object", path=str(path))
         entries.append(Witnessed(
@@ -659,7 +667,7 @@ def load_anchors(directory: str | os.PathLike[str]) -> tuple[dict[str, frozenset
     """Read ``anchors.json``: (framework -> anchor DIDs, DID/framework -> name)."""
     path = Path(directory) / ANCHORS_FILE
     try:
-        data = loads_strict(path.read_bytes())
+        data = loads_strict(read_bounded(path, MAX_ANCHORS_BYTES, what="anchors file"))
     except FileNotFoundError:
         raise InputError("no-trust-dir", f"{path} not found: not a trust directory",
                          path=str(path)) from None
@@ -701,7 +709,8 @@ def load_trust_dir(directory: str | os.PathLike[str], *, now: datetime,
     for folder in (ACCREDITATIONS_DIR, RECOGNITIONS_DIR):
         for path in sorted((Path(directory) / folder).glob("*.json")):
             try:
-                documents[str(path)] = loads_strict(path.read_bytes())
+                documents[str(path)] = loads_strict(
+                    read_bounded(path, MAX_TRUST_CREDENTIAL_BYTES, what="trust credential"))
             except CoopCredsError as exc:
                 documents[str(path)] = exc  # rejected below with its reason
     unreadable = {k: v for k, v in documents.items() if isinstance(v, CoopCredsError)}

@@ -47,6 +47,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..atomic_files import write_atomically
+from ..bounded_read import read_bounded
 from ..errors import CoopCredsError, InputError
 from ..safe_json import loads_strict
 from ..timestamps import format_timestamp, parse_timestamp
@@ -156,13 +157,13 @@ class RevocationLog:
 
     def _load(self, path: Path) -> RevocationSeen:
         try:
-            data = path.read_bytes()
+            data = read_bounded(path, MAX_RECORD_BYTES, what="revocation record")
         except OSError as exc:
             raise InputError("bad-revocation-log", f"cannot read {path}:"
                              f" {exc.strerror or exc}", path=str(path)) from None
-        if len(data) > MAX_RECORD_BYTES:
+        except InputError as exc:  # file-too-large: the record is not one
             raise InputError("bad-revocation-log", "a revocation record is at most"
-                             f" {MAX_RECORD_BYTES} bytes", path=str(path))
+                             f" {MAX_RECORD_BYTES} bytes", path=str(path)) from exc
         try:
             doc = loads_strict(data)
         except CoopCredsError as exc:
