@@ -138,9 +138,10 @@ def read_as_signed(state: SecuredDocument) -> str:
     """The JSON the other checks read is the signed graph, written the one canonical way."""
     assert state.expanded is not None
     try:
-        check_compact_form(
-            state.document, state.expanded.expanded, term_index(state.document, state.loader)
-        )
+        if not state.expanded.compact:  # else read in compact form (compact_expansion)
+            check_compact_form(
+                state.document, state.expanded.expanded, term_index(state.document, state.loader)
+            )
     except CoopCredsError as exc:
         raise state.locate(exc) from None
     return "every key and value is read as it was signed"

@@ -33,6 +33,7 @@ from typing import Any
 
 from pyld.jsonld import KEYWORDS, JsonLdError
 
+from .compact_expansion import expand_compact
 from .errors import (
     CoopCredsError,
     DocumentLoaderError,
@@ -53,6 +54,9 @@ class ExpandedDocument:
 
     expanded: list
     vocab_terms: tuple[str, ...] = ()
+    # True when the document was read by ``compact_expansion``: it is then known
+    # to be in canonical compact form (``compact_form.check_compact_form`` holds).
+    compact: bool = False
 
 
 class _Dropped(Exception):
@@ -88,6 +92,15 @@ def _expand_checked(
 ) -> ExpandedDocument:
     """The rest of :func:`expand_safely`, for a ``document`` whose JSON values and
     contexts (``found``, from ``_found_contexts``) were already checked."""
+    if len(found) == 1:
+        compact = expand_compact(document, loader)
+        if compact is not None:
+            try:
+                vocab_terms = check_expanded(compact, document, _vocab_bases(loader, found))
+            except UnsafeJsonLdError:
+                pass  # refused below, by PyLD's path, with its message
+            else:
+                return ExpandedDocument(compact, vocab_terms, compact=True)
     processor = loader.jsonld_processor(_on_dropped)
     try:
         expanded = processor.expand(document, loader.jsonld_options(base=None))

@@ -104,7 +104,8 @@ def issue(
     checked = expand_safely(
         credential, loader, allow_inline_contexts=allow_inline_contexts, limits=limits
     )
-    check_compact_form(credential, checked.expanded, term_index(credential, loader))
+    if not checked.compact:  # else read in compact form (compact_expansion)
+        check_compact_form(credential, checked.expanded, term_index(credential, loader))
     check_related_resources(credential, loader, registry)
     options = ProofOptions(
         cryptosuite=cryptosuite, created=created, expires=expires,

@@ -155,7 +155,8 @@ def sign_presentation(
     loader = loader or OfflineDocumentLoader.default()
     checked = expand_safely(presentation, loader, limits=limits)
     # Sign only what a verifier will read as signed (its embedded credentials included).
-    check_compact_form(presentation, checked.expanded, term_index(presentation, loader))
+    if not checked.compact:  # else read in compact form (compact_expansion)
+        check_compact_form(presentation, checked.expanded, term_index(presentation, loader))
     options = ProofOptions(
         cryptosuite=cryptosuite, purpose=purpose, created=created, expires=expires
     )
