@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
 from collections.abc import Mapping
@@ -47,7 +48,6 @@ from .compact_form import (
     _build_index,
     _contexts_in,
     _no_duplicates,
-    _same_literal,
     native_kind,
 )
 from .errors import CoopCredsError
@@ -57,6 +57,7 @@ from .loader import OfflineDocumentLoader
 # (the proof).
 _PLAIN_CONTAINERS = ((), ("@set",), ("@graph",))
 VIEW_CACHE_SIZE = 128
+PLANS_MAX = 4096  # per view and kind of entry; a full table is emptied and refilled
 
 
 class _Unsure(Exception):
@@ -79,6 +80,19 @@ class CompiledView:
         self.term_iris: Mapping[str, frozenset[str]] = {
             k: frozenset(v) for k, v in reverse.items()
         }
+        # What the walk compiled under this view, by active context (its PyLD id)
+        # and key or types; each entry holds its context, which it is checked against.
+        self.plans: dict[tuple, tuple[Any, Any]] = {}
+        self.entered: dict[tuple, tuple[Any, Any]] = {}
+        self.typed: dict[tuple, tuple[Any, Any]] = {}
+
+    @staticmethod
+    def remember(cache: dict, slot: tuple, entry: tuple[Any, Any]) -> None:
+        if slot[0] is None:
+            return  # a context without PyLD's id is never remembered
+        if len(cache) >= PLANS_MAX:
+            cache.clear()
+        cache[slot] = entry
 
 
 _VIEWS: dict[tuple[int, tuple[tuple[str, ...], ...]], CompiledView] = {}
@@ -141,9 +155,48 @@ def expand_compact(
         return None
 
 
+# What a key of a node object is, under one active context.
+_ID, _TYPE, _PROPERTY, _UNSURE = range(4)
+_JSON_SCALARS = (str, bool, int, float)
+
+
+class _KeyPlan:
+    """A key of a node object under one active context, compiled: what it expands
+    to and how its values expand (the coercion, container and scoped context)."""
+
+    __slots__ = (
+        "coercion",
+        "graph",
+        "iri",
+        "kind",
+        "native",
+        "scalars",
+        "tagged",
+        "term_ctx",
+    )
+
+    def __init__(self, kind: int, iri: str = "", term_ctx: Any = None) -> None:
+        self.kind = kind
+        self.iri = iri
+        self.term_ctx = term_ctx
+        self.graph = False
+        self.coercion: str | None = None
+        self.native: str | None = None
+        self.tagged = False
+        self.scalars = False
+
+
+_UNSURE_PLAN = _KeyPlan(_UNSURE)
+
+
 class _Walk:
     """PyLD's expansion (``JsonLdProcessor._expand``) restricted to canonical compact
-    JSON, with the compact-form rules checked on the way."""
+    JSON, with the compact-form rules checked on the way.
+
+    What depends only on the active context and a key (a ``_KeyPlan``), or on the
+    active context and a node's types, is computed once per compiled view with
+    PyLD's own functions and looked up after that.
+    """
 
     def __init__(self, loader: OfflineDocumentLoader, view: CompiledView) -> None:
         self.processor = loader.jsonld_processor()
@@ -171,17 +224,12 @@ class _Walk:
     def node(self, active: Any, key: str | None, element: dict) -> dict:
         """``_expand`` of the object ``element``, a value of ``key`` (``active`` is the
         term's context, scoped by ``key``)."""
-        p, options = self.processor, self.options
         for k in element:
             if k[:1] == "@" and k != "@context":
                 raise _Unsure
-        property_scoped = (
-            JsonLdProcessor.get_context_value(active, key, "@context") if key is not None
-            else None
-        )
-        type_scoped = active if active.get("previousContext") else None
         must_revert = True
-        if type_scoped and len(element) <= 2 and "@context" not in element:
+        if active.get("previousContext") and len(element) <= 2 and "@context" not in element:
+            type_scoped = active
             for k in sorted(element):
                 expanded = self.iri(type_scoped, k)
                 if expanded == "@value":
@@ -189,12 +237,102 @@ class _Walk:
                 if expanded == "@id" and len(element) == 1:
                     must_revert = False
                     break
-        if must_revert:
-            active = p._revert_to_previous_context(active)
-        if property_scoped is not None:
-            active = p._process_context(active, property_scoped, options, override_protected=True)
-        active, _, type_ctx = p._prepare_nested_context(active, element, options)
+        active = self.entered(active, key, must_revert)
+        if "@context" in element:
+            active, _, type_ctx = self.processor._prepare_nested_context(
+                active, element, self.options)
+        else:
+            type_ctx = active
+            types = element.get("type")
+            if types is not None:
+                active = self.typed(active, types)
         return self.properties(active, type_ctx, element)
+
+    def entered(self, active: Any, key: str | None, must_revert: bool) -> Any:
+        """The context of a node that is a value of ``key``: the type-scoped context
+        reverted (unless ``must_revert`` is false), then ``key``'s scoped context."""
+        cache = self.view.entered
+        slot = (active.get("_uuid"), key, must_revert)
+        found = cache.get(slot)
+        if found is not None and found[0] is active:
+            return found[1]
+        p = self.processor
+        property_scoped = (
+            JsonLdProcessor.get_context_value(active, key, "@context") if key is not None
+            else None
+        )
+        result = p._revert_to_previous_context(active) if must_revert else active
+        if property_scoped is not None:
+            result = p._process_context(
+                result, property_scoped, self.options, override_protected=True)
+        self.view.remember(cache, slot, (active, result))
+        return result
+
+    def typed(self, active: Any, types: Any) -> Any:
+        """``_prepare_nested_context`` for a node of ``types`` (no ``@context`` of its own)."""
+        strings = tuple(sorted(t for t in JsonLdProcessor.arrayify(types) if isinstance(t, str)))
+        cache = self.view.typed
+        slot = (active.get("_uuid"), strings)
+        found = cache.get(slot)
+        if found is not None and found[0] is active:
+            return found[1]
+        result = active
+        for type_ in strings:
+            ctx = JsonLdProcessor.get_context_value(active, type_, "@context")
+            if ctx is not None and ctx is not False:
+                result = self.processor._process_context(
+                    result, ctx, self.options, propagate=False)
+        self.view.remember(cache, slot, (active, result))
+        return result
+
+    def plan(self, active: Any, key: str) -> _KeyPlan:
+        cache = self.view.plans
+        slot = (active.get("_uuid"), key)
+        found = cache.get(slot)
+        if found is not None and found[0] is active:
+            return found[1]
+        plan = self.compile(active, key)
+        self.view.remember(cache, slot, (active, plan))
+        return plan
+
+    def compile(self, active: Any, key: str) -> _KeyPlan:
+        expanded = self.iri(active, key)
+        if expanded == "@id":
+            return _KeyPlan(_ID) if key == "id" else _UNSURE_PLAN
+        if expanded == "@type":
+            return _KeyPlan(_TYPE) if key == "type" else _UNSURE_PLAN
+        if not (isinstance(expanded, str) and expanded[:1] != "@" and _is_absolute_iri(expanded)):
+            return _UNSURE_PLAN  # undefined, another keyword, or a relative IRI
+        if not self.index.stands_for(key, expanded):
+            return _UNSURE_PLAN
+        p, get = self.processor, JsonLdProcessor.get_context_value
+        term_ctx = active
+        scoped = get(active, key, "@context")
+        if scoped is not None:
+            term_ctx = p._process_context(
+                active, scoped, self.options, propagate=True, override_protected=True
+            )
+        declared = get(active, key, "@container")
+        container = () if declared is None else tuple(JsonLdProcessor.arrayify(declared))
+        if container not in _PLAIN_CONTAINERS:
+            return _UNSURE_PLAN
+        mapping = term_ctx["mappings"].get(key) or active["mappings"].get(key)
+        if mapping and mapping.get("reverse"):
+            return _UNSURE_PLAN
+        coercion = get(active, key, "@type")
+        if coercion in ("@json", "@none"):
+            return _UNSURE_PLAN
+        plan = _KeyPlan(_PROPERTY, expanded, term_ctx)
+        # A scalar is expanded under the term's own (scoped) context: it is read here
+        # only where the term means the same there.
+        plan.scalars = (get(term_ctx, key, "@type") == coercion
+                        and self.iri(term_ctx, key) == expanded)
+        plan.graph = container == ("@graph",)
+        plan.coercion = coercion
+        plan.native = native_kind(coercion) if coercion not in (None, "@id", "@vocab") else None
+        plan.tagged = (get(term_ctx, key, "@language") is not None
+                       or get(term_ctx, key, "@direction") is not None)
+        return plan
 
     def properties(self, active: Any, type_ctx: Any, element: dict) -> dict:
         out: dict = {}
@@ -202,30 +340,32 @@ class _Walk:
         for k, value in sorted(element.items()):
             if k == "@context":
                 continue  # processed by _prepare_nested_context (URLs only: see expand_compact)
-            expanded = self.iri(active, k)
-            if expanded == "@id":
-                if k != "id" or not isinstance(value, str):
+            plan = self.plan(active, k)
+            kind = plan.kind
+            if kind == _PROPERTY:
+                iri = plan.iri
+                if iri in out:
+                    raise _Unsure  # two keys for one property
+                iris[k] = iri
+                out[iri] = self.values(plan, k, value)
+            elif kind == _ID:
+                if not isinstance(value, str):
                     raise _Unsure
                 node_id = self.processor._expand_iri(active, value, base=None)
                 if node_id != value or not (_is_absolute_iri(value) or value.startswith("_:")):
                     raise _Unsure
                 out["@id"] = value
-            elif expanded == "@type":
-                if k != "type":
-                    raise _Unsure
+            elif kind == _TYPE:
                 out["@type"] = self.types(type_ctx, value)
-            elif isinstance(expanded, str) and expanded[:1] != "@" and _is_absolute_iri(expanded):
-                if expanded in iris.values() or not self.index.stands_for(k, expanded):
-                    raise _Unsure
-                iris[k] = expanded
-                out[expanded] = self.values(active, k, expanded, value)
             else:
-                raise _Unsure  # undefined, another keyword, or a relative IRI
+                raise _Unsure
         # No key may also be a name for another property of this object (term-alias).
-        if iris:
+        if len(iris) > 1:
             here = set(iris.values())
-            for k, expanded in iris.items():
-                if not self.view.term_iris.get(k, frozenset()) & here <= {expanded}:
+            term_iris = self.view.term_iris
+            for k, iri in iris.items():
+                names = term_iris.get(k)
+                if names is not None and not names & here <= {iri}:
                     raise _Unsure
         return out
 
@@ -244,24 +384,7 @@ class _Walk:
                 raise _Unsure
         return expanded
 
-    def values(self, active: Any, key: str, expanded_key: str, value: Any) -> list:
-        p, options = self.processor, self.options
-        term_ctx = active
-        scoped = JsonLdProcessor.get_context_value(active, key, "@context")
-        if scoped is not None:
-            term_ctx = p._process_context(
-                active, scoped, options, propagate=True, override_protected=True
-            )
-        declared = JsonLdProcessor.get_context_value(active, key, "@container")
-        container = () if declared is None else tuple(JsonLdProcessor.arrayify(declared))
-        if container not in _PLAIN_CONTAINERS:
-            raise _Unsure
-        mapping = term_ctx["mappings"].get(key) or active["mappings"].get(key)
-        if mapping and mapping.get("reverse"):
-            raise _Unsure
-        coercion = JsonLdProcessor.get_context_value(active, key, "@type")
-        if coercion in ("@json", "@none"):
-            raise _Unsure
+    def values(self, plan: _KeyPlan, key: str, value: Any) -> list:
         written = value if isinstance(value, list) else [value]
         if not written:
             raise _Unsure
@@ -269,42 +392,40 @@ class _Walk:
         ids: set[str] = set()
         for item in written:
             if isinstance(item, dict):
-                node = self.node(term_ctx, key, item)
+                node = self.node(plan.term_ctx, key, item)
                 node_id = node.get("@id")
                 if node_id is not None:
                     if node_id in ids:
                         raise _Unsure  # a split node
                     ids.add(node_id)
-                out.append({"@graph": [node]} if container == ("@graph",) else node)
-            elif container == ("@graph",) or item is None or isinstance(item, list):
-                raise _Unsure
+                out.append({"@graph": [node]} if plan.graph else node)
+            elif (plan.graph or not plan.scalars or type(item) not in _JSON_SCALARS
+                  or (type(item) is float and math.isnan(item))):
+                raise _Unsure  # a node expected, or not a JSON scalar (NaN is not one)
             else:
-                out.append(self.scalar(term_ctx, key, item))
+                out.append(self.scalar(plan, item))
         if len(out) > 1:
             _no_duplicates(out, "$", key)  # raises: a value listed twice
         return out
 
-    def scalar(self, term_ctx: Any, key: str, item: Any) -> dict:
-        signed = self.processor._expand_value(term_ctx, key, item, self.options)
-        if not isinstance(signed, dict):
-            raise _Unsure
-        if "@id" in signed:
-            if set(signed) != {"@id"} or not isinstance(item, str):
-                raise _Unsure
-            iri = signed["@id"]
+    def scalar(self, plan: _KeyPlan, item: Any) -> dict:
+        """``_expand_value`` of a JSON scalar, which must be written as compact JSON."""
+        coercion = plan.coercion
+        if type(item) is str and coercion in ("@id", "@vocab"):
+            iri = self.processor._expand_iri(
+                plan.term_ctx, item, vocab=coercion == "@vocab", base=None)
             # A term for an IRI (a @vocab coercion, proofPurpose) or the IRI itself.
-            if iri != item and not self.index.stands_for(item, iri):
+            if not isinstance(iri, str) or iri != item and not self.index.stands_for(item, iri):
                 raise _Unsure
-            return signed
-        if set(signed) - {"@value", "@type"} or "@value" not in signed:
+            return {"@id": iri}
+        if coercion is not None and coercion not in ("@id", "@vocab"):
+            native = plan.native
+            if native is None:
+                if type(item) is not str:
+                    raise _Unsure  # typed-value-not-native
+            elif type(item) is str:
+                raise _Unsure  # typed-value-not-native
+            return {"@type": coercion, "@value": item}
+        if plan.tagged and type(item) is str:
             raise _Unsure  # a language or direction: PyLD's path decides
-        datatype = signed.get("@type")
-        kind = native_kind(datatype)
-        literal = signed["@value"]
-        if kind is not None and isinstance(literal, str):
-            raise _Unsure
-        if datatype is not None and kind is None and not isinstance(literal, str):
-            raise _Unsure
-        if not _same_literal(item, literal):
-            raise _Unsure
-        return signed
+        return {"@value": item}

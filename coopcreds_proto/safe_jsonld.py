@@ -92,8 +92,8 @@ def _expand_checked(
 ) -> ExpandedDocument:
     """The rest of :func:`expand_safely`, for a ``document`` whose JSON values and
     contexts (``found``, from ``_found_contexts``) were already checked."""
-    if len(found) == 1:
-        compact = expand_compact(document, loader)
+    if found:
+        compact = expand_compact(document, loader, [context for _, context in found])
         if compact is not None:
             try:
                 vocab_terms = check_expanded(compact, document, _vocab_bases(loader, found))
