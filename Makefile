@@ -28,7 +28,7 @@ LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 export JUPYTER_PLATFORM_DIRS = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab workshop test demo lint wheel-smoke bench clean distclean
+.PHONY: help install lab workshop test demo lint wheel-smoke bench bench-node-install clean distclean
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (main job)"
@@ -41,6 +41,8 @@ help:
 	@echo "make wheel-smoke  build the wheel, install it in a fresh venv outside the checkout"
 	@echo "                 and run coopcreds demo and import every package from it"
 	@echo "make bench      run the benchmarks (benchmarks/)"
+	@echo "make bench-node-install  install Digital Bazaar's VC libraries (npm, pinned) for"
+	@echo "                 bench_core's comparison with them (optional: skipped without them)"
 	@echo "make install    only create $(VENV) and install the project"
 	@echo "make clean      remove build artefacts and caches"
 	@echo "make distclean  clean, and remove $(VENV)"
@@ -92,6 +94,11 @@ bench: $(STAMP)
 	@missed=""; for b in $(BENCHMARKS); do \
 		$(BIN)/python benchmarks/bench_$$b.py || missed="$$missed $$b"; echo; done; \
 	if [ -n "$$missed" ]; then echo "bench: targets missed in:$$missed" >&2; exit 1; fi
+
+# Optional: needs Node.js >= 18 and npm with access to the npm registry; the
+# versions are pinned in benchmarks/node/package.json and package-lock.json.
+bench-node-install:
+	cd benchmarks/node && npm ci --no-audit --no-fund --loglevel=error
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .hypothesis .ruff_cache .mypy_cache test-artifacts

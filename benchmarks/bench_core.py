@@ -23,17 +23,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from coopcreds_proto.canonical import canonicalize_rdfc
 from coopcreds_proto.errors import UnsafeJsonLdError
 from coopcreds_proto.keys import EcdsaKey
-from coopcreds_proto.loader import OfflineDocumentLoader
+from coopcreds_proto.loader import OfflineDocumentLoader, contexts_dir
 from coopcreds_proto.randomness import SeededRandom
 from coopcreds_proto.safe_jsonld import expand_safely
 from coopcreds_proto.vc.credentials import issue
@@ -55,6 +59,9 @@ RDFC_ALUMNI_MIN = 400.0  # verifications/s; jsonld.js + vc 7.3 manage about 400/
 RDFC_MEMBERSHIP_MIN = 250.0
 JCS_OVER_RDFC_MIN = 5.0
 POISON_MAX_S = 0.25  # "well under a second"
+RDFC_OVER_NODE_MIN = 2.0  # x Digital Bazaar's vc + eddsa-rdfc-2022-cryptosuite, one thread
+NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_TIMEOUT_S = 900
 CLIQUE_SIZE = 7
 
 
@@ -156,10 +163,13 @@ def measure(settings: Settings) -> dict:
         "alumni": alumni_credential(key.did),
     }
     rates: dict[str, dict[str, dict[str, float]]] = {}
+    rdfc_signed: dict[str, dict] = {}
     for suite in SUITES:
         rates[suite] = {}
         for name, unsigned in credentials.items():
             signed = issue(unsigned, key, cryptosuite=suite, created=SAMPLE_CREATED)
+            if suite == "eddsa-rdfc-2022":
+                rdfc_signed[name] = signed
             result = verify_credential(signed, now=SAMPLE_NOW)
             if not result.verified:
                 raise SystemExit(f"{name}/{suite} does not verify:\n{result}")
@@ -253,6 +263,7 @@ def measure(settings: Settings) -> dict:
             "derive_ms": statistics.median(sd_derive_s) * 1e3,
             "verify_derived_per_s": per_second(sd_verify_s),
         },
+        "node": node_rates(rdfc_signed, settings),
         "canonicalization_ms": {
             "expand_safely": statistics.median(expand_s) * 1e3,
             "canonicalize_rdfc": statistics.median(canon_s) * 1e3,
@@ -262,6 +273,41 @@ def measure(settings: Settings) -> dict:
             "canonicalize_rdfc": statistics.median(poison_canon),
             "verify_credential": statistics.median(poison_verify),
             "worst": max(poison_canon + poison_verify),
+        },
+    }
+
+
+def node_rates(signed: dict[str, dict], settings: Settings) -> dict:
+    """Verifications per second of Digital Bazaar's ``@digitalbazaar/vc`` with the
+    ``eddsa-rdfc-2022`` cryptosuite over the same signed credentials, one thread
+    (``benchmarks/node/bench.mjs``, offline: the package's bundled contexts and
+    did:key only); ``{"skipped": why}`` without ``node`` or ``benchmarks/node/node_modules``
+    (``make bench-node-install``)."""
+    node = shutil.which("node")
+    if node is None:
+        return {"skipped": "node is not installed"}
+    if not (NODE_DIR / "node_modules").is_dir():
+        return {"skipped": "benchmarks/node/node_modules is missing (make bench-node-install)"}
+    with tempfile.TemporaryDirectory(prefix="coopcreds-bench-") as tmp:
+        files = {}
+        for name, document in signed.items():
+            files[name] = Path(tmp) / f"{name}.json"
+            files[name].write_text(json.dumps(document), encoding="utf-8")
+        command = [
+            node, str(NODE_DIR / "bench.mjs"), "--contexts", str(contexts_dir()),
+            "--now", SAMPLE_NOW, "--n", str(settings.verify_n), "--runs", str(settings.runs),
+            *map(str, files.values()),
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S, check=False
+        )
+    if done.returncode != 0:
+        raise SystemExit(f"the Node benchmark failed (exit {done.returncode}):\n{done.stderr}")
+    found = json.loads(done.stdout)
+    return {
+        "version": found["node"],
+        "verify_per_s": {
+            name: found["results"][str(path)]["verify_per_s"] for name, path in files.items()
         },
     }
 
@@ -301,6 +347,17 @@ def targets(figures: dict) -> list[dict]:
         "value": sd["derive_ms"],
         "pass": sd["derive_ms"] < SD_DERIVE_MAX_MS,
     })
+    node = figures["node"]
+    if "verify_per_s" in node:
+        for name, js in node["verify_per_s"].items():
+            ratio = rdfc[name]["verify_per_s"] / js
+            out.append(
+                {
+                    "target": f"rdfc verify {name} >= {RDFC_OVER_NODE_MIN:.0f}x Digital Bazaar vc",
+                    "value": ratio,
+                    "pass": ratio >= RDFC_OVER_NODE_MIN,
+                }
+            )
     worst = figures["poison_refusal_s"]["worst"]
     out.append(
         {
@@ -341,11 +398,12 @@ def report(figures: dict, checks: list[dict]) -> str:
         + f" both {c['expand_and_canonicalize']:.2f}",
         f"{CLIQUE_SIZE}-node clique refused (s, median): canonicalize_rdfc {p['canonicalize_rdfc']:.4f},"
         + f" verify_credential {p['verify_credential']:.4f}",
+        node_line(figures["node"]),
         "",
         "Targets:",
     ]
     for t in checks:
-        if "x rdfc" in t["target"]:
+        if "x rdfc" in t["target"] or "x Digital Bazaar" in t["target"]:
             value = f"{t['value']:.1f}x"
         elif "clique" in t["target"]:
             value = f"{t['value']:.4f} s"
@@ -353,8 +411,15 @@ def report(figures: dict, checks: list[dict]) -> str:
             value = f"{t['value']:.2f} ms"
         else:
             value = f"{t['value']:.0f}/s"
-        lines.append(f"  {'PASS' if t['pass'] else 'FAIL'}  {t['target']:<42} {value}")
+        lines.append(f"  {'PASS' if t['pass'] else 'FAIL'}  {t['target']:<48} {value}")
     return "\n".join(lines)
+
+
+def node_line(node: dict) -> str:
+    if "skipped" in node:
+        return f"Digital Bazaar vc (Node.js) comparison skipped: {node['skipped']}"
+    rates = ", ".join(f"{name} {rate:.0f}/s" for name, rate in node["verify_per_s"].items())
+    return f"Digital Bazaar vc + eddsa-rdfc-2022-cryptosuite, Node.js {node['version']}: {rates}"
 
 
 def main(argv: list[str] | None = None) -> int:
