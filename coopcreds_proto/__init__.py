@@ -42,6 +42,24 @@ level below this one: import them from ``coopcreds_proto.proofs``. Each room of
 the package (``vc``, ``trust``, ``ecosystem``, ``cli``...) has its own modules.
 """
 
+import sys as _sys
+
+# PyLD, imported, makes an HTTP document loader its default (``requests``, else
+# ``aiohttp``): a tenth of a second of start-up for a loader never used here,
+# since every call passes the offline loader. With neither importable while
+# PyLD loads, its default is its dummy loader, which refuses every URL; the two
+# names are importable again right after.
+_BLOCKED = [n for n in ("requests", "aiohttp")
+            if "pyld.jsonld" not in _sys.modules and n not in _sys.modules]
+for _name in _BLOCKED:
+    _sys.modules[_name] = None  # type: ignore[assignment]
+try:
+    import pyld.jsonld  # noqa: F401
+finally:
+    for _name in _BLOCKED:
+        if _name in _sys.modules and _sys.modules[_name] is None:
+            del _sys.modules[_name]
+
 from . import _old_paths
 from .did_key import resolve_did_key
 from .errors import (

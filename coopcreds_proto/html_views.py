@@ -28,10 +28,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import jinja2
 
 TEMPLATES_PACKAGE = "coopcreds_proto"
 TEMPLATES_FOLDER = "templates"
@@ -41,6 +43,8 @@ STYLESHEET = "coopcreds.css"
 @cache
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the package's templates (autoescape on, strict undefined)."""
+    import jinja2  # heavy: jinja2, only to render HTML (verifying never does: start-up time)
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader(TEMPLATES_PACKAGE, TEMPLATES_FOLDER),
         autoescape=True,

@@ -47,6 +47,7 @@ CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract}
 DEFERRABLE = frozenset({
     "pandas", "numpy", "scipy", "networkx", "matplotlib", "ipywidgets", "IPython", "jsonschema",
     "distributed", "uvicorn", "SALib",
+    "distributed", "jinja2",
 })
 
 _DEFERRAL = re.compile(r"#\s*(heavy|optional):\s*(\S.*)")

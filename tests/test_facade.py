@@ -47,6 +47,23 @@ def test_importing_the_package_stays_light() -> None:
     assert [name for name in HEAVY if name in loaded] == []
 
 
+def test_pyld_is_imported_without_a_network_loader() -> None:
+    # PyLD's default document loader is its dummy one (it refuses every URL), not
+    # an HTTP client: none is imported with the package, and requests stays importable.
+    found = _run(
+        "import json, sys, importlib.util, coopcreds_proto\n"
+        "from pyld import jsonld\n"
+        "loaded = 'requests' in sys.modules or 'aiohttp' in sys.modules\n"
+        "try:\n"
+        "    jsonld._default_document_loader('https://contexts.example/x', {})\n"
+        "    refused = None\n"
+        "except jsonld.JsonLdError as exc:\n"
+        "    refused = exc.code\n"
+        "spec = importlib.util.find_spec('requests') is not None\n"
+        "print(json.dumps([loaded, refused, spec, 'requests' in sys.modules]))")
+    assert found == [False, "no default document loader", True, False]
+
+
 def test_all_is_exactly_what_the_facade_exports() -> None:
     exported = coopcreds_proto.__all__
     assert len(exported) == len(set(exported))
