@@ -77,9 +77,11 @@ def to_dataset(
 ) -> dict:
     """The RDF dataset of an already expanded (and checked) document.
 
-    Equal to PyLD's ``to_rdf``, which would expand the document again: an
-    expanded document goes straight to PyLD's node map and triples instead.
-    Anything that does not look expanded takes PyLD's full path. A document
+    The dataset of PyLD's ``to_rdf`` (the same quads, up to the labels of blank
+    nodes and their order), without expanding the document again: a plain
+    expanded tree has its triples written straight from the tree
+    (``_tree_dataset``), another expansion goes to PyLD's node map and
+    triples. Anything that does not look expanded takes PyLD's full path. A document
     whose node map would cost more than ``limits.max_node_map_work`` (many
     values of one property of one node, written in one array or spread over
     objects with the same ``@id``) is refused before it is built:
@@ -104,6 +106,10 @@ def to_dataset(
                 f"one property of one node gathers {largest:,} values ({work:,} units of"
                 f" node-map work, over the limit of {limits.max_node_map_work:,})"
             )
+        if shape is _PLAIN:
+            tree = _tree_dataset(expanded, processor)
+            if tree is not None:
+                return tree
         if shape is _RELABELS:
             # The node map renames blank-node datatypes in place: keep the caller's intact.
             expanded = copy.deepcopy(expanded)
@@ -119,6 +125,127 @@ def to_dataset(
         raise UnsafeJsonLdError(
             "invalid-jsonld", f"cannot convert to RDF: {exc}", path="$"
         ) from None
+
+
+class _NotATree(Exception):
+    """The expansion is not a plain tree of nodes: PyLD's node map handles it."""
+
+
+_RDF_TYPE = {"type": "IRI", "value": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
+_VALUE_KEYS = frozenset({"@value", "@type", "@language", "@direction"})
+_LITERALS = (str, bool, int, float)
+
+
+def _tree_dataset(expanded: list, processor: Any) -> dict | None:
+    """The RDF dataset of a plain expanded tree, equal to PyLD's node map and triples.
+
+    A plain tree: node objects (``@id``, ``@type`` and absolute property IRIs),
+    value objects, and graph objects (``{"@graph": [...]}``, a proof), each met
+    once. Its triples are written straight from the tree: a node written in two
+    places gives the union of its triples, and a value a subject's property
+    already holds (the same ``@id``, or a value object equal by JSON-LD's
+    comparison) is added once, as the node map adds it. Blank nodes are labelled
+    afresh (canonicalization relabels them anyway). ``None`` for anything else
+    (lists, reverse properties, ``@included``, a blank-node type or predicate,
+    a relative IRI), which takes PyLD's path.
+    """
+    tree = _Tree(processor)
+    try:
+        for node in expanded:
+            tree.node(node, "@default")
+    except _NotATree:
+        return None
+    return {name: triples for name, triples in sorted(tree.graphs.items())}
+
+
+class _Tree:
+    def __init__(self, processor: Any) -> None:
+        self.processor = processor
+        self.issuer = IdentifierIssuer("_:b")
+        self.graphs: dict[str, list] = {"@default": []}
+        # What each (graph, subject, property) holds already, as the node map compares it.
+        self.held: set[tuple] = set()
+
+    def subject(self, node: dict) -> str:
+        node_id = node.get("@id")
+        if node_id is None:
+            return str(self.issuer.get_id())
+        if not isinstance(node_id, str) or not _is_absolute_iri(node_id):
+            raise _NotATree
+        return str(self.issuer.get_id(node_id)) if node_id.startswith("_:") else node_id
+
+    def node(self, node: Any, graph: str) -> str:
+        if not isinstance(node, dict):
+            raise _NotATree
+        subject_id = self.subject(node)
+        subject = {"type": "blank node" if subject_id.startswith("_:") else "IRI",
+                   "value": subject_id}
+        triples = self.graphs[graph]
+        for key, values in sorted(node.items()):
+            if key == "@id":
+                continue
+            if not isinstance(values, list):
+                raise _NotATree
+            if key == "@type":
+                for value in values:
+                    if (not isinstance(value, str) or value.startswith("_:")
+                            or not _is_absolute_iri(value)):
+                        raise _NotATree
+                    if self.first(graph, subject_id, key, ("@id", value)):
+                        triples.append({"subject": subject, "predicate": _RDF_TYPE,
+                                        "object": {"type": "IRI", "value": value}})
+                continue
+            if key[:1] == "@" or key.startswith("_:") or not _is_absolute_iri(key):
+                raise _NotATree
+            predicate = {"type": "IRI", "value": key}
+            for value in values:
+                item = self.item(value, graph, subject_id, key)
+                if item is not None:
+                    triples.append({"subject": subject, "predicate": predicate, "object": item})
+        return subject_id
+
+    def item(self, value: Any, graph: str, subject_id: str, key: str) -> dict | None:
+        """The object of one value of ``subject_id``'s ``key`` (None: held already)."""
+        if not isinstance(value, dict):
+            raise _NotATree
+        if "@value" in value:
+            datatype = value.get("@type")
+            literal = value["@value"]
+            if (not value.keys() <= _VALUE_KEYS or type(literal) not in _LITERALS
+                    or (datatype is not None and (not isinstance(datatype, str)
+                                                  or datatype.startswith("_:")))):
+                raise _NotATree
+            # JSON-LD's comparison of values: @value (a boolean only equals a boolean),
+            # @type, @language (and @index, never present here).
+            mark = ("@value", type(literal) is bool, literal, datatype, value.get("@language"))
+            if not self.first(graph, subject_id, key, mark):
+                return None
+            triples = self.graphs[graph]
+            return self.processor._object_to_rdf(value, self.issuer, triples, _TO_RDF_OPTIONS)
+        if value.keys() == {"@graph"}:
+            nodes = value["@graph"]
+            if not isinstance(nodes, list):
+                raise _NotATree
+            name = str(self.issuer.get_id())
+            self.graphs[name] = []
+            for node in nodes:
+                self.node(node, name)
+            self.first(graph, subject_id, key, ("@id", name))
+            return {"type": "blank node", "value": name}
+        if any(k[:1] == "@" and k not in ("@id", "@type") for k in value):
+            raise _NotATree  # a list, a set, @included, @reverse, @index...
+        child = self.node(value, graph)
+        if not self.first(graph, subject_id, key, ("@id", child)):
+            return None
+        return {"type": "blank node" if child.startswith("_:") else "IRI", "value": child}
+
+    def first(self, graph: str, subject: str, key: str, mark: tuple) -> bool:
+        """Whether ``mark`` is new for this subject's ``key`` (then it is held from now on)."""
+        slot = (graph, subject, key, mark)
+        if slot in self.held:
+            return False
+        self.held.add(slot)
+        return True
 
 
 _NOT_MERGED = frozenset({"@id", "@value", "@language", "@direction", "@index", "@context"})
