@@ -52,7 +52,7 @@ import sys as _sys
 _BLOCKED = [n for n in ("requests", "aiohttp")
             if "pyld.jsonld" not in _sys.modules and n not in _sys.modules]
 for _name in _BLOCKED:
-    _sys.modules[_name] = None  # type: ignore[assignment]
+    _sys.modules[_name] = None  # type: ignore[assignment]  # None: the import is refused
 try:
     import pyld.jsonld  # noqa: F401
 finally:

@@ -165,12 +165,21 @@ class _Tree:
         self.graphs: dict[str, list] = {"@default": []}
         # What each (graph, subject, property) holds already, as the node map compares it.
         self.held: set[tuple] = set()
+        self.absolute: set[str] = set()  # IRIs found absolute (the same few recur)
+
+    def is_absolute(self, iri: str) -> bool:
+        if iri in self.absolute:
+            return True
+        if _is_absolute_iri(iri):
+            self.absolute.add(iri)
+            return True
+        return False
 
     def subject(self, node: dict) -> str:
         node_id = node.get("@id")
         if node_id is None:
             return str(self.issuer.get_id())
-        if not isinstance(node_id, str) or not _is_absolute_iri(node_id):
+        if not isinstance(node_id, str) or not self.is_absolute(node_id):
             raise _NotATree
         return str(self.issuer.get_id(node_id)) if node_id.startswith("_:") else node_id
 
@@ -189,13 +198,13 @@ class _Tree:
             if key == "@type":
                 for value in values:
                     if (not isinstance(value, str) or value.startswith("_:")
-                            or not _is_absolute_iri(value)):
+                            or not self.is_absolute(value)):
                         raise _NotATree
                     if self.first(graph, subject_id, key, ("@id", value)):
                         triples.append({"subject": subject, "predicate": _RDF_TYPE,
                                         "object": {"type": "IRI", "value": value}})
                 continue
-            if key[:1] == "@" or key.startswith("_:") or not _is_absolute_iri(key):
+            if key[:1] == "@" or key.startswith("_:") or not self.is_absolute(key):
                 raise _NotATree
             predicate = {"type": "IRI", "value": key}
             for value in values:

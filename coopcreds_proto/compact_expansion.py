@@ -50,7 +50,7 @@ from .compact_form import (
     _no_duplicates,
     native_kind,
 )
-from .errors import CoopCredsError
+from .errors import CoopCredsError, require_type
 from .loader import OfflineDocumentLoader
 
 # The containers a compact document may use for a term: none, a set, or a graph
@@ -71,8 +71,12 @@ class CompiledView:
     reverse (each term, the IRIs it may be written for).
     """
 
-    def __init__(self, index: TermIndex) -> None:
+    def __init__(self, index: TermIndex, loader: OfflineDocumentLoader) -> None:
+        require_type(index, TermIndex, "index")
+        require_type(loader, OfflineDocumentLoader, "loader")
         self.index = index
+        # Held, so that the loader's id, a key of the cache, is never another loader's.
+        self.loader = loader
         reverse: dict[str, set[str]] = defaultdict(set)
         for iri, names in index.terms.items():
             for name in names:
@@ -87,7 +91,7 @@ class CompiledView:
         self.typed: dict[tuple, tuple[Any, Any]] = {}
 
     @staticmethod
-    def remember(cache: dict, slot: tuple, entry: tuple[Any, Any]) -> None:
+    def _remember(cache: dict, slot: tuple, entry: tuple[Any, Any]) -> None:
         if slot[0] is None:
             return  # a context without PyLD's id is never remembered
         if len(cache) >= PLANS_MAX:
@@ -104,12 +108,14 @@ def compiled_view(
 ) -> CompiledView:
     """The ``CompiledView`` of a document's context lists, each a tuple of published
     context URLs (computed once per loader and distinct lists, then reused)."""
+    require_type(loader, OfflineDocumentLoader, "loader")
+    require_type(contexts, tuple, "contexts")
     key = (id(loader), contexts)
     with _VIEWS_LOCK:
         found = _VIEWS.get(key)
-    if found is not None:
+    if found is not None and found.loader is loader:
         return found
-    view = CompiledView(_build_index([list(c) for c in contexts], loader))
+    view = CompiledView(_build_index([list(c) for c in contexts], loader), loader)
     with _VIEWS_LOCK:
         if len(_VIEWS) >= VIEW_CACHE_SIZE:
             _VIEWS.clear()
@@ -245,6 +251,8 @@ class _Walk:
             type_ctx = active
             types = element.get("type")
             if types is not None:
+                if self.iri(active, "type") != "@type":
+                    raise _Unsure  # a context that redefines type: PyLD's path
                 active = self.typed(active, types)
         return self.properties(active, type_ctx, element)
 
@@ -265,7 +273,7 @@ class _Walk:
         if property_scoped is not None:
             result = p._process_context(
                 result, property_scoped, self.options, override_protected=True)
-        self.view.remember(cache, slot, (active, result))
+        self.view._remember(cache, slot, (active, result))
         return result
 
     def typed(self, active: Any, types: Any) -> Any:
@@ -282,7 +290,7 @@ class _Walk:
             if ctx is not None and ctx is not False:
                 result = self.processor._process_context(
                     result, ctx, self.options, propagate=False)
-        self.view.remember(cache, slot, (active, result))
+        self.view._remember(cache, slot, (active, result))
         return result
 
     def plan(self, active: Any, key: str) -> _KeyPlan:
@@ -292,7 +300,7 @@ class _Walk:
         if found is not None and found[0] is active:
             return found[1]
         plan = self.compile(active, key)
-        self.view.remember(cache, slot, (active, plan))
+        self.view._remember(cache, slot, (active, plan))
         return plan
 
     def compile(self, active: Any, key: str) -> _KeyPlan:
@@ -315,6 +323,9 @@ class _Walk:
         declared = get(active, key, "@container")
         container = () if declared is None else tuple(JsonLdProcessor.arrayify(declared))
         if container not in _PLAIN_CONTAINERS:
+            return _UNSURE_PLAN
+        # An array of values is a list if the term's scoped context says so (PyLD's _expand).
+        if "@list" in JsonLdProcessor.arrayify(get(term_ctx, key, "@container") or []):
             return _UNSURE_PLAN
         mapping = term_ctx["mappings"].get(key) or active["mappings"].get(key)
         if mapping and mapping.get("reverse"):

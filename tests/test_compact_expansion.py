@@ -43,7 +43,7 @@ EXAMPLES_CONTEXT = "https://www.w3.org/ns/credentials/examples/v2"
 def pyld_outcome(document: Any, *, allow_inline_contexts: bool = False) -> tuple:
     """What PyLD's path alone decides: ("refused", code) or ("read", expanded, vocab terms)."""
     try:
-        safe_jsonld.expand_compact = _declining  # type: ignore[assignment]
+        safe_jsonld.expand_compact = _declining  # type: ignore[assignment]  # PyLD alone
         checked = expand_safely(document, LOADER, allow_inline_contexts=allow_inline_contexts)
         check_compact_form(document, checked.expanded, term_index(document, LOADER))
     except CoopCredsError as exc:
@@ -216,3 +216,10 @@ def test_a_second_reading_reuses_the_compiled_view() -> None:
     urls = ((V2, COOP),)
     assert compact_expansion.compiled_view(urls, LOADER) is compact_expansion.compiled_view(
         urls, LOADER)
+
+
+def test_each_loader_has_its_own_compiled_view() -> None:
+    other = OfflineDocumentLoader(LOADER.contexts)
+    urls = ((V2, COOP),)
+    mine, theirs = (compact_expansion.compiled_view(urls, x) for x in (LOADER, other))
+    assert mine.loader is LOADER and theirs.loader is other and mine is not theirs
