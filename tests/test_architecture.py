@@ -46,8 +46,7 @@ CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract}
 # uvicorn is needed only by the servers).
 DEFERRABLE = frozenset({
     "pandas", "numpy", "scipy", "networkx", "matplotlib", "ipywidgets", "IPython", "jsonschema",
-    "distributed", "uvicorn", "SALib",
-    "distributed", "jinja2",
+    "distributed", "uvicorn", "SALib", "jinja2",
 })
 
 _DEFERRAL = re.compile(r"#\s*(heavy|optional):\s*(\S.*)")
