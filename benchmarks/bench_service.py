@@ -26,17 +26,17 @@ Every loop is bounded in count and in time (``DEADLINE_S`` a section).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from http_load import JsonConnection  # benchmarks/, the folder of this script
 
 from coopcreds_proto.database import open_database
 from coopcreds_proto.keys import save_key
@@ -93,14 +93,10 @@ def _service_cpu_s(pid: int) -> float:
     return total
 
 
-def _in_parallel(clients: int, work: Any) -> float:
-    """Run ``work(k)`` in ``clients`` threads; the seconds until all end."""
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(clients)]
+async def _clients(count: int, work: Any) -> float:
+    """Run ``work(k)`` for ``count`` clients at once; the seconds until all end."""
     start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    await asyncio.gather(*(work(k) for k in range(count)))
     return time.perf_counter() - start
 
 
@@ -110,54 +106,55 @@ def bench(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         config, token = _folder(Path(tmp))
         with ServiceProcess(config, workers=WORKERS, log=Path(tmp) / "log") as service:
-            deadline = time.monotonic() + DEADLINE_S
+            assert service.process is not None
             issued: list[dict] = []
+            verified: list[int] = []
+            latencies: list[float] = []
+            bodies = [JsonConnection.body({"credential": _unsigned(n)}) for n in range(count)]
 
-            def issuer(k: int) -> None:
-                with httpx.Client(base_url=service.url, timeout=60,
-                                  headers={"Authorization": f"Bearer {token}"}) as client:
+            async def issuer(k: int) -> None:
+                deadline = time.monotonic() + DEADLINE_S
+                async with JsonConnection(service.url.rstrip("/"),
+                                          {"Authorization": f"Bearer {token}"}) as client:
                     for n in range(k, count, 10):
                         if time.monotonic() > deadline:
                             return
-                        answer = client.post("issuers/riverside/credentials/issue",
-                                             json={"credential": _unsigned(n)})
-                        answer.raise_for_status()
-                        issued.append(answer.json()["verifiableCredential"])
+                        status, answer = await client.post(
+                            "/issuers/riverside/credentials/issue", bodies[n])
+                        if status != 201:
+                            raise RuntimeError(f"issuing answered {status}: {answer[:300]!r}")
+                        issued.append(json.loads(answer)["verifiableCredential"])
 
-            assert service.process is not None
             cpu_before = _service_cpu_s(service.process.pid)
-            issue_s = _in_parallel(10, issuer)
+            issue_s = asyncio.run(_clients(10, issuer))
             issue_cpu_s = _service_cpu_s(service.process.pid) - cpu_before
-            deadline = time.monotonic() + DEADLINE_S
-            verified: list[int] = []
+            checks = [JsonConnection.body({"verifiableCredential": c}) for c in issued]
 
-            def verifier(k: int) -> None:
-                with httpx.Client(base_url=service.url, timeout=60) as client:
-                    for credential in issued[k::10]:
+            async def verifier(k: int) -> None:
+                deadline = time.monotonic() + DEADLINE_S
+                async with JsonConnection(service.url.rstrip("/")) as client:
+                    for body in checks[k::10]:
                         if time.monotonic() > deadline:
                             return
-                        answer = client.post("credentials/verify",
-                                             json={"verifiableCredential": credential})
-                        verified.append(answer.status_code)
+                        status, _ = await client.post("/credentials/verify", body)
+                        verified.append(status)
 
             cpu_before = _service_cpu_s(service.process.pid)
-            verify_s = _in_parallel(10, verifier)
+            verify_s = asyncio.run(_clients(10, verifier))
             verify_cpu_s = _service_cpu_s(service.process.pid) - cpu_before
-            deadline = time.monotonic() + DEADLINE_S
-            latencies: list[float] = []
 
-            def waiting(k: int) -> None:
-                with httpx.Client(base_url=service.url, timeout=60) as client:
+            async def waiting(k: int) -> None:
+                deadline = time.monotonic() + DEADLINE_S
+                async with JsonConnection(service.url.rstrip("/")) as client:
                     for i in range(latency_requests):
                         if time.monotonic() > deadline:
                             return
-                        credential = issued[(k * latency_requests + i) % len(issued)]
+                        body = checks[(k * latency_requests + i) % len(checks)]
                         start = time.perf_counter()
-                        client.post("credentials/verify",
-                                    json={"verifiableCredential": credential})
+                        await client.post("/credentials/verify", body)
                         latencies.append(time.perf_counter() - start)
 
-            _in_parallel(50, waiting)
+            asyncio.run(_clients(50, waiting))
         options = VerifierOptions(registry=LocalRegistry(Path(tmp) / "registry"))
         sample = issued[:min(200, len(issued))]
         verify_credential(sample[0], options)

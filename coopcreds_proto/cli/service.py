@@ -29,6 +29,7 @@ from typing import Any
 
 from ..database import open_database
 from ..errors import InputError
+from ..listening import listening_socket
 from ..service.audit import audit_events
 from ..service.config import CONFIG_VARIABLE, LOG_LEVEL_VARIABLE, ServiceConfig, load_config
 from ..service.schema import SERVICE_SCHEMA
@@ -59,18 +60,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Open the database once here: a file of another kind or a newer release is
     # refused in one line before any worker starts.
     open_database(config.database, SERVICE_SCHEMA).close()
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind((args.host, args.port))
+        listener = listening_socket(args.host, args.port)
     except OSError as exc:
-        listener.close()
         raise InputError("bad-port", f"cannot listen on {args.host}:{args.port}: "
                          f"{exc.strerror}") from None
-    listener.listen(2048)
     port = listener.getsockname()[1]
-    shown = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    shown = f"[{args.host}]" if listener.family == socket.AF_INET6 else args.host
     scheme = "https" if args.certfile else "http"
     emit(f"coopcreds service: {scheme}://{shown}:{port}/ ({args.workers} "
          f"worker{'s' if args.workers > 1 else ''}, {config.path})")

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from starlette.applications import Starlette
 
+from ..listening import listening_socket
 from .errors import ServiceError
 
 if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are never evaluated here
@@ -46,9 +47,7 @@ class ServiceThread:
     """An app served on ``127.0.0.1`` (an ephemeral port) by uvicorn in a daemon thread."""
 
     def __init__(self, app: Starlette, *, host: str = "127.0.0.1") -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, 0))
+        self._socket = listening_socket(host, 0)
         self.port: int = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}/"
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,

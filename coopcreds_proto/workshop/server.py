@@ -32,6 +32,7 @@ from ..atomic_files import write_atomically
 from ..bounded_read import read_bounded
 from ..definitions.definition import CredentialDefinition
 from ..errors import InputError
+from ..listening import listening_socket
 from ..randomness import DEFAULT_RANDOM, RandomSource
 from ..timestamps import utc_now
 from .app import WorkshopApp, WorkshopSettings, make_app
@@ -140,12 +141,9 @@ def serve(options: ServeOptions, out: IO[str] = sys.stdout) -> None:
     log = terminal_log(out)
     app, bind, shared = build(options, log)
     try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((bind, options.port))
         # Listening before the addresses are printed: a phone that is quick queues, it is
         # not refused while the server starts.
-        sock.listen(BACKLOG)
+        sock = listening_socket(bind, options.port, backlog=BACKLOG)
     except OSError as exc:
         raise InputError("port-unavailable", f"cannot listen on {bind}:{options.port}:"
                          f" {exc.strerror or exc}", path="--port") from None
