@@ -440,6 +440,7 @@ def _class_edges(
     is_direct = np.zeros(n, dtype=bool)
     is_direct[direct] = True
     seen = is_direct.copy()
+    flag = np.zeros(n, dtype=bool)
     src, dst = [np.full(len(direct), root, dtype=np.int64)], [direct]
     frontier = direct
     while len(frontier):  # through bodies that recognise others: one hop, or all if transitive
@@ -447,7 +448,7 @@ def _class_edges(
         keep = ~is_direct[d]
         src.append(s[keep])
         dst.append(d[keep])
-        new = np.unique(d[keep & ~seen[d]])
+        new = _distinct(d[keep & ~seen[d]], flag)
         seen[new] = True
         frontier = new if op.transitive else new[:0]
     frontier = np.flatnonzero(seen)
@@ -456,7 +457,7 @@ def _class_edges(
         keep = ~is_direct[d]
         src.append(s[keep])
         dst.append(d[keep])
-        new = np.unique(d[keep & ~seen[d]])
+        new = _distinct(d[keep & ~seen[d]], flag)
         seen[new] = True
         frontier = new
         if not len(frontier):
@@ -467,16 +468,48 @@ def _class_edges(
     return np.concatenate(src), np.concatenate(dst)
 
 
+def _distinct(values: np.ndarray, flag: np.ndarray) -> np.ndarray:
+    """The distinct ``values`` in increasing order, marked in the all-False ``flag``
+    (left all False again): linear, where sorting is not."""
+    flag[values] = True
+    out = np.flatnonzero(flag)
+    flag[out] = False
+    return out
+
+
 def _lowest_common(anc: list[np.ndarray], nodes: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """For groups of ``nodes`` (each group starting at ``starts``), the deepest node of the
     tree (given by ``anc[d][v]``, v's ancestor at depth d, -2 if none) above all of them."""
     lca = np.full(len(starts), -2, dtype=np.int64)
+    if not len(starts):
+        return lca
+    # A group of one node is its own deepest common node (if reached): only the
+    # larger groups walk the levels.
+    sizes = np.diff(np.r_[starts, len(nodes)])
+    single = sizes == 1
+    alone = nodes[starts[single]]
+    lca[single] = np.where(anc[0][alone] >= 0, alone, -2)
+    if single.all():
+        return lca
+    group = np.flatnonzero(~single)
+    pick = np.repeat(starts[group], sizes[group]) + (
+        np.arange(sizes[group].sum()) - np.repeat(np.cumsum(sizes[group]) - sizes[group],
+                                                  sizes[group]))
+    members = nodes[pick]
+    count = sizes[group]
     for level in anc:
-        at = level[nodes]
-        low = np.minimum.reduceat(at, starts)
-        high = np.maximum.reduceat(at, starts)
+        begin = np.r_[0, np.cumsum(count)[:-1]]
+        at = level[members]
+        low = np.minimum.reduceat(at, begin)
+        high = np.maximum.reduceat(at, begin)
         same = (low == high) & (low >= 0)
-        lca[same] = low[same]
+        lca[group[same]] = low[same]
+        if same.all():
+            continue
+        # A group whose nodes part at this level stays apart below it: drop it.
+        group, members, count = group[same], members[np.repeat(same, count)], count[same]
+        if not len(group):
+            break
     return lca
 
 
@@ -497,6 +530,7 @@ def _dominator_tree(
     by_dst = np.argsort(dst, kind="stable")
     in_ptr = np.searchsorted(dst[by_dst], np.arange(size + 1))
     frontier = np.array([root], dtype=np.int64)
+    flag = np.zeros(size, dtype=bool)  # deduplicates without sorting
     done = 1
     while len(frontier):
         counts = out_ptr[frontier + 1] - out_ptr[frontier]
@@ -506,7 +540,7 @@ def _dominator_tree(
         offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         targets = dst[by_src[first + offset]]
         indeg -= np.bincount(targets, minlength=size)
-        ready = np.unique(targets[indeg[targets] == 0])
+        ready = _distinct(targets[indeg[targets] == 0], flag)
         if not len(ready):
             break
         n_in = in_ptr[ready + 1] - in_ptr[ready]
@@ -528,8 +562,9 @@ def _dominator_tree(
             anc[d][at_d] = at_d
         done += len(ready)
         frontier = ready
-    reached = np.unique(np.concatenate([[root], dst]))
-    if done < len(reached):
+    flag[dst] = True
+    flag[root] = True
+    if done < int(flag.sum()):
         return None  # a cycle: left for the general algorithm
     return idom, depth, anc
 
@@ -589,6 +624,12 @@ def dependencies(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -
     dominated = np.zeros(size, dtype=np.int64)
     cross_before = 0
     coop_idx = np.arange(c)
+    # The member entries (segment, co-op) and the co-ops of each class, grouped by class:
+    # a class's verifier side looks at its own co-ops only.
+    entry_order = np.argsort(cls[cols], kind="stable")
+    entry_ptr = np.searchsorted(cls[cols][entry_order], np.arange(len(first) + 1))
+    coop_order = np.argsort(cls, kind="stable")
+    coop_ptr = np.searchsorted(cls[coop_order], np.arange(len(first) + 1))
     for k, row in enumerate(first):
         if trust.indptr[row] == trust.indptr[row + 1]:
             continue  # these co-ops recognise nobody: nothing to lose
@@ -634,18 +675,23 @@ def dependencies(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -
             holds_own, np.zeros(n - c, dtype=bool)])
         # The verifier side: a departing co-op of this class stops recognising
         # the members it recognised (those it did not take with it already).
-        dom_people = sub_people[:c] + np.where(extra, sub_people[h], 0)
-        own_people = np.bincount(cols, weights=counts[rows] * recognised[rows], minlength=c)
-        a = attach[rows]
-        ok = recognised[rows] & (a >= 0)
-        by_coop = np.zeros(len(rows), dtype=bool)
-        sel = ok & (depth[cols] >= 0)
-        by_coop[sel] = anc_at(anc, depth[cols[sel]], a[sel]) == cols[sel]
-        by_holder = np.zeros(len(rows), dtype=bool)
-        sel = ok & (depth[n + cols] >= 0) & ~by_coop
-        by_holder[sel] = anc_at(anc, depth[n + cols[sel]], a[sel]) == n + cols[sel]
-        own_dom = np.bincount(cols, weights=counts[rows] * (by_coop | by_holder), minlength=c)
-        lost[:c] += np.where(cls == k, people_w.sum() - own_people - dom_people + own_dom, 0)
+        in_k = coop_order[coop_ptr[k]:coop_ptr[k + 1]]
+        dom_people = sub_people[in_k] + np.where(extra[in_k], sub_people[n + in_k], 0)
+        e = entry_order[entry_ptr[k]:entry_ptr[k + 1]]
+        e_rows, e_cols = rows[e], cols[e]
+        own_people = np.bincount(e_cols, weights=counts[e_rows] * recognised[e_rows],
+                                 minlength=c)[in_k]
+        a = attach[e_rows]
+        ok = recognised[e_rows] & (a >= 0)
+        by_coop = np.zeros(len(e), dtype=bool)
+        sel = ok & (depth[e_cols] >= 0)
+        by_coop[sel] = anc_at(anc, depth[e_cols[sel]], a[sel]) == e_cols[sel]
+        by_holder = np.zeros(len(e), dtype=bool)
+        sel = ok & (depth[n + e_cols] >= 0) & ~by_coop
+        by_holder[sel] = anc_at(anc, depth[n + e_cols[sel]], a[sel]) == n + e_cols[sel]
+        own_dom = np.bincount(e_cols, weights=counts[e_rows] * (by_coop | by_holder),
+                              minlength=c)[in_k]
+        lost[in_k] += people_w.sum() - own_people - dom_people + own_dom
     return Dependencies(
         node_ids=op.node_ids, cross_before=cross_before,
         cross_lost=np.rint(lost[:n]).astype(np.int64), dominated_coops=dominated[:n],
@@ -655,10 +701,10 @@ def dependencies(G: nx.MultiDiGraph, incidence: MemberIncidence | None = None) -
 def anc_at(anc: list[np.ndarray], depths: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """``anc[depths[j]][nodes[j]]`` for each j: each node's ancestor at the given depth."""
     out = np.full(len(nodes), -2, dtype=np.int64)
-    for d in np.unique(depths):
-        if 0 <= d < len(anc):
-            pick = depths == d
-            out[pick] = anc[d][nodes[pick]]
+    for d, level in enumerate(anc):  # a few levels: cheaper than finding the distinct depths
+        pick = np.flatnonzero(depths == d)
+        if len(pick):
+            out[pick] = level[nodes[pick]]
     return out
 
 
