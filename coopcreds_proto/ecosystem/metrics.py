@@ -491,7 +491,20 @@ def _lowest_common(anc: list[np.ndarray], nodes: np.ndarray, starts: np.ndarray)
     lca[single] = np.where(anc[0][alone] >= 0, alone, -2)
     if single.all():
         return lca
-    group = np.flatnonzero(~single)
+    # Pairs (the usual multi-co-op member) compare their two ancestors directly.
+    pair = np.flatnonzero(sizes == 2)
+    first, second = nodes[starts[pair]], nodes[starts[pair] + 1]
+    for level in anc:
+        up = level[first]
+        same = (up == level[second]) & (up >= 0)
+        lca[pair[same]] = up[same]
+        if not same.all():  # a pair parted at this level stays apart below it
+            pair, first, second = pair[same], first[same], second[same]
+            if not len(pair):
+                break
+    group = np.flatnonzero(sizes > 2)
+    if not len(group):
+        return lca
     pick = np.repeat(starts[group], sizes[group]) + (
         np.arange(sizes[group].sum()) - np.repeat(np.cumsum(sizes[group]) - sizes[group],
                                                   sizes[group]))
@@ -526,9 +539,9 @@ def _dominator_tree(
     depth[root] = 0
     indeg = np.bincount(dst, minlength=size)
     by_src = np.argsort(src, kind="stable")
-    out_ptr = np.searchsorted(src[by_src], np.arange(size + 1))
+    out_ptr = np.r_[0, np.cumsum(np.bincount(src, minlength=size))]
     by_dst = np.argsort(dst, kind="stable")
-    in_ptr = np.searchsorted(dst[by_dst], np.arange(size + 1))
+    in_ptr = np.r_[0, np.cumsum(indeg)]
     frontier = np.array([root], dtype=np.int64)
     flag = np.zeros(size, dtype=bool)  # deduplicates without sorting
     done = 1
@@ -557,8 +570,9 @@ def _dominator_tree(
         for d in range(deepest):
             anc[d][ready] = anc[d][parent]
         anc[deepest][ready] = -2
-        for d in np.unique(depth[ready]):
-            at_d = ready[depth[ready] == d]
+        ready_depth = depth[ready]
+        for d in range(int(ready_depth.min()), deepest + 1):
+            at_d = ready[ready_depth == d]
             anc[d][at_d] = at_d
         done += len(ready)
         frontier = ready
