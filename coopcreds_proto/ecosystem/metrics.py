@@ -292,19 +292,22 @@ def _evaluate(
     x = _bool(m @ _bool(issued @ vouch))  # segments x anchors vouching for them
     first, cls = unique_sparse_rows(trust)  # co-ops sharing a trust row share a class
     tc = trust[first].T.tocsr()  # anchors x classes
-    b = _bool(x @ tc)  # segments x classes: recognised at that class's co-ops
+    # Segments vouched for by the same anchors are recognised by the same classes:
+    # the segments x classes product is formed once per distinct set of anchors.
+    seen_by, anchor_set = unique_sparse_rows(x)
+    b = _bool(x[seen_by] @ tc)  # anchor sets x classes: recognised at that class's co-ops
     size = np.bincount(cls, minlength=len(first)).astype(np.int64)
-    own_hit = np.asarray(b[rows, cls[cols]]).ravel().astype(np.int64)
+    own_hit = np.asarray(b[anchor_set[rows], cls[cols]]).ravel().astype(np.int64)
     overlap = np.bincount(rows, weights=own_hit, minlength=m.shape[0]).astype(np.int64)
     n_own = members.n_own
-    cross = np.asarray(b @ size).ravel().astype(np.int64) - overlap
+    cross = np.asarray(b @ size).ravel().astype(np.int64)[anchor_set] - overlap
 
     # Value: the share of spending that reaches recognising co-ops.
     coop_sector, flows, home = members.coop_sector, members.flows, members.home
     class_sector = np.zeros((len(first), flows.shape[0]))
     np.add.at(class_sector, (cls, coop_sector), 1.0)
     by_class_home = class_sector @ flows.T  # classes x home sector
-    recognised_value = np.asarray((b @ by_class_home)[np.arange(m.shape[0]), home]).ravel()
+    recognised_value = np.asarray((b @ by_class_home)[anchor_set, home]).ravel()
     own_value = np.bincount(
         rows, weights=own_hit * flows[home[rows], coop_sector[cols]], minlength=m.shape[0]
     )
