@@ -289,9 +289,13 @@ def _evaluate(
     trust = _trust(rd, rb, op.transitive)  # co-ops x nodes
 
     m, counts, rows, cols = members.matrix, members.counts, members.rows, members.cols
-    x = _bool(m @ _bool(issued @ vouch))  # segments x anchors vouching for them
     first, cls = unique_sparse_rows(trust)  # co-ops sharing a trust row share a class
     tc = trust[first].T.tocsr()  # anchors x classes
+    # Only the anchors some co-op trusts can get a member recognised: the others
+    # (a co-op vouching for itself, say) are left out of the products.
+    trusted = np.flatnonzero(np.diff(tc.indptr) > 0)
+    tc = tc[trusted]
+    x = _bool(m @ _bool(issued @ vouch)[:, trusted])  # segments x trusted anchors vouching
     # Segments vouched for by the same anchors are recognised by the same classes:
     # the segments x classes product is formed once per distinct set of anchors.
     seen_by, anchor_set = unique_sparse_rows(x)
@@ -423,8 +427,10 @@ class Dependencies:
 
 def _rows_out(m: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The edges ``(r, col)`` of ``m``'s rows ``rows`` (vectorised)."""
-    sub = m[rows].tocoo()
-    return rows[sub.row], sub.col.astype(np.int64)
+    counts = m.indptr[rows + 1] - m.indptr[rows]
+    at = np.repeat(m.indptr[rows], counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    return np.repeat(rows, counts), m.indices[at].astype(np.int64)
 
 
 def _class_edges(
