@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from coopcreds_proto.ecosystem import (
@@ -69,3 +70,34 @@ def test_reach_loss_names_an_unknown_node():
     with pytest.raises(InputError) as caught:
         reach_loss(build_graph(ECO, load_model("convenor")), ["nobody"])
     assert caught.value.code == "unknown-node"
+
+
+def test_common_dominators_of_singles_pairs_and_larger_groups_match_a_walk_up_the_tree():
+    rng = np.random.default_rng(14)
+    size, root = 400, 0
+    parent = np.full(size, -1)
+    for v in range(1, size - 40):  # the last 40 nodes are not reached
+        parent[v] = rng.integers(0, v)
+    src = parent[parent >= 0]
+    dst = np.flatnonzero(parent >= 0)
+    idom, depth, anc = metrics._dominator_tree(src, dst, size, root)
+    assert (idom[dst] == src).all()
+
+    def chain(v):
+        up = [v]
+        while up[-1] != root:
+            up.append(int(parent[up[-1]]))
+        return up
+
+    sizes = rng.integers(1, 6, size=300)
+    nodes = rng.integers(0, size, size=int(sizes.sum()))
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    found = metrics._lowest_common(anc, nodes, starts)
+    for k, (start, count) in enumerate(zip(starts, sizes)):
+        group = nodes[start:start + count].tolist()
+        if any(parent[v] < 0 and v != root for v in group):
+            expected = -2
+        else:
+            common = set.intersection(*(set(chain(v)) for v in group))
+            expected = max(common, key=lambda u: depth[u])
+        assert found[k] == expected, group
