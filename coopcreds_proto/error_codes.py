@@ -1012,7 +1012,8 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "ServiceError": (
         ("credential-id-exists", "service.issuance",
-         "The issuer service has issued a credential with this id already: ids name one credential."),
+         ("The issuer service has issued another credential with this id already: ids name one"
+          " credential (repeating the request that issued it gets that credential back).")),
         ("credential-without-status", "service.issuance",
          "The credential was issued without a status entry of this purpose, so it cannot change."),
         ("cryptosuite-not-offered", "service.app",

@@ -93,9 +93,34 @@ def test_a_credential_without_id_gets_a_urn_uuid_and_ids_are_never_reused(servic
     client = service[0]
     first = issue(client).json()["verifiableCredential"]
     assert first["id"].startswith("urn:uuid:")
-    again = client.post("/issuers/riverside/credentials/issue",
-                        json={"credential": {**unsigned_member_credential(), "id": first["id"]}})
+    other = {**unsigned_member_credential(2), "id": first["id"]}
+    again = client.post("/issuers/riverside/credentials/issue", json={"credential": other})
     assert (again.status_code, again.json()["code"]) == (409, "credential-id-exists")
+
+
+def test_a_repeated_issue_request_gets_the_same_credential_back_not_a_second_one(service):
+    # A client whose answer was lost sends the same request again: it gets the
+    # credential on record (200), and nothing new is issued or allocated.
+    client, db, clock, _ = service
+    first = issue(client, credentialId="urn:example:retry")
+    assert first.status_code == 201
+    entries = db.execute("SELECT COUNT(*) FROM status_entry").fetchone()[0]
+    clock.moment = NOW + timedelta(minutes=5)
+    again = issue(client, credentialId="urn:example:retry")
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    assert db.execute("SELECT COUNT(*) FROM credential_record").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM status_entry").fetchone()[0] == entries
+    # The same id with another credential, another suite or another created time is refused.
+    for changed in ({"number": 2}, {"path": "/issuers/riverside/eddsa-jcs-2022/credentials/issue"},
+                    {"created": "2026-05-01T00:00:00Z"}):
+        number = changed.get("number", 1)
+        path = changed.get("path", "/issuers/riverside/credentials/issue")
+        options = {"credentialId": "urn:example:retry"}
+        if "created" in changed:
+            options["created"] = changed["created"]
+        refused = issue(client, number, path, **options)
+        assert (refused.status_code, refused.json()["code"]) == (409, "credential-id-exists"), changed
 
 
 def test_verify_then_revoke_then_verify_again(service):

@@ -261,7 +261,9 @@ async def _issue(state: ServiceState, request: Request) -> Response:
                             rng=state.rng, registry=state.registry, created=created,
                             credential_id=credential_id, mandatory_pointers=tuple(pointers or ()),
                             actor=actor)
-    return JSONResponse({"verifiableCredential": issued.credential}, status_code=201)
+    # 201 for a credential issued now; 200 for the one a repeated request issued before.
+    return JSONResponse({"verifiableCredential": issued.credential},
+                        status_code=200 if issued.repeated else 201)
 
 
 def _verification(result: VerificationResult) -> Response:

@@ -75,6 +75,8 @@ class IssuedCredential:
     record_id: int
     credential_id: str | None
     credential: dict
+    repeated: bool = False
+    """True when the request repeated one already answered: the credential on record, unchanged."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,10 @@ def issue_recorded(
     ``credential_id`` (the VC-API ``credentialId`` option) names the record for
     later status changes; without it the credential's own ``id`` does, and an
     instance with status lists gives a credential that has neither an
-    ``urn:uuid:`` id (from ``rng``). With ``ecdsa-sd-2023``, every disclosure
+    ``urn:uuid:`` id (from ``rng``). A request that repeats the one that issued
+    the credential on record under its id (a client retrying after a lost
+    answer) gets that credential back, unchanged and not issued again; any
+    other credential under an id on record is refused. With ``ecdsa-sd-2023``, every disclosure
     reveals the issuer, the validity period, the status entries (so a
     disclosure is still checked for revocation) and the types, and also the
     claims ``mandatory_pointers`` (the VC-API ``mandatoryPointers`` option) name.
@@ -131,7 +136,10 @@ def issue_recorded(
         # URL) is the data model's to refuse, not the service's to replace.
         credential_id = unsigned["id"] = _urn_uuid(rng)
     if credential_id is not None and _record_of(db, credential_id) is not None:
-        raise _exists(credential_id)
+        earlier = _same_request(db, credential_id, instance, credential, cryptosuite, created)
+        if earlier is None:
+            raise _exists(credential_id)
+        return earlier
     moment = format_timestamp(now)
     for _attempt in range(MAX_ATTEMPTS):
         taken: list[tuple[_OpenList, int]] = []
@@ -202,6 +210,33 @@ def _exists(credential_id: str) -> ServiceError:
     return ServiceError("credential-id-exists",
                         f"a credential with id {credential_id} was issued already",
                         path="$.options.credentialId")
+
+
+def _same_request(db: sqlite3.Connection, credential_id: str, instance: IssuerInstance,
+                  credential: dict, cryptosuite: str,
+                  created: datetime | str | None) -> IssuedCredential | None:
+    """The credential on record under ``credential_id`` if this request repeats the one
+    that issued it (a client retrying after a lost answer), else ``None``.
+
+    The same request: the same instance and suite, the same credential once the
+    proof and the status entries the service added are set aside, and no other
+    ``created`` time. Anything else under that id is another credential.
+    """
+    row = db.execute("SELECT id, issuer, cryptosuite, credential FROM credential_record"
+                     " WHERE credential_id = ?", (credential_id,)).fetchone()
+    if row is None or row[1] != instance.name or row[2] != cryptosuite:
+        return None
+    stored = json.loads(row[3])
+    proof = stored.get("proof")
+    earlier = {k: v for k, v in stored.items() if k != "proof"
+               and not (k == "credentialStatus" and "credentialStatus" not in credential)}
+    if earlier != credential:
+        return None
+    if created is not None:
+        wanted = created if isinstance(created, str) else format_timestamp(created)
+        if not isinstance(proof, dict) or proof.get("created") != wanted:
+            return None
+    return IssuedCredential(row[0], credential_id, stored, repeated=True)
 
 
 def _record_of(db: sqlite3.Connection, credential_id: str) -> tuple | None:
