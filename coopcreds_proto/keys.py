@@ -53,7 +53,7 @@ import os
 import stat
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, runtime_checkable
 
 import nacl.exceptions
 import nacl.secret
@@ -82,6 +82,9 @@ from coopcreds_proto.multibase import (
     encode_multikey,
 )
 from coopcreds_proto.randomness import DEFAULT_RANDOM, RandomSource
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; annotations are never evaluated here
+    from typing_extensions import Self
 
 SEED_LENGTH = 32
 SIGNATURE_LENGTH = 64
@@ -178,6 +181,47 @@ def _not_picklable(what: str) -> KeyMaterialError:
         "key-not-picklable",
         f"{what} holds a secret key and is not pickled: {HOW_TO_STORE_A_KEY}",
     )
+
+
+class _KeyPair:
+    """What every secret key object shares: equal and hashed by its public identity,
+    shown by its DID only, never pickled, and its own copy (it is immutable)."""
+
+    __slots__ = ()
+
+    @property
+    def did(self) -> str:
+        raise NotImplementedError
+
+    def _identity(self) -> tuple:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash((type(self), *self._identity()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.did})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython and Jupyter show this, never a generic dump of the object.
+        printer.text(repr(self))
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise _not_picklable(f"an {type(self).__name__}")
+
+    def __getstate__(self) -> NoReturn:
+        raise _not_picklable(f"an {type(self).__name__}")
+
+    def __copy__(self) -> Self:
+        return self  # immutable: a copy would be the same key
+
+    def __deepcopy__(self, memo: dict) -> Self:
+        return self
 
 
 class _Secret:
@@ -304,7 +348,7 @@ class Ed25519PublicKey:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Ed25519Key:
+class Ed25519Key(_KeyPair):
     """An Ed25519 key pair from a 32-byte seed.
 
     ``Ed25519Key(seed, controller=..., id=...)``. The seed is not a field: it
@@ -422,33 +466,6 @@ class Ed25519Key:
 
     def _identity(self) -> tuple[bytes, str, str]:
         return (self.public_bytes, self.id, self.controller)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Ed25519Key):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __hash__(self) -> int:
-        return hash((Ed25519Key, *self._identity()))
-
-    def __repr__(self) -> str:
-        return f"Ed25519Key({self.did})"
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        # IPython and Jupyter show this, never a generic dump of the object.
-        printer.text(repr(self))
-
-    def __reduce_ex__(self, protocol: object) -> NoReturn:
-        raise _not_picklable("an Ed25519Key")
-
-    def __getstate__(self) -> NoReturn:
-        raise _not_picklable("an Ed25519Key")
-
-    def __copy__(self) -> Ed25519Key:
-        return self  # immutable: a copy would be the same key
-
-    def __deepcopy__(self, memo: dict) -> Ed25519Key:
-        return self
 
 
 # --- ECDSA keys (P-256, P-384) ------------------------------------------------
@@ -574,7 +591,7 @@ class EcdsaPublicKey:
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class EcdsaKey:
+class EcdsaKey(_KeyPair):
     """An ECDSA key pair on P-256 (the default) or P-384, from its secret scalar.
 
     ``EcdsaKey(secret, curve="P-256", controller=..., id=...)``. Signatures are
@@ -704,33 +721,6 @@ class EcdsaKey:
 
     def _identity(self) -> tuple[bytes, str, str, str]:
         return (self.public_bytes, self.curve, self.id, self.controller)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, EcdsaKey):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __hash__(self) -> int:
-        return hash((EcdsaKey, *self._identity()))
-
-    def __repr__(self) -> str:
-        return f"EcdsaKey({self.did})"
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        # IPython and Jupyter show this, never a generic dump of the object.
-        printer.text(repr(self))
-
-    def __reduce_ex__(self, protocol: object) -> NoReturn:
-        raise _not_picklable("an EcdsaKey")
-
-    def __getstate__(self) -> NoReturn:
-        raise _not_picklable("an EcdsaKey")
-
-    def __copy__(self) -> EcdsaKey:
-        return self  # immutable: a copy would be the same key
-
-    def __deepcopy__(self, memo: dict) -> EcdsaKey:
-        return self
 
 
 # The order n of each curve's group: a secret scalar is in [1, n - 1].
