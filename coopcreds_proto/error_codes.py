@@ -426,7 +426,7 @@ _TABLE: dict[str, tuple[tuple[str, str, str], ...]] = {
          "This version of the credential definition has no passed adoption decision yet."),
         ("not-an-anchor", "cli.trust",
          "Only an anchor of a framework may recognise another framework for it."),
-        ("not-an-object", "cli cli.definitions cli.present cli.status safe_jsonld vc.data_model",
+        ("not-an-object", "cli cli._common cli.definitions cli.status safe_jsonld vc.data_model",
          "A credential, presentation or JSON-LD document is not a JSON object."),
         ("not-did-key", "did_key",
          "The text is not a did:key DID."),

@@ -55,6 +55,7 @@ from ._common import (
     load_signing_key,
     not_json,
     published_contexts_loader,
+    read_credential,
     read_input,
     read_passphrase,
     registry_to_read,
@@ -175,15 +176,7 @@ def cmd_did_resolve(args: argparse.Namespace) -> int:
 
 def cmd_issue(args: argparse.Namespace) -> int:
     created = checked_timestamp(args.created, "--created")
-    data = read_input(args.file)
-    try:
-        credential = loads_strict(data)
-    except CoopCredsError as exc:
-        raise not_json(args.file, exc) from None
-    if not isinstance(credential, dict):
-        raise InputError(
-            "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
-        )
+    credential = read_credential(args.file)
     key = load_signing_key(args)
     mandatory: tuple[str, ...] = tuple(args.mandatory or ())
     if args.suite == SD_SUITE and args.mandatory is None:
@@ -197,15 +190,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    data = read_input(args.file)
-    try:
-        credential = loads_strict(data)
-    except CoopCredsError as exc:
-        raise not_json(args.file, exc) from None
-    if not isinstance(credential, dict):
-        raise InputError(
-            "not-an-object", f"{input_label(args.file)}: a credential must be a JSON object"
-        )
+    credential = read_credential(args.file)
     disclosed = derive_disclosure(
         credential, args.reveal, loader=published_contexts_loader(args.contexts_dir)
     )

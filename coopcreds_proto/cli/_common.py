@@ -21,7 +21,7 @@ from ..errors import CoopCredsError, InputError, KeyMaterialError
 from ..keys import AnySigningKey, load_key
 from ..loader import MANIFEST, OfflineDocumentLoader
 from ..local_registry import LocalRegistry
-from ..safe_json import DEFAULT_LIMITS
+from ..safe_json import DEFAULT_LIMITS, loads_strict
 from ..timestamps import parse_timestamp
 
 # 0 success (verify: verified), 1 not verified or problems found, 2 unusable input.
@@ -72,6 +72,23 @@ def input_label(name: str) -> str:
 def not_json(name: str, exc: CoopCredsError) -> CoopCredsError:
     """The error for an input that could not be read as JSON, naming the input."""
     return exc.with_context(input_label(name))
+
+
+def read_credential(name: str) -> dict:
+    """The credential in file ``name`` (``-``: stdin): strict JSON, and an object.
+
+    Not JSON is the JSON error naming the input; another JSON value is
+    ``InputError('not-an-object')``.
+    """
+    try:
+        credential = loads_strict(read_input(name))
+    except CoopCredsError as exc:
+        raise not_json(name, exc) from None
+    if not isinstance(credential, dict):
+        raise InputError(
+            "not-an-object", f"{input_label(name)}: a credential must be a JSON object"
+        )
+    return credential
 
 
 def checked_timestamp(value: str | None, option: str) -> str | None:

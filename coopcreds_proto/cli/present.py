@@ -14,17 +14,14 @@ import argparse
 import json
 
 from ..cryptosuites import CRYPTOSUITES
-from ..errors import CoopCredsError, InputError
-from ..safe_json import loads_strict
+from ..errors import InputError
 from ..vc.presentations import present
 from ._common import (
     EXIT_OK,
     add_key_file_options,
     checked_timestamp,
-    input_label,
     load_signing_key,
-    not_json,
-    read_input,
+    read_credential,
 )
 
 
@@ -32,16 +29,7 @@ def cmd_present(args: argparse.Namespace) -> int:
     created = checked_timestamp(args.created, "--created")
     credentials = []
     for name in args.files:
-        data = read_input(name)
-        try:
-            credential = loads_strict(data)
-        except CoopCredsError as exc:
-            raise not_json(name, exc) from None
-        if not isinstance(credential, dict):
-            raise InputError(
-                "not-an-object", f"{input_label(name)}: a credential must be a JSON object"
-            )
-        credentials.append(credential)
+        credentials.append(read_credential(name))
     key = load_signing_key(args)
     if args.holder is not None and args.holder != key.controller:
         raise InputError(
