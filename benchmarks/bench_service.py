@@ -12,7 +12,15 @@ folder, with the sample co-op's key and status lists, and measures:
   the published lists); target: at least 400 credentials/s; the figure is
   also given as a ratio to ``verify_credential`` in this process on one
   thread.
-- ``latency``: 50 concurrent clients verifying; target: p95 under 50 ms.
+- ``latency``: 50 concurrent clients, each on its own kept-alive connection,
+  verifying together at the verification target's rate (400 a second in all,
+  each client sending every 125 ms from a seeded random start); a request's
+  latency runs from the moment it was due, so a request that had to wait for
+  the one before it is counted with its wait (no coordinated omission);
+  target: p95 under 50 ms. The same 50 clients sending back to back, each as
+  soon as answered, are also measured: that is a saturation test, whose
+  latency is the queue (by Little's law 50 clients over the rate served), and
+  is reported as such, not held to the target.
 
 The clients run on the same machine and take their share of its cores, so the
 script also reads the service's own CPU time (``/proc``) while it verifies:
@@ -29,6 +37,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -52,6 +61,8 @@ from coopcreds_proto.verifier_options import VerifierOptions
 ISSUE_MIN_PER_S = 150.0
 VERIFY_MIN_PER_S = 400.0
 P95_MAX_MS = 50.0
+LATENCY_CLIENTS = 50
+LATENCY_RATE_PER_S = VERIFY_MIN_PER_S  # the offered load of the latency target, in all
 DEADLINE_S = 120.0
 WORKERS = 2
 
@@ -102,7 +113,7 @@ async def _clients(count: int, work: Any) -> float:
 
 def bench(quick: bool) -> dict[str, Any]:
     count = 300 if quick else 2_000
-    latency_requests = 5 if quick else 20
+    latency_requests = 10 if quick else 40
     with tempfile.TemporaryDirectory() as tmp:
         config, token = _folder(Path(tmp))
         with ServiceProcess(config, workers=WORKERS, log=Path(tmp) / "log") as service:
@@ -143,7 +154,26 @@ def bench(quick: bool) -> dict[str, Any]:
             verify_s = asyncio.run(_clients(10, verifier))
             verify_cpu_s = _service_cpu_s(service.process.pid) - cpu_before
 
-            async def waiting(k: int) -> None:
+            period = LATENCY_CLIENTS / LATENCY_RATE_PER_S
+            starts = random.Random(20261203)
+            offsets = [starts.uniform(0, period) for _ in range(LATENCY_CLIENTS)]
+            at_rate_status: list[int] = []
+
+            async def paced(k: int) -> None:
+                deadline = time.monotonic() + DEADLINE_S
+                async with JsonConnection(service.url.rstrip("/")) as client:
+                    first = time.perf_counter() + offsets[k]
+                    for i in range(latency_requests):
+                        if time.monotonic() > deadline:
+                            return
+                        due = first + i * period
+                        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                        body = checks[(k * latency_requests + i) % len(checks)]
+                        status, _ = await client.post("/credentials/verify", body)
+                        latencies.append(time.perf_counter() - due)
+                        at_rate_status.append(status)
+
+            async def back_to_back(k: int) -> None:
                 deadline = time.monotonic() + DEADLINE_S
                 async with JsonConnection(service.url.rstrip("/")) as client:
                     for i in range(latency_requests):
@@ -152,9 +182,11 @@ def bench(quick: bool) -> dict[str, Any]:
                         body = checks[(k * latency_requests + i) % len(checks)]
                         start = time.perf_counter()
                         await client.post("/credentials/verify", body)
-                        latencies.append(time.perf_counter() - start)
+                        saturated.append(time.perf_counter() - start)
 
-            asyncio.run(_clients(50, waiting))
+            at_rate_s = asyncio.run(_clients(LATENCY_CLIENTS, paced))
+            saturated: list[float] = []
+            saturated_s = asyncio.run(_clients(LATENCY_CLIENTS, back_to_back))
         options = VerifierOptions(registry=LocalRegistry(Path(tmp) / "registry"))
         sample = issued[:min(200, len(issued))]
         verify_credential(sample[0], options)
@@ -163,7 +195,7 @@ def bench(quick: bool) -> dict[str, Any]:
         in_process_per_s = len(sample) / (time.perf_counter() - start)
     issue_rate = len(issued) / issue_s
     verify_rate = len(verified) / verify_s
-    p95 = statistics.quantiles(latencies, n=20)[18] * 1000 if len(latencies) > 1 else 0.0
+    p95 = _p95_ms(latencies)
     figures = {
         "credentials issued": len(issued),
         "issued per s": issue_rate,
@@ -177,18 +209,34 @@ def bench(quick: bool) -> dict[str, Any]:
         "service CPU ms a verification": verify_cpu_s * 1000 / max(len(verified), 1),
         "verify capacity, 2 cores, /s": 2 * len(verified) / verify_cpu_s if verify_cpu_s else 0.0,
         "latency requests": len(latencies),
-        "p50 ms (50 clients)": statistics.median(latencies) * 1000,
-        "p95 ms (50 clients)": p95,
+        "offered rate, 50 clients, /s": len(latencies) / at_rate_s,
+        "p50 ms (50 clients at rate)": statistics.median(latencies) * 1000,
+        "p95 ms (50 clients at rate)": p95,
+        "p99 ms (50 clients at rate)": _quantile_ms(latencies, 99),
+        "saturated: served per s": len(saturated) / saturated_s,
+        "saturated: p95 ms (queue)": _p95_ms(saturated),
     }
     targets = [
         {"target": f"issuance >= {ISSUE_MIN_PER_S:.0f}/s (2 workers)", "value": issue_rate,
          "unit": "/s", "pass": issue_rate >= ISSUE_MIN_PER_S and len(issued) == count},
         {"target": f"verification >= {VERIFY_MIN_PER_S:.0f}/s (2 workers)", "value": verify_rate,
          "unit": "/s", "pass": verify_rate >= VERIFY_MIN_PER_S and figures["all verified"]},
-        {"target": f"p95 latency < {P95_MAX_MS:.0f} ms, 50 clients", "value": p95, "unit": "ms",
-         "pass": p95 < P95_MAX_MS and len(latencies) == 50 * latency_requests},
+        {"target": f"p95 latency < {P95_MAX_MS:.0f} ms, 50 clients at"
+                   f" {LATENCY_RATE_PER_S:.0f}/s", "value": p95, "unit": "ms",
+         "pass": (p95 < P95_MAX_MS and len(latencies) == LATENCY_CLIENTS * latency_requests
+                  and all(s == 200 for s in at_rate_status))},
     ]
     return {"figures": figures, "targets": targets}
+
+
+def _quantile_ms(seconds: list[float], percent: int) -> float:
+    if len(seconds) < 2:
+        return 0.0
+    return statistics.quantiles(seconds, n=100)[percent - 1] * 1000
+
+
+def _p95_ms(seconds: list[float]) -> float:
+    return _quantile_ms(seconds, 95)
 
 
 def report(result: dict[str, Any]) -> str:

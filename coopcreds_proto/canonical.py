@@ -23,6 +23,7 @@ from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 from pyld.jsonld import JsonLdError, _is_absolute_iri
 
+from .canonical_nquads import canonical_nquads
 from .errors import UnsafeJsonLdError, require_type
 from .loader import OfflineDocumentLoader
 from .safe_json import DEFAULT_LIMITS, Limits
@@ -366,9 +367,19 @@ def canonicalize_rdfc(
     *,
     hash_name: str = "sha256",
 ) -> str:
-    """RDFC-1.0 canonical N-Quads of an expanded, checked document."""
+    """RDFC-1.0 canonical N-Quads of an expanded, checked document.
+
+    A plain tree whose blank nodes differ at the first degree is written
+    straight to N-Quads (:mod:`coopcreds_proto.canonical_nquads`); anything
+    else goes through PyLD's dataset and URDNA2015, within ``limits``.
+    """
     require_type(expanded, (list, dict), "a JSON-LD document")
     require_type(loader, OfflineDocumentLoader, "loader")
+    if hash_name not in ("sha256", "sha384"):
+        raise ValueError(f"RDFC-1.0 hashes with sha256 or sha384, not {hash_name!r}")
+    direct = canonical_nquads(expanded, limits, hash_name=hash_name)
+    if direct is not None:
+        return direct
     return canonicalize_dataset(to_dataset(expanded, loader, limits), limits, hash_name=hash_name)
 
 

@@ -15,9 +15,11 @@ datetimes: deciding what they mean for a proof is the verifier's job.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+from .did_key import resolve_did_key
 from .errors import CoopCredsError, InputError, require_type
 from .keys import PublicKey, public_key_from_multikey
 from .loader import OfflineDocumentLoader
@@ -70,7 +72,19 @@ def dereference_verification_method(url: str, loader: OfflineDocumentLoader) -> 
             f"verificationMethod {shown_url(url)} is not a DID URL with a fragment",
         )
     did = url.split("#", 1)[0]
-    document = resolve_did(did, loader)
+    if did.startswith("did:key:") and did not in loader.urls:
+        # A did:key document is its URL written out: dereferenced once per process.
+        return _did_key_method(url, did)
+    return _method_in(url, did, resolve_did(did, loader))
+
+
+@functools.lru_cache(maxsize=1024)
+def _did_key_method(url: str, did: str) -> VerificationMethod:
+    return _method_in(url, did, resolve_did_key(did))
+
+
+def _method_in(url: str, did: str, document: dict) -> VerificationMethod:
+    """Verification method ``url`` of ``did``'s DID ``document``."""
     for method in document.get("verificationMethod", []):
         if isinstance(method, dict) and method.get("id") == url:
             break

@@ -8,11 +8,17 @@
 // after W warm-up verifications (default 300, so that V8 has compiled the hot
 // code; the first must verify: exit 1 otherwise).
 //
+// With --serve, it warms up every FILE, prints {"node": version, "ready": true}
+// and then answers each line "K N" read from stdin (verify FILE number K, N
+// times) with one line {"seconds": s}: the caller interleaves these runs with
+// its own, so that both sides are timed under the same load of the machine.
+//
 // The document loader serves only the contexts of the bundle in DIR (its
 // manifest.json: url -> file, as in coopcreds_proto/data/contexts) and resolves
 // did:key URLs locally; any other URL is an error, so nothing is fetched.
 
 import {readFile} from 'node:fs/promises';
+import {createInterface} from 'node:readline';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 
@@ -63,7 +69,8 @@ async function main() {
       now: {type: 'string'},
       n: {type: 'string', default: '200'},
       runs: {type: 'string', default: '7'},
-      warmup: {type: 'string', default: '300'}
+      warmup: {type: 'string', default: '300'},
+      serve: {type: 'boolean', default: false}
     }
   });
   const documentLoader = await buildDocumentLoader(values.contexts);
@@ -76,6 +83,10 @@ async function main() {
   const verify = credential => vc.verifyCredential({
     credential, suite, documentLoader, now, checkStatus: undefined
   });
+  if(values.serve) {
+    await serve(positionals, verify, warmup);
+    return;
+  }
   const results = {};
   for(const file of positionals) {
     const credential = await readJson(file);
@@ -98,6 +109,34 @@ async function main() {
     results[file] = {verify_per_s: 1 / median(perRun), per_run_s: perRun};
   }
   console.log(JSON.stringify({node: process.version, results}));
+}
+
+async function timed(verify, credential, n) {
+  const start = process.hrtime.bigint();
+  for(let i = 0; i < n; ++i) {
+    await verify(credential);
+  }
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function serve(files, verify, warmup) {
+  const credentials = [];
+  for(const file of files) {
+    const credential = await readJson(file);
+    const first = await verify(credential);
+    if(!first.verified) {
+      console.error(`${file} does not verify: ${JSON.stringify(first.error ?? first)}`);
+      process.exit(1);
+    }
+    await timed(verify, credential, warmup - 1);
+    credentials.push(credential);
+  }
+  console.log(JSON.stringify({node: process.version, ready: true}));
+  const lines = createInterface({input: process.stdin});
+  for await (const line of lines) {
+    const [k, n] = line.trim().split(/\s+/).map(Number);
+    console.log(JSON.stringify({seconds: await timed(verify, credentials[k], n)}));
+  }
 }
 
 await main();
