@@ -39,6 +39,18 @@ _NODE_KEYWORDS = frozenset({"@id", "@type"})
 _BIG_INTEGER = 10**21  # JSON-LD writes integers this large as doubles
 
 
+# IRIs found absolute (not blank nodes), across documents: the same vocabulary
+# recurs in every credential. Emptied when full, so hostile input cannot grow it.
+_ABSOLUTE: set[str] = set()
+_ABSOLUTE_MAX = 4096
+
+
+def _remember(iri: str) -> None:
+    if len(_ABSOLUTE) >= _ABSOLUTE_MAX:
+        _ABSOLUTE.clear()
+    _ABSOLUTE.add(iri)
+
+
 class _NotPlain(Exception):
     """Not a plain tree, or beyond what this path writes: PyLD's path handles it."""
 
@@ -73,7 +85,6 @@ class _Writer:
         self.held: set[tuple] = set()  # (graph, subject, property, value) written already
         self.counts: dict[tuple[str, str], int] = {}  # values per (node, property), all graphs
         self.seen: set[int] = set()  # objects met (a shared one is not a tree)
-        self.absolute: set[str] = set()
 
     def fresh(self) -> str:
         label = f"_:b{len(self.blank)}"
@@ -81,11 +92,13 @@ class _Writer:
         return label
 
     def iri(self, iri: Any) -> str:
-        if iri in self.absolute:
-            return iri
-        if not isinstance(iri, str) or iri.startswith("_:") or not _is_absolute_iri(iri):
+        if not isinstance(iri, str):
             raise _NotPlain
-        self.absolute.add(iri)
+        if iri in _ABSOLUTE:
+            return iri
+        if iri.startswith("_:") or not _is_absolute_iri(iri):
+            raise _NotPlain
+        _remember(iri)
         return iri
 
     def meet(self, value: Any) -> None:
@@ -227,10 +240,12 @@ def _literal(value: dict) -> str:
         raise _NotPlain  # @direction, @index...
     data = value["@value"]
     datatype = value.get("@type")
-    if datatype is not None and (
-        not isinstance(datatype, str) or datatype in ("@json", XSD_DOUBLE)
-        or datatype.startswith("_:") or not _is_absolute_iri(datatype)
-    ):
+    if datatype is not None and not (isinstance(datatype, str) and datatype in _ABSOLUTE):
+        if (not isinstance(datatype, str) or datatype.startswith("_:")
+                or not _is_absolute_iri(datatype)):
+            raise _NotPlain
+        _remember(datatype)
+    if datatype in ("@json", XSD_DOUBLE):
         raise _NotPlain
     if "@language" in value:
         language = value["@language"]

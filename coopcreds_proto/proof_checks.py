@@ -30,6 +30,8 @@ from .timestamps import format_timestamp, parse_timestamp, shifted
 from .verifier_options import VerifierOptions
 
 PROOF_PROPERTY = "https://w3id.org/security#proof"
+PROOF_VALUE_PROPERTY = "https://w3id.org/security#proofValue"
+DATA_INTEGRITY_PROOF = "https://w3id.org/security#DataIntegrityProof"
 RDFC = "eddsa-rdfc-2022"
 RDFC_SUITES = (RDFC, "ecdsa-rdfc-2019")  # the suites that sign the RDFC canonical form
 
@@ -301,12 +303,44 @@ def check_proof_timing(proofs: Sequence[dict], moment: datetime, clock_skew: tim
 def signature(state: SecuredDocument) -> str:
     """Every proof's signature holds over the document."""
     expanded = state.expanded.expanded if state.expanded is not None else None
+    config = None
+    if state.expanded is not None and state.expanded.compact and len(state.proofs) == 1:
+        config = _proof_configuration_expansion(state.expanded.expanded, state.proofs[0])
     return check_signatures(
         state.document, state.proofs, state.methods, what=state.noun,
         loader=state.loader, limits=state.limits, canonical_unsecured=state.canonical,
         allow_inline_contexts=state.options.allow_inline_contexts,
         expanded_unsecured=_expansion_without_proof(expanded) if expanded is not None else None,
+        expanded_proof_config=config,
     )
+
+
+def _proof_configuration_expansion(expanded: list, proof: dict) -> list | None:
+    """The expansion of a document's one proof without its ``proofValue``: its
+    configuration's, read from the document's own expansion.
+
+    For a document read in canonical compact form (``compact_expansion``) whose
+    proof carries no ``@context`` of its own: the configuration has the
+    document's ``@context``, and the proof's terms mean within the document
+    what they mean at the top of the configuration (the ``proof`` term has no
+    scoped context, and a type-scoped context does not reach a nested node).
+    The proof's own ``@context`` and ``previousProof`` are left to
+    ``verify_proof_signature``, which then expands the configuration itself; so
+    is a proof not of type ``DataIntegrityProof``, whose context alone says
+    that ``proofValue`` is ``sec:proofValue``.
+    """
+    if len(expanded) != 1 or not isinstance(expanded[0], dict):
+        return None
+    graphs = expanded[0].get(PROOF_PROPERTY)
+    if not (isinstance(graphs, list) and len(graphs) == 1 and isinstance(graphs[0], dict)
+            and graphs[0].keys() == {"@graph"} and len(graphs[0]["@graph"]) == 1):
+        return None
+    node = graphs[0]["@graph"][0]
+    if (not isinstance(node, dict) or node.get("@type") != [DATA_INTEGRITY_PROOF]
+            or PROOF_VALUE_PROPERTY not in node or "proofValue" not in proof
+            or len(node) != len(proof.keys() - {"@context"})):
+        return None
+    return [{k: v for k, v in node.items() if k != PROOF_VALUE_PROPERTY}]
 
 
 def check_signatures(
@@ -320,6 +354,7 @@ def check_signatures(
     canonical_unsecured: bytes | None = None,
     allow_inline_contexts: bool = False,
     expanded_unsecured: list | None = None,
+    expanded_proof_config: list | None = None,
 ) -> str:
     """Every proof's signature holds over ``document`` (``what`` names it in the reason)."""
     for i, (proof, method) in enumerate(zip(proofs, methods)):
@@ -332,6 +367,7 @@ def check_signatures(
             canonical_unsecured=canonical_unsecured,
             allow_inline_contexts=allow_inline_contexts,
             expanded_unsecured=expanded_unsecured,
+            expanded_proof_config=expanded_proof_config,
         )
         if not ok:
             raise CheckFailed(

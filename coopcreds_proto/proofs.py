@@ -216,6 +216,7 @@ def verify_proof_signature(
     canonical_unsecured: bytes | None = None,
     allow_inline_contexts: bool = False,
     expanded_unsecured: list | None = None,
+    expanded_proof_config: list | None = None,
 ) -> bool:
     """True if ``proof``'s signature over ``document`` verifies with ``public_key``.
 
@@ -224,7 +225,9 @@ def verify_proof_signature(
     is the RDFC canonical form of the document without its proofs, when the
     caller already computed it (used only by eddsa-rdfc-2022 proofs without
     ``previousProof`` or a ``@context`` of their own); ``expanded_unsecured`` its
-    checked expansion (used, on the same terms, by ecdsa-sd-2023).
+    checked expansion (used, on the same terms, by ecdsa-sd-2023);
+    ``expanded_proof_config`` the checked expansion of the proof's configuration
+    (used on the same terms by the RDFC suites).
     """
     check_proof_shape(proof)
     suite = get_cryptosuite(proof["cryptosuite"])
@@ -239,6 +242,7 @@ def verify_proof_signature(
         canonical_document=canonical_unsecured if plain else None,
         allow_inline_contexts=allow_inline_contexts,
         expanded_document=expanded_unsecured if plain else None,
+        expanded_proof_config=expanded_proof_config if plain else None,
     )
     config = suite.proof_config(proof, unsecured)
     return suite.verify(unsecured, proof, config, public_key, given)

@@ -30,6 +30,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A lone surrogate (JSON allows the escape "\ud800") is not Unicode text: it
 # cannot be encoded as UTF-8, so nothing with one in it can be hashed.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # either of the two
 # Integers every JSON implementation reads exactly (I-JSON, RFC 7493); beyond
 # them RFC 8785 refuses and PyLD turns integers into (rounded) doubles.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -173,9 +174,11 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
     """
     count = 0
     size = 0
-    stack: list[tuple[Any, str, int]] = [(document, "$", 0)]
+    # Each value with its crumb (parent crumb, key or index): a path is written
+    # out only for a problem.
+    stack: list[tuple[Any, tuple | None, int]] = [(document, None, 0)]
     while stack:
-        value, path, depth = stack.pop()
+        value, crumb, depth = stack.pop()
         count += 1
         if count > limits.max_values:
             raise UnsafeJsonLdError(
@@ -183,40 +186,59 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
             )
         if depth > limits.max_depth:
             raise UnsafeJsonLdError(
-                "too-deep", f"nesting deeper than {limits.max_depth}", path=path
+                "too-deep", f"nesting deeper than {limits.max_depth}", path=_written(crumb)
             )
-        if isinstance(value, dict):
+        kind = type(value)
+        if kind is str:
+            size += len(value) + 3
+            if _BAD_TEXT.search(value):
+                _check_text(value, _written(crumb))
+        elif isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise UnsafeJsonLdError(
-                        "non-string-key", f"key {key!r} is not a string", path=path
+                        "non-string-key", f"key {key!r} is not a string", path=_written(crumb)
                     )
                 size += len(key) + 4
-                _check_text(key, child_path(path, key))
-                stack.append((item, child_path(path, key), depth + 1))
+                if _BAD_TEXT.search(key):
+                    _check_text(key, _written((crumb, key)))
+                stack.append((item, (crumb, key), depth + 1))
         elif isinstance(value, list):
             if len(value) > limits.max_items:
-                raise _too_many_items(len(value), path, limits)
-            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+                raise _too_many_items(len(value), _written(crumb), limits)
+            stack.extend((item, (crumb, (i,)), depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str):
             size += len(value) + 3
-            _check_text(value, path)
+            _check_text(value, _written(crumb))
         elif isinstance(value, float):
             if not math.isfinite(value):
                 raise UnsafeJsonLdError(
-                    "non-finite-number", f"{value} is not allowed in JSON", path=path
+                    "non-finite-number", f"{value} is not allowed in JSON", path=_written(crumb)
                 )
         elif isinstance(value, int) and not isinstance(value, bool):
             if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-                raise _out_of_range(path)
+                raise _out_of_range(_written(crumb))
         elif value is not None and not isinstance(value, (bool, int)):
             raise UnsafeJsonLdError(
-                "not-json-value", f"{type(value).__name__} is not a JSON value", path=path
+                "not-json-value", f"{type(value).__name__} is not a JSON value",
+                path=_written(crumb),
             )
         if size > limits.max_bytes:
             raise UnsafeJsonLdError(
                 "too-large", f"document is over the limit of {limits.max_bytes} bytes", path="$"
             )
+
+
+def _written(crumb: tuple | None) -> str:
+    """The JSON path of a crumb of ``check_json_value``."""
+    steps = []
+    while crumb is not None:
+        crumb, step = crumb
+        steps.append(step)
+    path = "$"
+    for step in reversed(steps):
+        path = f"{path}[{step[0]}]" if isinstance(step, tuple) else child_path(path, step)
+    return path
 
 
 def _check_text(text: str, path: str) -> None:

@@ -57,6 +57,24 @@ def parse_timestamp(value: object, *, path: str | None = None) -> datetime:
         raise InputError(
             "bad-timestamp", f"{_shown(value)} is not a date-time string", path=path
         )
+    if len(value) <= _SHOWN:
+        # A verification reads the same few times several times over.
+        found = _recent.get(value)
+        if found is not None:
+            return found
+        moment = _parse(value, path)
+        if len(_recent) >= _RECENT:
+            _recent.clear()
+        _recent[value] = moment
+        return moment
+    return _parse(value, path)
+
+
+_RECENT = 1024
+_recent: dict[str, datetime] = {}  # text -> moment, for texts that parsed (datetime is immutable)
+
+
+def _parse(value: str, path: str | None) -> datetime:
     if not _STAMP.match(value):
         why = (
             "it has no time zone (Z or +hh:mm)"

@@ -104,6 +104,9 @@ def test_named_graphs_and_node_references_across_them() -> None:
     {"@set": [{"@value": 1}]},
     {"@id": "relative"},
     {"@value": "x", "@type": "_:blank"},
+    {"@value": "x", "@type": {"not": "an IRI"}},
+    {"@id": "urn:x:2", "@type": [["not", "an IRI"]]},
+    {"@id": "urn:x:2", "@type": [{"not": "an IRI"}]},
 ])
 def test_what_it_does_not_write_is_left_to_pyld(odd: dict) -> None:
     expanded = [{"@id": "urn:x:1", P: [odd]}]

@@ -172,3 +172,13 @@ def test_a_key_retired_at_an_end_of_the_calendar_is_judged(tmp_path, expires):
     result = verify_credential(signed, now="9999-12-31T23:59:59Z", registry=registry)
     codes = [c.code for c in result.failed]
     assert ("key-expired" in codes) == expires.startswith("0001")
+
+
+def test_a_time_read_again_is_the_same_and_a_bad_one_is_refused_every_time() -> None:
+    first = parse_timestamp("2026-03-01T10:00:00+02:00")
+    assert parse_timestamp("2026-03-01T10:00:00+02:00") == first
+    assert first.utcoffset() == timedelta(hours=2)
+    for path in ("$.validFrom", "$.proof.created"):
+        with pytest.raises(InputError) as raised:
+            parse_timestamp("2026-02-30T00:00:00Z", path=path)
+        assert raised.value.path == path

@@ -41,6 +41,8 @@ class CanonicalizationInput:
     allow_inline_contexts: bool = False
     # RDFC-1.0's hash algorithm (sha384 for ecdsa-rdfc-2019 with a P-384 key).
     rdfc_hash: str = "sha256"
+    # The checked expansion of the proof configuration, when the caller has it.
+    expanded_proof_config: list | None = None
 
 
 class Cryptosuite:

@@ -26,7 +26,9 @@ class EddsaRdfc2022(EddsaCryptosuite):
         ).encode("utf-8")
 
     def canonicalize_proof_config(self, config: dict, given: CanonicalizationInput) -> bytes:
-        expanded = self._expand(config, given)
+        expanded = given.expanded_proof_config
+        if expanded is None:
+            expanded = self._expand(config, given)
         return canonicalize_rdfc(
             expanded, given.loader, given.limits, hash_name=given.rdfc_hash
         ).encode("utf-8")
