@@ -22,6 +22,7 @@ list being updated, a DID document with a new key) must be asked for.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -66,6 +67,29 @@ def did_web_url(did: str) -> str:
     return url
 
 
+
+@functools.lru_cache(maxsize=1024)
+def _path_in(root: Path, url: str) -> Path:
+    """The file under ``root`` for ``url`` (``LocalRegistry.path_for``; the same few
+    URLs recur with every credential checked, so the answer is kept)."""
+    if isinstance(url, str) and url.startswith("did:web:"):
+        url = did_web_url(url)
+    problem = url_problem(url)
+    parts = None if problem else check_url(url)
+    if parts is not None:
+        problem = _registry_problem(parts)
+    if parts is None or problem is not None:
+        raise InputError(
+            "bad-registry-url",
+            f"{shown_url(url)} cannot be published in the local registry: {problem}",
+            path=shown_url(url),
+        )
+    assert parts.host is not None  # an https URL that check_url accepted has one
+    host = parts.host + (f"_{parts.port}" if parts.port else "")
+    name = "/".join(s for s in parts.path.split("/") if s) or "index"
+    return root / "web" / host / f"{name}.json"
+
+
 def _registry_problem(url: Url) -> str | None:
     """Why a usable URL cannot name a file of the registry, or ``None``."""
     if url.scheme != "https":
@@ -89,26 +113,20 @@ class LocalRegistry:
 
     def path_for(self, url: str) -> Path:
         """The file that holds the document published at ``url``."""
-        if isinstance(url, str) and url.startswith("did:web:"):
-            url = did_web_url(url)
-        problem = url_problem(url)
-        parts = None if problem else check_url(url)
-        if parts is not None:
-            problem = _registry_problem(parts)
-        if parts is None or problem is not None:
-            raise InputError(
-                "bad-registry-url",
-                f"{shown_url(url)} cannot be published in the local registry: {problem}",
-                path=shown_url(url),
-            )
-        assert parts.host is not None  # an https URL that check_url accepted has one
-        host = parts.host + (f"_{parts.port}" if parts.port else "")
-        name = "/".join(s for s in parts.path.split("/") if s) or "index"
-        return self.root / "web" / host / f"{name}.json"
+        if isinstance(url, str):
+            return _path_in(self.root, url)
+        return _path_in.__wrapped__(self.root, url)
 
     def has(self, url: str) -> bool:
         """True if a document is published at ``url``."""
         return self.path_for(url).is_file()
+
+    def read_bytes(self, url: str) -> bytes | None:
+        """The bytes of the document published at ``url`` (None if there is none)."""
+        try:
+            return self.path_for(url).read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            return None
 
     def read(self, url: str) -> dict:
         """The document published at ``url``, or ``DocumentLoaderError`` naming it."""

@@ -180,26 +180,38 @@ def _check_found(
 def _found_contexts(document: Any) -> list[tuple[str, Any]]:
     """Every ``@context`` in ``document`` as (JSON path, value), in document order."""
     found: list[tuple[str, Any]] = []
-    # Paths are kept as tuples of steps and written out only for what is found.
-    stack: list[tuple[Any, tuple, bool]] = [(document, (), False)]
+    # Each value with its crumb (parent crumb, key or (index,)): a path is
+    # written out only for what is found.
+    stack: list[tuple[Any, tuple | None, bool, int]] = [(document, None, False, 0)]
     deepest = sys.getrecursionlimit()
     while stack:
-        value, steps, is_context = stack.pop()
-        if len(steps) > deepest:
+        value, crumb, is_context, depth = stack.pop()
+        if depth > deepest:
             # As deep as a recursive walk could go: a cyclic structure never ends.
             raise UnsafeJsonLdError(
                 "too-deep", "nested deeper than any JSON document (a structure that contains"
-                " itself?)", path=_path(steps[:8]) + "...",
+                " itself?)", path=_path(_steps(crumb)[:8]) + "...",
             )
         if is_context:
-            found.append((_path(steps), value))
+            found.append((_path(_steps(crumb)), value))
         elif isinstance(value, dict):
             for key, item in reversed(value.items()):
-                stack.append((item, (*steps, key), key == "@context"))
+                if isinstance(item, (dict, list)) or key == "@context":
+                    stack.append((item, (crumb, key), key == "@context", depth + 1))
         elif isinstance(value, list):
             for i in range(len(value) - 1, -1, -1):
-                stack.append((value[i], (*steps, (i,)), False))
+                item = value[i]
+                if isinstance(item, (dict, list)):
+                    stack.append((item, (crumb, (i,)), False, depth + 1))
     return found
+
+
+def _steps(crumb: tuple | None) -> tuple:
+    steps = []
+    while crumb is not None:
+        crumb, step = crumb
+        steps.append(step)
+    return tuple(reversed(steps))
 
 
 def _path(steps: tuple) -> str:

@@ -252,6 +252,20 @@ def test_stale_list_past_valid_until(coop: Issuer) -> None:
     assert result.verified
 
 
+@pytest.mark.parametrize("published", [
+    {"valid_until": "2026-05-15T00:00:00Z"},
+    {"ttl": 24 * 3600 * 1000},
+])
+def test_a_list_read_while_fresh_is_stale_later_though_cached(
+    coop: Issuer, published: dict
+) -> None:
+    coop.publish(**published)
+    result, _ = status_of(coop, now="2026-05-01T12:00:00Z")  # read, verified, cached
+    assert result.verified
+    _, status = status_of(coop)  # the same bytes, later: the clock's checks run again
+    assert_refused(status, "status-list-stale", "status unknown", "stale")
+
+
 def test_stale_list_past_its_ttl(coop: Issuer) -> None:
     coop.publish(ttl=24 * 3600 * 1000)  # one day from validFrom (2026-05-01)
     _, status = status_of(coop)

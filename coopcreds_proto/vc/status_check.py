@@ -56,7 +56,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -126,6 +126,9 @@ class _Decoded:
     # ``validUntil``); outside it the list is verified afresh.
     not_before: datetime = EARLIEST
     not_after: datetime = LATEST
+    # What ``_check_fresh`` reads of the list credential (validity and ttl),
+    # checked again at each use of the cached list.
+    freshness: dict = field(default_factory=dict)
 
     def usable_at(self, moment: datetime, clock_skew: timedelta) -> bool:
         """Whether the list's proofs and validity period hold at ``moment`` (within the skew)."""
@@ -328,21 +331,13 @@ def _check_entry(
 
     # --- the list credential
     try:
-        raw = registry.path_for(url).read_bytes() if registry.has(url) else None
+        raw = registry.read_bytes(url)
     except (CoopCredsError, OSError) as exc:
         raise _unknown("status-list-missing", f"cannot read the status list {url}: {exc}", path)
     if raw is None:
         raise _unknown(
             "status-list-missing", f"no status list is published at {url}", path
         )
-    try:
-        document = loads_strict(raw, options.limits)
-    except CoopCredsError as exc:
-        raise _unknown("status-list-malformed", f"the status list at {url}: {exc}", path)
-    if not isinstance(document, dict):
-        raise _unknown("status-list-malformed", f"the status list at {url} is not an object", path)
-    _check_fresh(document, url, moment, options.clock_skew, path)
-
     # The registry is part of the key: a did:web issuer's keys are read from it;
     # so is the key-revocation policy, which changes whether the list's proof passes.
     key = (
@@ -350,8 +345,23 @@ def _check_entry(
         options.trust_signatures_before_key_revocation,
     )
     decoded = cache.get(key, moment, options.clock_skew) if cache is not None else None
-    if decoded is None:
-        decoded = _verify_and_decode(document, url, options, verify_list, max_list_bytes, path)
+    if decoded is not None:
+        # The same bytes as the list verified before: only what the clock decides is read again.
+        _check_fresh(decoded.freshness, url, moment, options.clock_skew, path)
+    else:
+        try:
+            document = loads_strict(raw, options.limits)
+        except CoopCredsError as exc:
+            raise _unknown("status-list-malformed", f"the status list at {url}: {exc}", path)
+        if not isinstance(document, dict):
+            raise _unknown(
+                "status-list-malformed", f"the status list at {url} is not an object", path
+            )
+        _check_fresh(document, url, moment, options.clock_skew, path)
+        decoded = replace(
+            _verify_and_decode(document, url, options, verify_list, max_list_bytes, path),
+            freshness=_freshness(document),
+        )
         if cache is not None:
             cache.put(key, decoded)
 
@@ -455,6 +465,15 @@ def _read_value(bits: bytes, index: int, size: int) -> int:
     for bit in range(index * size, index * size + size):
         value = (value << 1) | get_bit(bits, bit)
     return value
+
+
+def _freshness(document: dict) -> dict:
+    """The parts of a list credential that ``_check_fresh`` reads."""
+    kept: dict = {k: document[k] for k in ("validFrom", "validUntil") if k in document}
+    subject = document.get("credentialSubject")
+    if isinstance(subject, dict) and "ttl" in subject:
+        kept["credentialSubject"] = {"ttl": subject["ttl"]}
+    return kept
 
 
 def _check_fresh(
