@@ -244,25 +244,35 @@ def _vocab_bases(loader: OfflineDocumentLoader, found: list[tuple[str, Any]]) ->
     return tuple(bases)
 
 
+# IRIs found absolute, across documents (a vocabulary recurs in every one);
+# emptied when full, so that hostile input cannot grow it.
+_FOUND_ABSOLUTE: set[str] = set()
+_FOUND_ABSOLUTE_MAX = 4096
+
+
 def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tuple[str, ...]:
     """Refuse non-absolute ``@id``/``@type``; return the terms that only ``@vocab`` defined."""
     fallback: set[str] = set()
-    # IRIs already found absolute (the same few recur throughout a document).
-    absolute: set[str] = set()
+    # IRIs already met in this document (the same few recur throughout it).
+    met: set[str] = set()
 
     def iri(value: Any, kind: str) -> None:
-        if not isinstance(value, str) or value in absolute:
+        if not isinstance(value, str) or value in met:
             return
         if value.startswith("_:"):
             return
-        if not _ABSOLUTE_IRI.match(value):
-            raise UnsafeJsonLdError(
-                "relative-iri",
-                f"{kind} {value!r} is not an absolute IRI (a term the contexts do not define,"
-                " or a relative reference)",
-                path=find_value(document, value) or "$",
-            )
-        absolute.add(value)
+        if value not in _FOUND_ABSOLUTE:
+            if not _ABSOLUTE_IRI.match(value):
+                raise UnsafeJsonLdError(
+                    "relative-iri",
+                    f"{kind} {value!r} is not an absolute IRI (a term the contexts do not"
+                    " define, or a relative reference)",
+                    path=find_value(document, value) or "$",
+                )
+            if len(_FOUND_ABSOLUTE) >= _FOUND_ABSOLUTE_MAX:
+                _FOUND_ABSOLUTE.clear()
+            _FOUND_ABSOLUTE.add(value)
+        met.add(value)
         for base in vocab:
             if value.startswith(base) and len(value) > len(base):
                 fallback.add(value[len(base) :])

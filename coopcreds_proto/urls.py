@@ -34,6 +34,7 @@ coopcreds_proto.errors.InputError: https://coop.example:99999/ is not a usable U
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -100,6 +101,21 @@ def url_problem(value: object) -> str | None:
     """Why ``value`` is not a usable URL (one phrase), or ``None`` if it is one."""
     if not isinstance(value, str):
         return f"a URL is a string, not {type(value).__name__}"
+    if len(value) <= _KEPT_LENGTH:
+        # The same issuers, subjects and lists recur with every credential read.
+        return _kept_problem(value)
+    return _problem(value)
+
+
+_KEPT_LENGTH = 512
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_problem(value: str) -> str | None:
+    return _problem(value)
+
+
+def _problem(value: str) -> str | None:
     if not value:
         return "it is empty"
     if len(value) > MAX_URL_LENGTH:
