@@ -44,6 +44,7 @@ from .errors import InputError
 _STAMP = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _NO_ZONE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 _SHOWN = 64  # characters of a bad value quoted in a message
+_ZERO = timedelta(0)
 
 EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 """The first moment the workbench represents: 0001-01-01T00:00:00Z."""
@@ -96,9 +97,13 @@ def _parse(value: str, path: str | None) -> datetime:
     return _representable(moment, _shown(value), path)
 
 
-def _representable(moment: datetime, shown: str, path: str | None) -> datetime:
-    """``moment`` if its UTC time is within ``EARLIEST`` .. ``LATEST``; else ``bad-timestamp``."""
-    offset = moment.utcoffset() or timedelta(0)
+def _representable(moment: datetime, shown: str | None, path: str | None) -> datetime:
+    """``moment`` if its UTC time is within ``EARLIEST`` .. ``LATEST``; else ``bad-timestamp``
+    (``shown`` names it, ``repr(moment)`` if None)."""
+    offset = moment.utcoffset() or _ZERO
+    if offset == _ZERO:
+        return moment  # its UTC time is its own time, in range
+    shown = repr(moment) if shown is None else shown
     naive = moment.replace(tzinfo=None)
     if offset > timedelta(0) and naive - datetime.min < offset:
         raise InputError(
@@ -138,7 +143,7 @@ def shifted(moment: datetime, delta: timedelta) -> datetime:
         raise TypeError(f"shifted needs an aware datetime, not {moment!r:.60}")
     if not isinstance(delta, timedelta):
         raise TypeError(f"shifted needs a timedelta, not {type(delta).__name__}")
-    utc = _representable(moment, repr(moment), None).astimezone(timezone.utc)
+    utc = _representable(moment, None, None).astimezone(timezone.utc)
     try:
         return utc + delta
     except OverflowError:
@@ -155,7 +160,7 @@ def format_timestamp(moment: datetime) -> str:
         raise TypeError(f"format_timestamp needs a datetime, not {type(moment).__name__}")
     if moment.tzinfo is None:
         raise InputError("bad-timestamp", f"{moment!r} has no time zone")
-    utc = _representable(moment, repr(moment), None).astimezone(timezone.utc)
+    utc = _representable(moment, None, None).astimezone(timezone.utc)
     # Not strftime("%Y"): it writes year 1 as "1" on some platforms.
     return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
             f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
@@ -182,5 +187,5 @@ def as_datetime(value: datetime | str | None, *, default_now: bool = True) -> da
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise InputError("bad-timestamp", f"{value!r} has no time zone")
-        return _representable(value, repr(value), None)
+        return _representable(value, None, None)
     return parse_timestamp(value)
