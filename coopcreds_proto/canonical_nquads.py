@@ -25,6 +25,7 @@ W3C vectors and generated trees).
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from pyld.jsonld import XSD_BOOLEAN, XSD_DOUBLE, XSD_INTEGER, XSD_STRING, _is_absolute_iri
@@ -120,45 +121,44 @@ class _Writer:
     def add(self, graph: str, subject: str, predicate: str, obj: str) -> None:
         quad = (subject, predicate, obj, graph)
         self.quads.append(quad)
-        for term in (subject, obj, graph):
-            if term[:2] == "_:":
-                mentions = self.blank[term]
-                if not mentions or mentions[-1] is not quad:
-                    mentions.append(quad)
-
-    def first(self, graph: str, subject: str, key: str, mark: Any) -> bool:
-        slot = (graph, subject, key, mark)
-        if slot in self.held:
-            return False
-        self.held.add(slot)
-        return True
+        blank = self.blank
+        if subject[:2] == "_:":
+            blank[subject].append(quad)
+        if obj[:2] == "_:" and obj != subject:
+            blank[obj].append(quad)
+        if graph[:2] == "_:" and graph != subject and graph != obj:
+            blank[graph].append(quad)
 
     def node(self, node: Any, graph: str) -> str:
         if not isinstance(node, dict):
             raise _NotPlain
-        self.meet(node)
+        self.meet(node)  # a node met twice is shared, or in a cycle: not a tree
         subject = self.subject(node)
+        held, counts, add = self.held, self.counts, self.add
         for key, values in node.items():
             if key == "@id":
                 continue
             if not isinstance(values, list):
                 raise _NotPlain
-            self.meet(values)
             slot = (subject, key)
-            self.counts[slot] = self.counts.get(slot, 0) + len(values)
+            counts[slot] = counts.get(slot, 0) + len(values)
             if key == "@type":
                 for value in values:
                     obj = f"<{self.iri(value)}>"
-                    if self.first(graph, subject, key, obj):
-                        self.add(graph, subject, _RDF_TYPE, obj)
+                    seen = (graph, subject, key, obj)
+                    if seen not in held:
+                        held.add(seen)
+                        add(graph, subject, _RDF_TYPE, obj)
                 continue
             if key[:1] == "@":
                 raise _NotPlain
             predicate = f"<{self.iri(key)}>"
             for value in values:
                 obj, mark = self.item(value, graph)
-                if self.first(graph, subject, key, mark):
-                    self.add(graph, subject, predicate, obj)
+                seen = (graph, subject, key, mark)
+                if seen not in held:
+                    held.add(seen)
+                    add(graph, subject, predicate, obj)
         return subject
 
     def item(self, value: Any, graph: str) -> tuple[str, Any]:
@@ -168,6 +168,9 @@ class _Writer:
             raise _NotPlain
         if "@value" in value:
             data = value["@value"]
+            if len(value) == 1 and type(data) is str:
+                # The common case: a plain string (JSON-LD compares it by its text).
+                return f'"{_escaped(data)}"', ("@value", False, data, None, None)
             # JSON-LD's comparison of values: @value (a boolean equals only a
             # boolean), @type, @language: "1"^^xsd:integer and 1 are two values.
             mark = ("@value", type(data) is bool, data, value.get("@type"),
@@ -178,13 +181,13 @@ class _Writer:
             if not isinstance(nodes, list):
                 raise _NotPlain
             self.meet(value)
-            self.meet(nodes)
             name = self.fresh()
             for node in nodes:
                 self.node(node, name)
             return name, name
-        if any(k[:1] == "@" and k not in _NODE_KEYWORDS for k in value):
-            raise _NotPlain  # a list, a set, @included, @reverse, @index...
+        for k in value:
+            if k[:1] == "@" and k not in _NODE_KEYWORDS:
+                raise _NotPlain  # a list, a set, @included, @reverse, @index...
         child = self.node(value, graph)
         return child, child
 
@@ -233,6 +236,14 @@ def _line(quad: tuple[str, str, str, str], label: str) -> str:
     return f"{s} {p} {o} {g} .\n"
 
 
+_NEEDS_ESCAPE = re.compile(r'[\\\t\n\r"]')
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped as N-Quads writes a literal (PyLD's ``escape``)."""
+    return escape(text) if _NEEDS_ESCAPE.search(text) else text
+
+
 def _literal(value: dict) -> str:
     """A value object as an N-Quads literal, as JSON-LD's RDF conversion writes it
     (with no ``rdfDirection``); ``_NotPlain`` for what this path leaves to PyLD."""
@@ -252,7 +263,7 @@ def _literal(value: dict) -> str:
         if datatype is not None or not isinstance(language, str) or not language \
                 or not isinstance(data, str):
             raise _NotPlain
-        return f'"{escape(data)}"@{language}'
+        return f'"{_escaped(data)}"@{language}'
     kind = type(data)
     if kind is str:
         text = data
@@ -266,5 +277,5 @@ def _literal(value: dict) -> str:
     else:
         raise _NotPlain  # doubles and very large integers: PyLD's canonical doubles
     if datatype == XSD_STRING:
-        return f'"{escape(text)}"'
-    return f'"{escape(text)}"^^<{datatype}>'
+        return f'"{_escaped(text)}"'
+    return f'"{_escaped(text)}"^^<{datatype}>'

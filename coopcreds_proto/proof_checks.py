@@ -62,6 +62,9 @@ class SecuredDocument:
     expanded: ExpandedDocument | None = None
     canonical: bytes | None = None
     methods: list[VerificationMethod] = field(default_factory=list)
+    # A credential inside a presentation: its checked expansion, read from the
+    # presentation's (whose safety checks covered its JSON and its contexts).
+    embedded_expansion: ExpandedDocument | None = None
 
     def __post_init__(self) -> None:
         require_type(self.options, VerifierOptions, "options")
@@ -106,6 +109,9 @@ def read_proofs(state: SecuredDocument) -> list[dict]:
 
 def known_contexts(state: SecuredDocument) -> str:
     """Every ``@context`` is in the offline bundle (or allowed inline)."""
+    if state.embedded_expansion is not None:
+        # Inside a presentation whose own check found and checked every @context in it.
+        return "every @context is in the offline bundle"
     try:
         check_contexts(
             state.document, state.loader,
@@ -119,10 +125,12 @@ def known_contexts(state: SecuredDocument) -> str:
 def safe_jsonld(state: SecuredDocument) -> str:
     """Every term is defined, so every claim is signed; the canonical form is computed here."""
     try:
-        expanded = expand_safely(
-            state.document, state.loader,
-            allow_inline_contexts=state.options.allow_inline_contexts, limits=state.limits,
-        )
+        expanded = state.embedded_expansion
+        if expanded is None:
+            expanded = expand_safely(
+                state.document, state.loader,
+                allow_inline_contexts=state.options.allow_inline_contexts, limits=state.limits,
+            )
         state.expanded = expanded
         state.canonical = canonical_unsecured(
             state.document, expanded.expanded, state.proofs, state.loader, state.limits,

@@ -75,13 +75,13 @@ from ..proof_checks import (
 from ..proofs import ProofOptions, add_proof, proofs_of
 from ..purposes import AUTHENTICATION, AuthenticationPurpose, proof_label
 from ..safe_json import DEFAULT_LIMITS, Limits
-from ..safe_jsonld import expand_safely
+from ..safe_jsonld import ExpandedDocument, check_expanded, expand_safely, vocab_bases
 from ..timestamps import format_timestamp
 from ..verifier_options import VerifierOptions
 from .challenges import ChallengeStore
 from .credentials import VC_V2_CONTEXT, is_url, subjects
 from .data_model import check_presentation, data_model_of
-from .verification import VerificationResult, verify_credential
+from .verification import VerificationResult, verify_embedded_credentials
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from typing_extensions import Unpack
@@ -304,7 +304,8 @@ def domain(state: PresentationState) -> str:
 
 def credentials(state: PresentationState) -> str:
     """Every embedded credential verifies, with the presentation's verifier options."""
-    results = [verify_credential(c, state.options) for c in state.credentials]
+    results = verify_embedded_credentials(
+        state.credentials, state.options, _expansions_read(state))
     state.results = results
     count = len(results)
     for i, result in enumerate(results):
@@ -319,6 +320,47 @@ def credentials(state: PresentationState) -> str:
     if not count:
         return "no credentials presented"
     return f"{count} credential{'' if count == 1 else 's'} verified"
+
+
+def _expansions_read(state: PresentationState) -> list[ExpandedDocument | None]:
+    """Each embedded credential's expansion as the presentation's reading gave it,
+    where that is the credential's own (else None: the credential is expanded alone).
+
+    Under the VC 2.0 context, ``verifiableCredential`` (defined, protected, by
+    the ``VerifiablePresentation`` type) has a null scoped context: a credential
+    inside is read under its own ``@context`` only, as it is alone. A
+    presentation read in canonical compact form (``compact_expansion``) passed
+    the JSON and context checks for every value in it, the credentials' too;
+    only the terms a credential's own contexts leave to ``@vocab`` are found again.
+    """
+    none: list[ExpandedDocument | None] = [None] * len(state.credentials)
+    document, expanded = state.document, state.expanded
+    if expanded is None or not expanded.compact or len(expanded.expanded) != 1:
+        return none
+    contexts = document.get("@context")
+    types = document.get("type")
+    if not (isinstance(contexts, list) and contexts and contexts[0] == VC_V2_CONTEXT
+            and (types == _PRESENTATION or isinstance(types, list) and _PRESENTATION in types)):
+        return none
+    graphs = expanded.expanded[0].get(_VERIFIABLE_CREDENTIAL)
+    if not isinstance(graphs, list) or len(graphs) != len(state.credentials):
+        return none
+    found: list[ExpandedDocument | None] = []
+    for credential, graph in zip(state.credentials, graphs):
+        nodes = graph.get("@graph") if isinstance(graph, dict) and len(graph) == 1 else None
+        if not isinstance(credential, dict) or not isinstance(nodes, list) or len(nodes) != 1:
+            found.append(None)
+            continue
+        node = [nodes[0]]
+        bases = vocab_bases(state.loader, credential)
+        # Its IRIs were found absolute with the presentation's: only @vocab's terms are looked for.
+        vocab = check_expanded(node, credential, bases) if bases else ()
+        found.append(ExpandedDocument(node, vocab, compact=True))
+    return found
+
+
+_PRESENTATION = "VerifiablePresentation"
+_VERIFIABLE_CREDENTIAL = "https://www.w3.org/2018/credentials#verifiableCredential"
 
 
 def subject_binding(state: PresentationState) -> str:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from .. import html_views
 from ..checks import Check, CheckFailed, Step, find, run_steps
 from ..checks import failed as failed_checks
+from ..errors import require_type
 from ..proof_checks import (
     KNOWN_CONTEXTS,
     PROOF_TIMING,
@@ -53,6 +54,7 @@ from ..proof_checks import (
     safe_jsonld,
 )
 from ..purposes import PROOF_PURPOSES, AssertionPurpose, ProofPurpose, proof_label
+from ..safe_jsonld import ExpandedDocument
 from ..timestamps import format_timestamp, parse_timestamp, shifted
 from ..verifier_options import VerifierOptions
 from .credentials import check_credential_shape, issuer_id
@@ -284,6 +286,32 @@ def verify_credential(
     return VerificationResult(
         all(c.ok for c in checks), checks, vocab, data_model_of(state.document)
     )
+
+
+def verify_embedded_credentials(
+    credentials: list, options: VerifierOptions, expansions: list
+) -> list[VerificationResult]:
+    """Verify the credentials of a presentation that passed its safety checks.
+
+    ``expansions`` has, for each credential, its expansion as the presentation's
+    read it (an ``ExpandedDocument``), or None to expand it here; the rest of
+    the verification is ``verify_credential``'s with ``options``.
+    """
+    require_type(options, VerifierOptions, "options")
+    require_type(credentials, list, "credentials")
+    require_type(expansions, list, "expansions")
+    if len(expansions) != len(credentials):
+        raise ValueError("one expansion (or None) is needed for each credential")
+    results = []
+    for credential, expansion in zip(credentials, expansions):
+        require_type(expansion, (ExpandedDocument, type(None)), "an expansion")
+        state = CredentialState(credential, options, purpose=AssertionPurpose())
+        state.embedded_expansion = expansion
+        checks = run_steps(CREDENTIAL_STEPS, state)
+        vocab = state.expanded.vocab_terms if state.expanded is not None else ()
+        results.append(VerificationResult(
+            all(c.ok for c in checks), checks, vocab, data_model_of(state.document)))
+    return results
 
 
 def read_status(
