@@ -12,10 +12,9 @@ with its own ``@context``, proof sets, PyLD's reading) is left out.
 from __future__ import annotations
 
 import copy
-import random
 
 import test_compact_expansion as documents
-import test_read_as_signed as corpus
+from test_tree_dataset import CASES, signed_and_edited
 
 from coopcreds_proto.canonical import canonicalize_rdfc
 from coopcreds_proto.errors import CoopCredsError
@@ -23,18 +22,6 @@ from coopcreds_proto.proof_checks import _proof_configuration_expansion
 from coopcreds_proto.safe_jsonld import expand_safely
 
 LOADER = documents.LOADER
-CASES = 1200
-
-
-def candidates() -> list[dict]:
-    rng = random.Random(20261205)
-    found = list(documents.BASES.values())
-    for _ in range(CASES // 2):
-        name = rng.choice(sorted(corpus.BASES))
-        found.append(corpus.rewrite(corpus.BASES[name], rng)[1])
-    for _ in range(CASES // 2):
-        found.append(documents.edit(documents.BASES[rng.choice(sorted(documents.BASES))], rng))
-    return found
 
 
 def config_of(document: dict) -> dict:
@@ -46,7 +33,7 @@ def config_of(document: dict) -> dict:
 
 def test_the_configuration_read_from_the_document_is_the_one_expanded_alone() -> None:
     compared = 0
-    for document in candidates():
+    for document in signed_and_edited(20261205):
         try:
             expanded = expand_safely(document, LOADER)
         except CoopCredsError:

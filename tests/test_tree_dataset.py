@@ -41,16 +41,22 @@ def pyld_dataset(expanded: list) -> dict:
             if name == "@default" or _is_absolute_iri(name)}
 
 
-def expansions() -> list[list]:
-    rng = random.Random(20261204)
+def signed_and_edited(seed: int) -> list[dict]:
+    """The signed documents, then CASES // 2 read-as-signed rewrites and CASES // 2
+    random edits of them (``seed`` chooses them)."""
+    rng = random.Random(seed)
     found = list(documents.BASES.values())
     for _ in range(CASES // 2):
         name = rng.choice(sorted(corpus.BASES))
         found.append(corpus.rewrite(corpus.BASES[name], rng)[1])
     for _ in range(CASES // 2):
         found.append(documents.edit(documents.BASES[rng.choice(sorted(documents.BASES))], rng))
+    return found
+
+
+def expansions() -> list[list]:
     out = []
-    for document in found:
+    for document in signed_and_edited(20261204):
         try:
             out.append(expand_safely(document, LOADER, allow_inline_contexts=True).expanded)
         except CoopCredsError:

@@ -89,22 +89,10 @@ async function main() {
   }
   const results = {};
   for(const file of positionals) {
-    const credential = await readJson(file);
-    const first = await verify(credential);
-    if(!first.verified) {
-      console.error(`${file} does not verify: ${JSON.stringify(first.error ?? first)}`);
-      process.exit(1);
-    }
-    for(let i = 1; i < warmup; ++i) {
-      await verify(credential);
-    }
+    const credential = await warmed(file, verify, warmup);
     const perRun = [];
     for(let r = 0; r < runs; ++r) {
-      const start = process.hrtime.bigint();
-      for(let i = 0; i < n; ++i) {
-        await verify(credential);
-      }
-      perRun.push(Number(process.hrtime.bigint() - start) / 1e9 / n);
+      perRun.push(await timed(verify, credential, n) / n);
     }
     results[file] = {verify_per_s: 1 / median(perRun), per_run_s: perRun};
   }
@@ -119,17 +107,23 @@ async function timed(verify, credential, n) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+// The credential in `file`, verified once (exit 1 if it does not verify), then
+// `warmup - 1` times more.
+async function warmed(file, verify, warmup) {
+  const credential = await readJson(file);
+  const first = await verify(credential);
+  if(!first.verified) {
+    console.error(`${file} does not verify: ${JSON.stringify(first.error ?? first)}`);
+    process.exit(1);
+  }
+  await timed(verify, credential, warmup - 1);
+  return credential;
+}
+
 async function serve(files, verify, warmup) {
   const credentials = [];
   for(const file of files) {
-    const credential = await readJson(file);
-    const first = await verify(credential);
-    if(!first.verified) {
-      console.error(`${file} does not verify: ${JSON.stringify(first.error ?? first)}`);
-      process.exit(1);
-    }
-    await timed(verify, credential, warmup - 1);
-    credentials.push(credential);
+    credentials.push(await warmed(file, verify, warmup));
   }
   console.log(JSON.stringify({node: process.version, ready: true}));
   const lines = createInterface({input: process.stdin});
