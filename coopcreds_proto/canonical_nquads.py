@@ -41,12 +41,16 @@ _BIG_INTEGER = 10**21  # JSON-LD writes integers this large as doubles
 
 
 # IRIs found absolute (not blank nodes), across documents: the same vocabulary
-# recurs in every credential. Emptied when full, so hostile input cannot grow it.
+# recurs in every credential. Only short ones, emptied when full, so that
+# hostile input cannot grow it.
 _ABSOLUTE: set[str] = set()
 _ABSOLUTE_MAX = 4096
+_REMEMBERED_LENGTH = 512
 
 
 def _remember(iri: str) -> None:
+    if len(iri) > _REMEMBERED_LENGTH:
+        return  # a vocabulary's IRIs are short: a long one is not kept
     if len(_ABSOLUTE) >= _ABSOLUTE_MAX:
         _ABSOLUTE.clear()
     _ABSOLUTE.add(iri)

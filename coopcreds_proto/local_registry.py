@@ -68,6 +68,9 @@ def did_web_url(did: str) -> str:
 
 
 
+_KEPT_URL_LENGTH = 512  # the answer for a longer URL is worked out each time
+
+
 @functools.lru_cache(maxsize=1024)
 def _path_in(root: Path, url: str) -> Path:
     """The file under ``root`` for ``url`` (``LocalRegistry.path_for``; the same few
@@ -113,7 +116,7 @@ class LocalRegistry:
 
     def path_for(self, url: str) -> Path:
         """The file that holds the document published at ``url``."""
-        if isinstance(url, str):
+        if isinstance(url, str) and len(url) <= _KEPT_URL_LENGTH:
             return _path_in(self.root, url)
         return _path_in.__wrapped__(self.root, url)
 

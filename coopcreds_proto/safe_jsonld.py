@@ -245,9 +245,10 @@ def _vocab_bases(loader: OfflineDocumentLoader, found: list[tuple[str, Any]]) ->
 
 
 # IRIs found absolute, across documents (a vocabulary recurs in every one);
-# emptied when full, so that hostile input cannot grow it.
+# only short ones, emptied when full, so that hostile input cannot grow it.
 _FOUND_ABSOLUTE: set[str] = set()
 _FOUND_ABSOLUTE_MAX = 4096
+_FOUND_ABSOLUTE_LENGTH = 512  # longer IRIs are checked each time, not kept
 
 
 def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tuple[str, ...]:
@@ -269,9 +270,10 @@ def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tup
                     " define, or a relative reference)",
                     path=find_value(document, value) or "$",
                 )
-            if len(_FOUND_ABSOLUTE) >= _FOUND_ABSOLUTE_MAX:
-                _FOUND_ABSOLUTE.clear()
-            _FOUND_ABSOLUTE.add(value)
+            if len(value) <= _FOUND_ABSOLUTE_LENGTH:
+                if len(_FOUND_ABSOLUTE) >= _FOUND_ABSOLUTE_MAX:
+                    _FOUND_ABSOLUTE.clear()
+                _FOUND_ABSOLUTE.add(value)
         met.add(value)
         for base in vocab:
             if value.startswith(base) and len(value) > len(base):

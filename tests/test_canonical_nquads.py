@@ -15,6 +15,7 @@ import pytest
 import test_compact_expansion as documents
 from test_tree_dataset import CASES, LOADER, expansions, pyld_dataset
 
+import coopcreds_proto.canonical_nquads as nquads_module
 from coopcreds_proto.canonical import canonicalize_dataset, canonicalize_rdfc
 from coopcreds_proto.canonical_nquads import canonical_nquads
 from coopcreds_proto.errors import UnsafeJsonLdError
@@ -137,3 +138,10 @@ def test_the_limits_are_those_of_the_other_path() -> None:
     with pytest.raises(UnsafeJsonLdError) as raised:
         canonicalize_rdfc(many, LOADER, few)
     assert raised.value.code == "canonicalization-too-complex"
+
+
+def test_long_iris_are_written_but_not_kept_across_documents() -> None:
+    long_iri = "https://example.org/" + "x" * 5000
+    expanded = [{"@id": long_iri, P: [{"@id": long_iri + "/2"}]}]
+    assert canonical_nquads(expanded) == reference(expanded)
+    assert all(len(iri) <= 512 for iri in nquads_module._ABSOLUTE)
