@@ -231,12 +231,27 @@ def check_json_value(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
 
 def _written(crumb: tuple | None) -> str:
     """The JSON path of a crumb of ``check_json_value``."""
+    return steps_path(crumb_steps(crumb))
+
+
+def crumb_steps(crumb: tuple | None) -> tuple:
+    """The steps (keys, and ``(index,)`` for array items) from the root to a crumb,
+    a linked ``(parent crumb, step)`` pair that a walk keeps instead of a path."""
     steps = []
     while crumb is not None:
+        if not (isinstance(crumb, tuple) and len(crumb) == 2):
+            raise TypeError(f"a crumb is a (parent crumb, step) pair, not {crumb!r:.60}")
         crumb, step = crumb
         steps.append(step)
+    return tuple(reversed(steps))
+
+
+def steps_path(steps: tuple) -> str:
+    """The JSONPath of ``steps`` (see ``crumb_steps``): ``$.a[0]['b c']``."""
+    if not isinstance(steps, tuple):
+        raise TypeError(f"steps are a tuple, not {type(steps).__name__}")
     path = "$"
-    for step in reversed(steps):
+    for step in steps:
         path = f"{path}[{step[0]}]" if isinstance(step, tuple) else child_path(path, step)
     return path
 

@@ -42,7 +42,14 @@ from .errors import (
     require_type,
 )
 from .loader import OfflineDocumentLoader
-from .safe_json import DEFAULT_LIMITS, Limits, check_json_value, child_path
+from .safe_json import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_json_value,
+    child_path,
+    crumb_steps,
+    steps_path,
+)
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 _KEYWORD = re.compile(r"^@[a-z]+$")
@@ -190,10 +197,10 @@ def _found_contexts(document: Any) -> list[tuple[str, Any]]:
             # As deep as a recursive walk could go: a cyclic structure never ends.
             raise UnsafeJsonLdError(
                 "too-deep", "nested deeper than any JSON document (a structure that contains"
-                " itself?)", path=_path(_steps(crumb)[:8]) + "...",
+                " itself?)", path=steps_path(crumb_steps(crumb)[:8]) + "...",
             )
         if is_context:
-            found.append((_path(_steps(crumb)), value))
+            found.append((steps_path(crumb_steps(crumb)), value))
         elif isinstance(value, dict):
             for key, item in reversed(value.items()):
                 if isinstance(item, (dict, list)) or key == "@context":
@@ -204,21 +211,6 @@ def _found_contexts(document: Any) -> list[tuple[str, Any]]:
                 if isinstance(item, (dict, list)):
                     stack.append((item, (crumb, (i,)), False, depth + 1))
     return found
-
-
-def _steps(crumb: tuple | None) -> tuple:
-    steps = []
-    while crumb is not None:
-        crumb, step = crumb
-        steps.append(step)
-    return tuple(reversed(steps))
-
-
-def _path(steps: tuple) -> str:
-    path = "$"
-    for step in steps:
-        path = f"{path}[{step[0]}]" if isinstance(step, tuple) else child_path(path, step)
-    return path
 
 
 def _each(context: Any, path: str) -> Iterator[tuple[Any, str]]:
