@@ -323,6 +323,16 @@ def signature(state: SecuredDocument) -> str:
     )
 
 
+def lone_graph_node(value: Any) -> dict | None:
+    """The one node of an expanded graph object ``{"@graph": [node]}`` (else None)."""
+    if not (isinstance(value, dict) and value.keys() == {"@graph"}):
+        return None
+    nodes = value["@graph"]
+    if not (isinstance(nodes, list) and len(nodes) == 1 and isinstance(nodes[0], dict)):
+        return None
+    return nodes[0]
+
+
 def _proof_configuration_expansion(expanded: list, proof: dict) -> list | None:
     """The expansion of a document's one proof without its ``proofValue``: its
     configuration's, read from the document's own expansion.
@@ -340,11 +350,10 @@ def _proof_configuration_expansion(expanded: list, proof: dict) -> list | None:
     if len(expanded) != 1 or not isinstance(expanded[0], dict):
         return None
     graphs = expanded[0].get(PROOF_PROPERTY)
-    if not (isinstance(graphs, list) and len(graphs) == 1 and isinstance(graphs[0], dict)
-            and graphs[0].keys() == {"@graph"} and len(graphs[0]["@graph"]) == 1):
+    if not (isinstance(graphs, list) and len(graphs) == 1):
         return None
-    node = graphs[0]["@graph"][0]
-    if (not isinstance(node, dict) or node.get("@type") != [DATA_INTEGRITY_PROOF]
+    node = lone_graph_node(graphs[0])
+    if (node is None or node.get("@type") != [DATA_INTEGRITY_PROOF]
             or PROOF_VALUE_PROPERTY not in node or "proofValue" not in proof
             or len(node) != len(proof.keys() - {"@context"})):
         return None

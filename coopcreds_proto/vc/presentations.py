@@ -66,6 +66,7 @@ from ..proof_checks import (
     VERIFICATION_METHOD_TITLE,
     SecuredDocument,
     check_key_binding,
+    lone_graph_node,
     proof_purpose,
     read_document,
     read_proofs,
@@ -347,11 +348,11 @@ def _expansions_read(state: PresentationState) -> list[ExpandedDocument | None]:
         return none
     found: list[ExpandedDocument | None] = []
     for credential, graph in zip(state.credentials, graphs):
-        nodes = graph.get("@graph") if isinstance(graph, dict) and len(graph) == 1 else None
-        if not isinstance(credential, dict) or not isinstance(nodes, list) or len(nodes) != 1:
+        lone = lone_graph_node(graph)
+        if not isinstance(credential, dict) or lone is None:
             found.append(None)
             continue
-        node = [nodes[0]]
+        node = [lone]
         bases = vocab_bases(state.loader, credential)
         # Its IRIs were found absolute with the presentation's: only @vocab's terms are looked for.
         vocab = check_expanded(node, credential, bases) if bases else ()

@@ -277,10 +277,14 @@ def verify_credential(
     """
     if not isinstance(credential, (dict, str, bytes, list)):
         raise TypeError("credential must be a dict or JSON text")
-    state = CredentialState(
+    return _verified(CredentialState(
         credential, VerifierOptions.of(options, **settings),
         purpose=purpose if purpose is not None else AssertionPurpose(),
-    )
+    ))
+
+
+def _verified(state: CredentialState) -> VerificationResult:
+    """The credential steps run over ``state``, as a result."""
     checks = run_steps(CREDENTIAL_STEPS, state)
     vocab = state.expanded.vocab_terms if state.expanded is not None else ()
     return VerificationResult(
@@ -307,10 +311,7 @@ def verify_embedded_credentials(
         require_type(expansion, (ExpandedDocument, type(None)), "an expansion")
         state = CredentialState(credential, options, purpose=AssertionPurpose())
         state.embedded_expansion = expansion
-        checks = run_steps(CREDENTIAL_STEPS, state)
-        vocab = state.expanded.vocab_terms if state.expanded is not None else ()
-        results.append(VerificationResult(
-            all(c.ok for c in checks), checks, vocab, data_model_of(state.document)))
+        results.append(_verified(state))
     return results
 
 
