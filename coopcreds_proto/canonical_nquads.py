@@ -24,6 +24,7 @@ W3C vectors and generated trees).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -40,20 +41,22 @@ _NODE_KEYWORDS = frozenset({"@id", "@type"})
 _BIG_INTEGER = 10**21  # JSON-LD writes integers this large as doubles
 
 
-# IRIs found absolute (not blank nodes), across documents: the same vocabulary
-# recurs in every credential. Only short ones, emptied when full, so that
-# hostile input cannot grow it.
-_ABSOLUTE: set[str] = set()
-_ABSOLUTE_MAX = 4096
-_REMEMBERED_LENGTH = 512
+_KEPT_LENGTH = 512  # a vocabulary's IRIs are short: a longer one is checked each time
 
 
-def _remember(iri: str) -> None:
-    if len(iri) > _REMEMBERED_LENGTH:
-        return  # a vocabulary's IRIs are short: a long one is not kept
-    if len(_ABSOLUTE) >= _ABSOLUTE_MAX:
-        _ABSOLUTE.clear()
-    _ABSOLUTE.add(iri)
+def _absolute(iri: Any) -> bool:
+    """Whether ``iri`` is an absolute IRI string and not a blank node (the
+    answer for short ones is kept: the same vocabulary recurs in every credential)."""
+    if not isinstance(iri, str):
+        return False
+    return _absolute_kept(iri) if len(iri) <= _KEPT_LENGTH else _is_absolute(iri)
+
+
+def _is_absolute(iri: str) -> bool:
+    return not iri.startswith("_:") and bool(_is_absolute_iri(iri))
+
+
+_absolute_kept = functools.lru_cache(maxsize=4096)(_is_absolute)
 
 
 class _NotPlain(Exception):
@@ -97,14 +100,9 @@ class _Writer:
         return label
 
     def iri(self, iri: Any) -> str:
-        if not isinstance(iri, str):
+        if not _absolute(iri):
             raise _NotPlain
-        if iri in _ABSOLUTE:
-            return iri
-        if iri.startswith("_:") or not _is_absolute_iri(iri):
-            raise _NotPlain
-        _remember(iri)
-        return iri
+        return iri  # a string: _absolute said so
 
     def meet(self, value: Any) -> None:
         if id(value) in self.seen:
@@ -255,11 +253,8 @@ def _literal(value: dict) -> str:
         raise _NotPlain  # @direction, @index...
     data = value["@value"]
     datatype = value.get("@type")
-    if datatype is not None and not (isinstance(datatype, str) and datatype in _ABSOLUTE):
-        if (not isinstance(datatype, str) or datatype.startswith("_:")
-                or not _is_absolute_iri(datatype)):
-            raise _NotPlain
-        _remember(datatype)
+    if datatype is not None and not _absolute(datatype):
+        raise _NotPlain
     if datatype in ("@json", XSD_DOUBLE):
         raise _NotPlain
     if "@language" in value:

@@ -25,6 +25,7 @@ coopcreds_proto.errors.UnsafeJsonLdError: 'foo' is not defined by the document's
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -236,11 +237,15 @@ def _vocab_bases(loader: OfflineDocumentLoader, found: list[tuple[str, Any]]) ->
     return tuple(bases)
 
 
-# IRIs found absolute, across documents (a vocabulary recurs in every one);
-# only short ones, emptied when full, so that hostile input cannot grow it.
-_FOUND_ABSOLUTE: set[str] = set()
-_FOUND_ABSOLUTE_MAX = 4096
-_FOUND_ABSOLUTE_LENGTH = 512  # longer IRIs are checked each time, not kept
+_KEPT_LENGTH = 512  # a vocabulary's IRIs are short: a longer one is checked each time
+
+
+def _is_absolute(value: str) -> bool:
+    return bool(_ABSOLUTE_IRI.match(value))
+
+
+# The answer for short IRIs is kept across documents (a vocabulary recurs in every one).
+_absolute_kept = functools.lru_cache(maxsize=4096)(_is_absolute)
 
 
 def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tuple[str, ...]:
@@ -254,18 +259,13 @@ def check_expanded(expanded: Any, document: dict, vocab: tuple[str, ...]) -> tup
             return
         if value.startswith("_:"):
             return
-        if value not in _FOUND_ABSOLUTE:
-            if not _ABSOLUTE_IRI.match(value):
-                raise UnsafeJsonLdError(
-                    "relative-iri",
-                    f"{kind} {value!r} is not an absolute IRI (a term the contexts do not"
-                    " define, or a relative reference)",
-                    path=find_value(document, value) or "$",
-                )
-            if len(value) <= _FOUND_ABSOLUTE_LENGTH:
-                if len(_FOUND_ABSOLUTE) >= _FOUND_ABSOLUTE_MAX:
-                    _FOUND_ABSOLUTE.clear()
-                _FOUND_ABSOLUTE.add(value)
+        if not (_absolute_kept(value) if len(value) <= _KEPT_LENGTH else _is_absolute(value)):
+            raise UnsafeJsonLdError(
+                "relative-iri",
+                f"{kind} {value!r} is not an absolute IRI (a term the contexts do not"
+                " define, or a relative reference)",
+                path=find_value(document, value) or "$",
+            )
         met.add(value)
         for base in vocab:
             if value.startswith(base) and len(value) > len(base):

@@ -35,6 +35,7 @@ fractions of a second of any length are read to the microsecond.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Literal, overload
@@ -59,20 +60,18 @@ def parse_timestamp(value: object, *, path: str | None = None) -> datetime:
             "bad-timestamp", f"{_shown(value)} is not a date-time string", path=path
         )
     if len(value) <= _SHOWN:
-        # A verification reads the same few times several times over.
-        found = _recent.get(value)
-        if found is not None:
-            return found
-        moment = _parse(value, path)
-        if len(_recent) >= _RECENT:
-            _recent.clear()
-        _recent[value] = moment
-        return moment
+        try:
+            return _parsed(value)
+        except InputError:
+            pass  # refused again below, naming where
     return _parse(value, path)
 
 
-_RECENT = 1024
-_recent: dict[str, datetime] = {}  # text -> moment, for texts that parsed (datetime is immutable)
+@functools.lru_cache(maxsize=1024)
+def _parsed(value: str) -> datetime:
+    """``_parse`` of a short text, kept: a verification reads the same few times
+    several times over (a datetime is immutable; a refusal is not kept)."""
+    return _parse(value, None)
 
 
 def _parse(value: str, path: str | None) -> datetime:
