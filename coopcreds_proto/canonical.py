@@ -1,8 +1,11 @@
 """Canonical forms: RDFC-1.0 N-Quads (bounded) and RFC 8785 JSON.
 
-``canonicalize_rdfc`` runs PyLD's URDNA2015 (the algorithm RDFC-1.0
-standardised; PyLD's default, URGNA2012, is never used) on a document that
-:func:`coopcreds_proto.safe_jsonld.expand_safely` already checked. RDFC-1.0
+``canonicalize_rdfc`` canonicalizes a document that
+:func:`coopcreds_proto.safe_jsonld.expand_safely` already checked: a plain tree
+whose blank nodes differ at the first degree is written straight to N-Quads
+(:mod:`coopcreds_proto.canonical_nquads`); anything else goes to PyLD's
+URDNA2015 (the algorithm RDFC-1.0 standardised; PyLD's default, URGNA2012, is
+never used), which this module bounds. RDFC-1.0
 asks implementations to bound their work on "poison" datasets; this one
 refuses a dataset with too many blank nodes, a group of look-alike blank nodes
 whose permutations would explode, or too many Hash N-Degree Quads calls.
