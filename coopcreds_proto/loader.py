@@ -51,14 +51,33 @@ EXPANDED_IRIS_MAX = 8192
 
 
 @dataclass(frozen=True)
+class SupersededRevision:
+    """An earlier published revision of a bundled context, known by its digests
+    (hex) and where it was published: a credential that pins it relied on
+    other bytes than the ones the bundle holds."""
+
+    published: str
+    sha256: str
+    sha384: str = ""
+    sha512: str = ""
+
+    def digest(self, algorithm: str) -> bytes | None:
+        """The revision's digest for ``algorithm`` (sha256, sha384, sha512), if recorded."""
+        known = {"sha256": self.sha256, "sha384": self.sha384, "sha512": self.sha512}
+        return bytes.fromhex(known[algorithm]) if known.get(algorithm) else None
+
+
+@dataclass(frozen=True)
 class BundledContext:
-    """One pinned context document: its URL, file name, SHA-256 and bytes."""
+    """One pinned context document: its URL, file name, SHA-256 and bytes, and
+    the earlier revisions of it that were published (``superseded``)."""
 
     url: str
     file: str
     sha256: str
     title: str
     content: bytes = field(repr=False)
+    superseded: tuple[SupersededRevision, ...] = ()
 
     @property
     def document(self) -> dict:
@@ -93,9 +112,13 @@ def read_bundle(directory: str | os.PathLike[str] | None = None) -> tuple[Bundle
                 f" expected {entry['sha256']}",
                 path=str(directory / entry["file"]),
             )
-        bundle.append(
-            BundledContext(entry["url"], entry["file"], entry["sha256"], entry["title"], content)
+        superseded = tuple(
+            SupersededRevision(r["published"], r["sha256"], r.get("sha384", ""),
+                               r.get("sha512", ""))
+            for r in entry.get("superseded", ())
         )
+        bundle.append(BundledContext(entry["url"], entry["file"], entry["sha256"],
+                                     entry["title"], content, superseded))
     return tuple(bundle)
 
 

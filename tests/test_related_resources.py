@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from coopcreds_proto.errors import InputError
-from coopcreds_proto.loader import OfflineDocumentLoader
+from coopcreds_proto.loader import BundledContext, OfflineDocumentLoader, SupersededRevision
 from coopcreds_proto.local_registry import LocalRegistry
 from coopcreds_proto.multibase import b58encode
 from coopcreds_proto.vc.credentials import issue
@@ -159,3 +159,36 @@ def test_a_context_held_only_by_its_sha256_is_checked_by_sha256_alone() -> None:
         check_related_resources(credential, loader)
     credential["relatedResource"] = [{"id": url, "digestSRI": sri(content, "sha384")}]
     assert check_related_resources(credential, loader).endswith("1 not checked (not held here)")
+
+
+def _revision(content: bytes, *algorithms: str) -> SupersededRevision:
+    digests = {a: hashlib.new(a, content).hexdigest() for a in algorithms}
+    return SupersededRevision("the draft of 2025", digests.get("sha256", ""),
+                              digests.get("sha384", ""), digests.get("sha512", ""))
+
+
+def test_a_digest_of_an_earlier_published_revision_is_refused_and_named() -> None:
+    old, new = b'{"@context": {"a": "https://x.example/a"}}', b'{"@context": {}}'
+    url = "https://x.example/context/v1"
+    loader = OfflineDocumentLoader((BundledContext(
+        url, "x.json", hashlib.sha256(new).hexdigest(), "x", new,
+        (_revision(b"another", "sha256"), _revision(old, "sha256", "sha384")),
+    ),))
+    for entry in ({"digestSRI": sri(old)}, {"digestSRI": sri(old, "sha256")},
+                  {"digestMultibase": digest_multibase(old)},
+                  {"digestMultibase": "u" + _b64url(hashlib.sha384(old).digest())}):
+        with pytest.raises(InputError) as refused:
+            check_related_resources({"relatedResource": {"id": url, **entry}}, loader)
+        assert refused.value.code == "related-resource-mismatch"
+        assert "the earlier revision published in the draft of 2025" in refused.value.message
+        assert hashlib.sha256(old).hexdigest()[:12] in refused.value.message
+    # A digest the revision has no record of (SHA-512, SHA3), or of other bytes: a change.
+    for entry in ({"digestSRI": sri(old, "sha512")},
+                  {"digestMultibase": "u" + _b64url(bytes([0x16, 32])
+                                                    + hashlib.sha3_256(old).digest())},
+                  {"digestSRI": sri(b"other")}):
+        with pytest.raises(InputError) as refused:
+            check_related_resources({"relatedResource": {"id": url, **entry}}, loader)
+        assert refused.value.message.endswith("changed since the credential was issued")
+    assert check_related_resources({"relatedResource": {"id": url, "digestSRI": sri(new)}},
+                                   loader) == "1 related resource unchanged"

@@ -288,10 +288,12 @@ def test_a_malformed_or_wrong_related_resource_is_refused(name: str) -> None:
 
 def test_the_suites_own_digests_pin_an_older_revision_of_the_v2_context() -> None:
     # The suite's "valid" digests are of the v2 context as it was at w3c/vc-data-model
-    # commit 8d0ee107; the bundled context, which this workbench processes credentials
-    # with, has other bytes. They are well-formed, so the data model accepts them, and
-    # the issuer (and the verifier) refuse them, as the specification requires of a
-    # digest that does not match the resource used.
+    # commit 8d0ee107, the base context of the 2024 Candidate Recommendation (whose
+    # text gives its SHA-256, 24a18c90...). The 2025 Recommendation gives 59955ced...,
+    # the bytes bundled here, which this workbench processes credentials with. The
+    # suite's digests are well-formed, so the data model accepts them, and the issuer
+    # (and the verifier) refuse them, as the specification requires of a digest that
+    # does not match the resource used, naming the revision they pin.
     for related in ({"id": V2_ID, "digestSRI": SUITE_SRI},
                     {"id": V2_ID, "digestMultibase": SUITE_MULTIBASE},
                     [{"id": V2_ID, "mediaType": "application/ld+json", "digestSRI": SUITE_SRI}]):
@@ -300,6 +302,12 @@ def test_the_suites_own_digests_pin_an_older_revision_of_the_v2_context() -> Non
         with pytest.raises(InputError) as refused:
             issue(credential, KEY, created=SAMPLE_CREATED)
         assert refused.value.code == "related-resource-mismatch"
+        assert "earlier revision published in the VC 2.0 Candidate Recommendation of 2024" \
+            in refused.value.message
+        assert "24a18c90e985" in refused.value.message
+        assert "59955ced6697" in refused.value.message
+        result = verify_credential(_hand_signed(credential), now=SAMPLE_NOW)
+        assert refused.value.message in result.check("well_formed").message
     bundled = next(c.content for c in OfflineDocumentLoader.default().contexts
                    if c.url == V2_ID)
     for related in ({"id": V2_ID, "digestSRI": sri(bundled)},

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CoopCredsError, InputError
-from ..loader import OfflineDocumentLoader
+from ..loader import OfflineDocumentLoader, SupersededRevision
 from ..local_registry import LocalRegistry
 from ..multibase import b58decode
 
@@ -198,12 +198,20 @@ def digest_multibase_matches(
 
 @dataclass(frozen=True)
 class HeldResource:
-    """What the workbench holds of a resource: its bytes, or only their SHA-256 (hex)."""
+    """What the workbench holds of a resource: its bytes, or only their SHA-256
+    (hex); for a bundled context, the earlier revisions of it that were published."""
 
     url: str
     sha256: str
     content: bytes | None = None
     source: str = "the context bundle"
+    superseded: tuple[SupersededRevision, ...] = ()
+
+    def digest(self, algorithm: str) -> bytes | None:
+        """The digest of what is held for ``algorithm`` (None: only the SHA-256 is held)."""
+        if self.content is not None:
+            return hashlib.new(algorithm, self.content).digest()
+        return bytes.fromhex(self.sha256) if algorithm == "sha256" else None
 
 
 def held_resource(
@@ -216,7 +224,8 @@ def held_resource(
     loader = loader or OfflineDocumentLoader.default()
     for context in loader.contexts:
         if context.url == url:
-            return HeldResource(url, context.sha256, context.content)
+            return HeldResource(url, context.sha256, context.content,
+                                superseded=context.superseded)
     pinned = loader.pinned_sha256(url)
     if pinned is not None:  # a context added with its SHA-256 only
         return HeldResource(url, pinned)
@@ -231,26 +240,35 @@ def held_resource(
     return None
 
 
-def _matches(held: HeldResource, name: str, value: Any, path: str) -> bool | None:
+def _matches(held: HeldResource | SupersededRevision, name: str, value: Any,
+             path: str) -> bool | None:
     """Whether ``held`` matches the digest ``value`` of property ``name`` (None: cannot tell)."""
     if name == "digestSRI":
         found = read_sri(value, path=path)
         strongest = max(found, key=ALGORITHMS.index)
-        if held.content is not None:
-            actual = hashlib.new(strongest, held.content).digest()
-        elif strongest == "sha256":
-            actual = bytes.fromhex(held.sha256)
-        else:
+        actual = held.digest(strongest)
+        if actual is None:
             return None
         return any(hmac.compare_digest(actual, expected) for expected in found[strongest])
     results = []
     for algorithm, digest in read_digest_multibase(value, path=path):
-        if held.content is not None:
-            results.append(hmac.compare_digest(hashlib.new(algorithm, held.content).digest(),
-                                               digest))
-        elif algorithm == "sha256":
-            results.append(hmac.compare_digest(bytes.fromhex(held.sha256), digest))
+        actual = held.digest(algorithm)
+        if actual is not None:
+            results.append(hmac.compare_digest(actual, digest))
     return all(results) if results else None
+
+
+def _mismatch_reason(held: HeldResource, name: str, value: Any, path: str) -> str:
+    """Why ``held`` does not match: an earlier published revision the issuer
+    pinned, named, or a change since the credential was issued."""
+    for revision in held.superseded:
+        if _matches(revision, name, value, path):
+            return (f"{held.url} as held in {held.source} does not match the {name} the issuer"
+                    f" gave: it pins the earlier revision published in {revision.published}"
+                    f" (sha256 {revision.sha256[:12]}…), and the one held here"
+                    f" (sha256 {held.sha256[:12]}…) reads differently")
+    return (f"{held.url} as held in {held.source} does not match the {name} the issuer"
+            " gave: the resource changed since the credential was issued")
 
 
 def check_related_resources(
@@ -284,12 +302,9 @@ def check_related_resources(
                 continue
             matched = _matches(held, name, entry[name], f"{path}.{name}")
             if matched is False:
-                raise InputError(
-                    "related-resource-mismatch",
-                    f"{held.url} as held in {held.source} does not match the {name} the issuer"
-                    " gave: the resource changed since the credential was issued",
-                    path=f"{path}.{name}",
-                )
+                raise InputError("related-resource-mismatch",
+                                 _mismatch_reason(held, name, entry[name], f"{path}.{name}"),
+                                 path=f"{path}.{name}")
             outcomes.append(matched)
         if any(outcome is True for outcome in outcomes):
             checked += 1
