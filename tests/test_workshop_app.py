@@ -17,7 +17,6 @@ from coopcreds_proto.workshop.app import WorkshopSettings, make_app
 from coopcreds_proto.workshop.catalogue import load_catalogue
 from coopcreds_proto.workshop.guards import AllowedHosts, Guards, RateLimit
 
-pytestmark = pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient")
 BASE = "http://127.0.0.1:8866"
 SECRET = "facilitator-secret-for-tests"
 TEMPLATES = Path(__file__).resolve().parent.parent / "coopcreds_proto" / "templates" / "workshop"
