@@ -368,9 +368,18 @@ def test_erasure_from_the_console_remakes_the_earlier_pack_without_the_person(ap
     f.post("/console/pack", data={"csrf": csrf, "format": "html"})
     [pack] = app.store.packs(app.round_id)
     assert "zoe-words" in Path(pack.path).read_text()
-    f.post("/console/erase", data={"csrf": csrf, "erase_name": "ZOE\u0308 S\u030cimic\u0301"})
+    exported, edited = (app.settings.data_dir / "views.jsonl",
+                        app.settings.data_dir / "edited.csv")
+    app.store.export_jsonl(exported, app.round_id)
+    app.store.export_csv(edited, app.round_id)
+    edited.write_text(edited.read_text() + "edited by hand\n")
+    page = f.post("/console/erase", data={"csrf": csrf,
+                                          "erase_name": "ZOE\u0308 S\u030cimic\u0301"}).text
     text = Path(pack.path).read_text()
     assert "zoe-words" not in text and "Šimić" not in text and "bea-words" in text
+    assert "zoe-words" not in exported.read_text() and "bea-words" in exported.read_text()
+    assert "1 packs and 1 exported files made again" in page
+    assert f"may still hold the erased views: {edited.resolve()}" in page
 
 
 # --- words, and the command line ------------------------------------------------------------------
@@ -410,10 +419,19 @@ def test_cli_export_import_and_erase_work_on_the_store(app, tmp_path, capsys):
     jsonl = tmp_path / "views.jsonl"
     assert cli.main(["workshop", "export", "--data", data, "--out", str(jsonl)]) == 0
     assert cli.main(["workshop", "import", str(jsonl), "--data", data]) == 2  # already there
+    out.write_text(out.read_text() + "edited by hand\n")
+    capsys.readouterr()
     assert cli.main(["workshop", "erase", "--data", data, "--name", "ada okafor"]) == 0
+    said = capsys.readouterr().out
+    assert f"wrote the earlier export {jsonl.resolve()} again without them" in said
+    assert f"left the export {out.resolve()} as it is" in said
     with WorkshopStore.open(Path(data) / "workshop.sqlite") as store:
         assert store.records(app.round_id) == []
+    # The export no longer holds her: importing it again does not bring her back.
+    assert "exported" not in jsonl.read_text() and "exported" in out.read_text()
     assert cli.main(["workshop", "import", str(jsonl), "--data", data]) == 0
+    with WorkshopStore.open(Path(data) / "workshop.sqlite") as store:
+        assert store.records(app.round_id) == []
     capsys.readouterr()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import sqlite3
 import unicodedata
@@ -205,6 +206,56 @@ def test_erasure_removes_packs_exported_before_it(store, room, tmp_path):
     assert store.packs(room.id)[0].removed_at is not None
 
 
+def test_erasure_writes_earlier_exports_again_without_the_person(store, room, tmp_path):
+    ada, bea = join(store, room), join(store, room, "Bea Lund")
+    store.give_view(ada.id, form_key="form-ada", **{**VIEW, "comment": "ada-secret"})
+    store.give_view(bea.id, form_key="form-bea", **{**VIEW, "comment": "bea-kept"})
+    jsonl, csv_file = tmp_path / "views.jsonl", tmp_path / "out" / "views.csv"
+    assert store.export_jsonl(jsonl, room.id) == 2
+    assert store.export_csv(csv_file, room.id) == 2
+    csv_file.chmod(0o600)
+    assert [(e.path, e.format) for e in store.exports(room.id)] == [
+        (str(jsonl.resolve()), "jsonl"), (str(csv_file.resolve()), "csv")]
+    erasure = store.erase_person("Ada Okafor")
+    assert erasure.exports_remade == (str(jsonl.resolve()), str(csv_file.resolve()))
+    assert erasure.exports_changed == ()
+    for path in (jsonl, csv_file):
+        text = path.read_text()
+        assert "ada-secret" not in text and "Ada Okafor" not in text and "bea-kept" in text
+    assert [r.participant for r in read_feedback(jsonl)] == ["Bea Lund"]
+    assert csv_file.stat().st_mode & 0o777 == 0o600  # the file's permissions are kept
+    # The store knows what it wrote the second time: a later erasure rewrites it again.
+    assert [e.sha256 for e in store.exports(room.id)] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in (jsonl, csv_file)]
+    assert store.erase_person("Bea Lund").exports_remade == erasure.exports_remade
+    assert jsonl.read_text() == ""
+
+
+def test_erasure_leaves_an_export_changed_since_and_says_so(store, room, tmp_path):
+    ada = join(store, room)
+    store.give_view(ada.id, form_key="form-ada", **{**VIEW, "comment": "ada-secret"})
+    edited, gone, other_round = (tmp_path / "edited.csv", tmp_path / "gone.jsonl",
+                                 tmp_path / "other.jsonl")
+    store.export_csv(edited, room.id)
+    store.export_jsonl(gone, room.id)
+    later = store.open_round("Later", "cooperative-membership", "0.1")
+    store.export_jsonl(other_round, later.id)
+    edited.write_text(edited.read_text() + "a line someone added by hand\n")
+    before = edited.read_bytes()
+    gone.unlink()
+    erasure = store.erase_person("Ada Okafor")
+    assert erasure.exports_changed == (str(edited.resolve()),)
+    assert erasure.exports_remade == ()  # the other round's export held nobody erased
+    assert edited.read_bytes() == before and not gone.exists()
+
+
+def test_an_erasure_of_nobodys_views_rewrites_no_export(store, room, tmp_path):
+    join(store, room)
+    out = tmp_path / "views.jsonl"
+    store.export_jsonl(out, room.id)
+    assert store.erase_person("Ada Okafor").exports_remade == ()
+
+
 def test_erasure_keeps_decisions_but_not_the_erased_views_in_them(store, room):
     ada, bea = join(store, room), join(store, room, "Bea")
     a, _ = store.give_view(ada.id, form_key="form-ada1", **VIEW)
@@ -286,10 +337,11 @@ def test_a_store_at_an_older_schema_version_is_migrated_and_keeps_its_rows(tmp_p
     db.close()
     with WorkshopStore.open(path) as s:
         assert s.round("r1").title == "Kept"
-        assert schema_version(s._db) == WORKSHOP_SCHEMA.version == 3
+        assert schema_version(s._db) == WORKSHOP_SCHEMA.version == 4
         indexes = {r[0] for r in s._db.execute("SELECT name FROM sqlite_master"
                                                " WHERE type = 'index'")}
-        assert {"moderation_view", "view_participant"} <= indexes
+        assert {"moderation_view", "view_participant", "export_path"} <= indexes
+        assert s.exports() == []
         assert s._db.execute("SELECT draft_version FROM reaction").fetchall() == [("0.1",)]
         assert s.reactions("r1")["v1"].agree == 1
 

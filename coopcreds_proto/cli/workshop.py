@@ -112,6 +112,11 @@ def cmd_erase(args: argparse.Namespace) -> int:
           f" {erasure.reactions_removed} reactions")
     for path in erasure.packs_removed:
         print(f"removed the earlier pack {path}: make it again with coopcreds workshop pack")
+    for path in erasure.exports_remade:
+        print(f"wrote the earlier export {path} again without them")
+    for path in erasure.exports_changed:
+        print(f"left the export {path} as it is: it was changed after it was exported, and may"
+              " still hold their views (remove them from it by hand)")
     return EXIT_OK
 
 

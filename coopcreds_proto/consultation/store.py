@@ -62,7 +62,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..atomic_files import write_atomically
+from ..atomic_files import DEFAULT_MODE, KEEP_MODE, write_atomically
 from ..database import Migration, Schema, open_database, transaction
 from ..errors import InputError
 from ..randomness import DEFAULT_RANDOM, RandomSource
@@ -206,6 +206,19 @@ WORKSHOP_SCHEMA = Schema("workshop", (
             WHERE v.view_key = reaction.view_key ORDER BY v.seq LIMIT 1), '');
         UPDATE moderation SET draft_version = COALESCE((SELECT v.draft_version FROM view_record v
             WHERE v.view_key = moderation.view_key ORDER BY v.seq LIMIT 1), '');
+    """),
+    Migration(4, "files exported from a round, with their digests, so that an erasure reaches"
+              " them", """
+        CREATE TABLE export (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            round_id TEXT NOT NULL REFERENCES round(id),
+            path TEXT NOT NULL,
+            format TEXT NOT NULL CHECK (format IN ('jsonl', 'csv')),
+            sha256 TEXT NOT NULL,
+            made_at TEXT NOT NULL
+        );
+        CREATE INDEX export_path ON export(path, seq);
+        ALTER TABLE erasure ADD COLUMN exports INTEGER NOT NULL DEFAULT 0;
     """),
 ))
 
@@ -359,13 +372,29 @@ class PackRecord:
 
 
 @dataclass(frozen=True)
+class ExportRecord:
+    """A file of a round's views the store wrote (``format`` jsonl or csv), with the
+    SHA-256 of what it wrote, so that an erasure can tell whether it may rewrite it."""
+
+    round_id: str
+    path: str
+    format: str
+    sha256: str
+    made_at: str
+
+
+@dataclass(frozen=True)
 class Erasure:
-    """What an erasure did: people found, their views removed, packs removed (to be made again)."""
+    """What an erasure did: people found, their views removed, packs removed (to be
+    made again), exported files written again without them, and exported files left
+    alone because they changed after the store wrote them (they may still hold them)."""
 
     participants: int
     views_removed: int
     reactions_removed: int
     packs_removed: tuple[str, ...] = ()
+    exports_remade: tuple[str, ...] = ()
+    exports_changed: tuple[str, ...] = ()
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -979,10 +1008,37 @@ class WorkshopStore:
                     packs.append(path)
             db.execute("INSERT INTO erasure (time, participants, views, packs) VALUES (?,?,?,?)",
                        (self._now(), len(ids), views, len(packs)))
+            erasure_seq = db.execute("SELECT last_insert_rowid()").fetchone()[0]
         with self._lock:
             # The write-ahead log still holds the erased pages until it is checkpointed.
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return Erasure(len(ids), views, reactions, tuple(packs))
+        remade, changed = self._remake_exports(rounds) if views else ((), ())
+        if remade:
+            with self._write() as db:
+                db.execute("UPDATE erasure SET exports = ? WHERE seq = ?",
+                           (len(remade), erasure_seq))
+        return Erasure(len(ids), views, reactions, tuple(packs), remade, changed)
+
+    def _remake_exports(self, round_ids: Sequence[str]
+                        ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Write again, from the store as it is now, every file exported from these
+        rounds that still holds exactly what the store wrote; those changed since
+        are left as they are and returned second (a person's edits are not lost)."""
+        remade, changed = [], []
+        for export in self.exports():
+            if export.round_id not in round_ids:
+                continue
+            path = Path(export.path)
+            try:
+                content = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            if hashlib.sha256(content).hexdigest() != export.sha256:
+                changed.append(export.path)
+                continue
+            self._export(path, export.round_id, export.format, overwrite=True)
+            remade.append(export.path)
+        return tuple(remade), tuple(changed)
 
     # -- import and export --
 
@@ -1025,26 +1081,51 @@ class WorkshopStore:
         return len(items)
 
     def export_jsonl(self, path: str | Path, round_id: str, *, overwrite: bool = False) -> int:
-        """Write the round's views that count as a JSON Lines feedback file (atomically)."""
-        records = self.records(round_id)
-        _write_new(Path(path), "".join(r.to_json_line() for r in records), overwrite)
-        return len(records)
+        """Write the round's views that count as a JSON Lines feedback file (atomically).
+
+        The store remembers the file and what it wrote, so that an erasure writes it
+        again without the person erased (:meth:`exports`)."""
+        return self._export(Path(path), round_id, "jsonl", overwrite=overwrite)
 
     def export_csv(self, path: str | Path, round_id: str, *, overwrite: bool = False) -> int:
-        """Write the round's views that count as CSV (the columns of a feedback record)."""
+        """Write the round's views that count as CSV (the columns of a feedback record),
+        remembered as :meth:`export_jsonl` does."""
+        return self._export(Path(path), round_id, "csv", overwrite=overwrite)
+
+    def exports(self, round_id: str | None = None) -> list[ExportRecord]:
+        """The files exported from the store (from ``round_id``), each as last written."""
+        sql = ("SELECT round_id, path, format, sha256, made_at FROM export e WHERE seq ="
+               " (SELECT MAX(seq) FROM export WHERE path = e.path)")
+        rows = self._read(sql + (" AND round_id = ? ORDER BY seq" if round_id else
+                                 " ORDER BY seq"), (round_id,) if round_id else ())
+        return [ExportRecord(**row) for row in rows]
+
+    def _export(self, path: Path, round_id: str, format: str, *, overwrite: bool) -> int:
+        self.round(round_id)
         records = self.records(round_id)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(RECORD_KEYS), lineterminator="\n")
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: ("" if v is None else v) for k, v in record.to_dict().items()})
-        _write_new(Path(path), buffer.getvalue(), overwrite)
+        if format == "csv":
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(RECORD_KEYS), lineterminator="\n")
+            writer.writeheader()
+            for record in records:
+                writer.writerow({k: ("" if v is None else v) for k, v in record.to_dict().items()})
+            text = buffer.getvalue()
+        else:
+            text = "".join(r.to_json_line() for r in records)
+        _write_new(path, text, overwrite)
+        with self._write() as db:
+            db.execute("INSERT INTO export (round_id, path, format, sha256, made_at)"
+                       " VALUES (?,?,?,?,?)",
+                       (round_id, str(path.resolve()), format,
+                        hashlib.sha256(text.encode("utf-8")).hexdigest(), self._now()))
         return len(records)
 
 
 def _write_new(path: Path, text: str, overwrite: bool) -> None:
     try:
-        write_atomically(path, text, overwrite=overwrite)
+        # A file replaced keeps its permissions (an erasure's rewrite, or --force).
+        write_atomically(path, text, overwrite=overwrite,
+                         mode=KEEP_MODE if overwrite else DEFAULT_MODE)
     except FileExistsError:
         raise WorkshopStoreError("export-exists", f"{path} exists already: choose another file,"
                                  " or replace it explicitly (--force)", path=str(path)) from None

@@ -934,9 +934,13 @@ class WorkshopApp:
                 "erase_name": self.t("error.missing", label=self.t("label.erase_name"))})
         erasure = self.store.erase_person(name, organisation or None)
         await self._remake_packs(erasure)
-        return self._console_page(request, notice=self.t(
-            "console.erased", people=erasure.participants, views=erasure.views_removed,
-            packs=len(erasure.packs_removed)))
+        notice = self.t("console.erased", people=erasure.participants,
+                        views=erasure.views_removed, packs=len(erasure.packs_removed),
+                        exports=len(erasure.exports_remade))
+        if erasure.exports_changed:
+            notice += " " + self.t("console.erased_changed_exports",
+                                   paths=", ".join(erasure.exports_changed))
+        return self._console_page(request, notice=notice)
 
     async def _remake_packs(self, erasure: Erasure) -> None:
         """Make the HTML packs an erasure removed again, without the erased person."""
@@ -949,7 +953,9 @@ class WorkshopApp:
                 self.store.record_pack(self.round_id, path)
                 remade += 1
         self.log(f"erasure: {erasure.participants} people, {erasure.views_removed} view records,"
-                 f" {len(erasure.packs_removed)} packs removed, {remade} made again")
+                 f" {len(erasure.packs_removed)} packs removed, {remade} made again,"
+                 f" {len(erasure.exports_remade)} exports written again,"
+                 f" {len(erasure.exports_changed)} changed exports left as they are")
 
     async def forget(self, request: Request) -> Response:
         """A participant erases themself: every view, reaction and their place in packs."""
