@@ -302,7 +302,7 @@ def test_the_suites_own_digests_pin_an_older_revision_of_the_v2_context() -> Non
         with pytest.raises(InputError) as refused:
             issue(credential, KEY, created=SAMPLE_CREATED)
         assert refused.value.code == "related-resource-mismatch"
-        assert "earlier revision published in the VC 2.0 Candidate Recommendation of 2024" \
+        assert "the revision published in the VC 2.0 Candidate Recommendation of 2024" \
             in refused.value.message
         assert "24a18c90e985" in refused.value.message
         assert "59955ced6697" in refused.value.message

@@ -264,9 +264,9 @@ def _mismatch_reason(held: HeldResource, name: str, value: Any, path: str) -> st
     for revision in held.superseded:
         if _matches(revision, name, value, path):
             return (f"{held.url} as held in {held.source} does not match the {name} the issuer"
-                    f" gave: it pins the earlier revision published in {revision.published}"
-                    f" (sha256 {revision.sha256[:12]}…), and the one held here"
-                    f" (sha256 {held.sha256[:12]}…) reads differently")
+                    f" gave: it pins the revision published in {revision.published},"
+                    f" sha256 {revision.sha256[:12]}…; {held.source} holds a later one,"
+                    f" sha256 {held.sha256[:12]}…, which reads differently")
     return (f"{held.url} as held in {held.source} does not match the {name} the issuer"
             " gave: the resource changed since the credential was issued")
 
