@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from coopcreds_proto.canonical import canonicalize_rdfc
+from coopcreds_proto.cryptosuites import get_cryptosuite
 from coopcreds_proto.errors import UnsafeJsonLdError
 from coopcreds_proto.keys import EcdsaKey
 from coopcreds_proto.loader import OfflineDocumentLoader, contexts_dir
@@ -318,8 +319,7 @@ def signature_step(signed: dict, public_key: Any, loader: OfflineDocumentLoader
     """
     proof = signed["proof"]
     unsecured = signing_input(signed, proof)
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
-    config["@context"] = unsecured["@context"]
+    config = get_cryptosuite(proof["cryptosuite"]).proof_config(proof, unsecured)
     expanded = expand_safely(unsecured, loader).expanded
     expanded_config = expand_safely(config, loader).expanded
 
