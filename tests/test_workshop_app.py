@@ -378,7 +378,7 @@ def test_erasure_from_the_console_remakes_the_earlier_pack_without_the_person(ap
     text = Path(pack.path).read_text()
     assert "zoe-words" not in text and "Šimić" not in text and "bea-words" in text
     assert "zoe-words" not in exported.read_text() and "bea-words" in exported.read_text()
-    assert "1 packs and 1 exported files made again" in page
+    assert "Made again without them: packs 1, exported files 1." in page
     assert f"may still hold the erased views: {edited.resolve()}" in page
 
 
